@@ -1,0 +1,100 @@
+package dev.sfd.workload;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How one axis of an operand tensor is indexed by the loop dims (Timeloop-style projection).
+ */
+public sealed interface AxisExpr {
+
+    /** Extent of this axis touched by a tile whose loop dims have the given extents. */
+    long extent(Map<LoopDim, Integer> tileExtents);
+
+    /** Index range of this axis touched by the given loop ranges, clipped to {@code [0, size)}. */
+    Range range(Map<LoopDim, Range> loops, int size);
+
+    /**
+     * Axis indexed by a product of loop dims, outermost first (e.g. channels = G·K); the empty product is a
+     * broadcast axis of size 1.
+     */
+    record Dims(List<LoopDim> dims) implements AxisExpr {
+        public Dims {
+            dims = List.copyOf(dims);
+        }
+
+        public static Dims of(LoopDim... dims) {
+            return new Dims(List.of(dims));
+        }
+
+        @Override
+        public long extent(Map<LoopDim, Integer> tileExtents) {
+            long e = 1;
+            for (LoopDim d : dims) {
+                e *= tileExtents.getOrDefault(d, 1);
+            }
+            return e;
+        }
+
+        @Override
+        public Range range(Map<LoopDim, Range> loops, int size) {
+            if (dims.isEmpty()) {
+                return new Range(0, Math.min(1, size));
+            }
+            // Hull of the flattened index set: outer dims scale by the product of the inner dims' bounds.
+            long lo = 0;
+            long hi = 0;
+            for (LoopDim d : dims) {
+                Range r = loops.get(d);
+                lo = lo * r.bound() + r.lo();
+                hi = hi * r.bound() + (r.hi() - 1);
+            }
+            return new Range((int) Math.max(0, lo), (int) Math.min(size, hi + 1), size);
+        }
+    }
+
+    /**
+     * Sliding-window axis: index = out·stride + filter·dilation − padBefore (convolution and pooling rows
+     * or columns).
+     */
+    record Window(LoopDim out, LoopDim filter, int stride, int dilation, int padBefore) implements AxisExpr {
+        @Override
+        public long extent(Map<LoopDim, Integer> tileExtents) {
+            long o = tileExtents.getOrDefault(out, 1);
+            long f = tileExtents.getOrDefault(filter, 1);
+            return (o - 1) * stride + (f - 1) * dilation + 1;
+        }
+
+        @Override
+        public Range range(Map<LoopDim, Range> loops, int size) {
+            Range o = loops.get(out);
+            Range f = loops.get(filter);
+            long lo = (long) o.lo() * stride + (long) f.lo() * dilation - padBefore;
+            long hi = (long) (o.hi() - 1) * stride + (long) (f.hi() - 1) * dilation - padBefore + 1;
+            int clippedLo = (int) Math.max(0, Math.min(size, lo));
+            int clippedHi = (int) Math.max(clippedLo, Math.min(size, hi));
+            return new Range(clippedLo, clippedHi, size);
+        }
+    }
+
+    /** Half-open index range {@code [lo, hi)} of a dimension whose full bound is {@code bound}. */
+    record Range(int lo, int hi, int bound) {
+        public Range {
+            if (lo < 0 || hi < lo || hi > bound) {
+                throw new IllegalArgumentException("bad range [" + lo + ", " + hi + ") of " + bound);
+            }
+        }
+
+        public Range(int lo, int hi) {
+            this(lo, hi, hi);
+        }
+
+        public static Range full(int bound) {
+            return new Range(0, bound, bound);
+        }
+
+        public int extent() {
+            return hi - lo;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.sfd.workload;
+
+import java.util.Locale;
+
+/** Operator kinds. Elementwise functions, pooling types and so on are parameters, not kinds. */
+public enum OpKind {
+    CONV(ComputeUnit.PE_ARRAY),
+    MATMUL(ComputeUnit.PE_ARRAY),
+    ELEMENTWISE(ComputeUnit.VECTOR),
+    POOL(ComputeUnit.VECTOR),
+    SOFTMAX(ComputeUnit.VECTOR),
+    LAYERNORM(ComputeUnit.VECTOR),
+    BATCHNORM(ComputeUnit.VECTOR),
+    /** Table lookup: pure data movement of the looked-up rows. */
+    EMBEDDING(ComputeUnit.NONE),
+    RESHAPE(ComputeUnit.NONE),
+    TRANSPOSE(ComputeUnit.NONE),
+    CONCAT(ComputeUnit.NONE),
+    SPLIT(ComputeUnit.NONE);
+
+    /** Which unit of the accelerator executes an operator of this kind. */
+    public enum ComputeUnit { PE_ARRAY, VECTOR, NONE }
+
+    private final ComputeUnit unit;
+
+    OpKind(ComputeUnit unit) {
+        this.unit = unit;
+    }
+
+    public ComputeUnit unit() {
+        return unit;
+    }
+
+    /** Zero-compute operators that only rearrange data (reshape, transpose, concat, split). */
+    public boolean isLayout() {
+        return this == RESHAPE || this == TRANSPOSE || this == CONCAT || this == SPLIT;
+    }
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
