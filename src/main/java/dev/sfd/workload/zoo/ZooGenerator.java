@@ -343,8 +343,8 @@ public final class ZooGenerator {
                         + " at Scale, ICLR 2021 (arXiv:2010.11929), ViT-Base with patch 16; layer"
                         + " configuration as torchvision.models.vit_b_16 / timm vit_base_patch16_224."
                         + " Published figures: torchvision model documentation (ViT_B_16_Weights.IMAGENET1K_V1:"
-                        + " 86,567,656 parameters, 17.56 GFLOPS multiply-adds); DeiT (Touvron et al. 2021,"
-                        + " arXiv:2012.12877) reports 86 M parameters and 17.6 G for ViT-B/16 at 224.");
+                        + " 86,567,656 parameters, 17.56 GFLOPS, where GFLOPS counts multiply-adds), commonly"
+                        + " quoted as 86 M parameters and 17.6 GMACs.");
         String image = b.input("image", 3, 224, 224);
         String clsIndex = b.tokens("cls_index", 1);
         String positions = b.tokens("positions", seq);
