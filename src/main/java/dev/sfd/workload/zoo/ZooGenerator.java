@@ -303,7 +303,7 @@ public final class ZooGenerator {
                         + " MACs are computed here (no published figure used).");
         String tokens = b.tokens("tokens", seq);
         String positions = b.tokens("positions", seq);
-        String x = b.add("embed.add", b.embedding("wte", tokens, 50257, hidden, "wte"),
+        String x = b.add("embed.add", b.embedding("wte", tokens, 50257, hidden, "wte.weight"),
                 b.embedding("wpe", positions, 1024, hidden));
         for (int l = 0; l < 12; l++) {
             String p = "h." + l;
@@ -317,7 +317,7 @@ public final class ZooGenerator {
             x = b.add(p + ".add_2", y, x);
         }
         x = b.layerNorm("ln_f", x);
-        b.outputs(b.linear("lm_head", x, 50257, false, "wte"));
+        b.outputs(b.linear("lm_head", x, 50257, false, "wte.weight"));
         return b;
     }
 

@@ -105,7 +105,7 @@ class ZooGeneratorTest {
         JsonNode root = new YAMLMapper().readTree(GENERATOR.generateAll().get("gpt2_small.yaml"));
         long tied = 0;
         for (JsonNode op : root.path("operators")) {
-            if ("wte".equals(op.path("weight").asText())) {
+            if ("wte.weight".equals(op.path("weight").asText())) {
                 tied++;
             }
         }
