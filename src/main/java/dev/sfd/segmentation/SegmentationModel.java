@@ -1,0 +1,120 @@
+package dev.sfd.segmentation;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The segmentation problem in solver-neutral numbers, built from a network, its layers' Pareto fronts and the
+ * hardware. Every segmenter (DP, CP-SAT, Timefold, brute force) reads this record and is scored by
+ * {@link #evaluate(List)}; the schedule and simulator then check the chosen plan for real.
+ *
+ * <p>Semantics (the additive model):
+ * <ul>
+ *   <li>Operators are indexed in a topological order {@code 0..n-1}. A segment is a set of operators; the
+ *       segments of a solution are ordered and every tensor flows from a segment to the same or a later one
+ *       (convexity, no cycle between segments).</li>
+ *   <li>Each operator picks one {@link Option} (one point of its Pareto front). Layout operators have a single
+ *       all-zero option.</li>
+ *   <li>A tensor whose producer and every consumer share a segment stays on chip and occupies
+ *       {@link TensorEdge#onChipBytes()} of the buffer (a line-buffer window, or the whole tensor for a
+ *       long-lived skip connection). Otherwise the producer stores it to DRAM once ({@code bytes}) and each
+ *       consumer segment other than the producer's loads it once ({@code bytes} each). Network inputs are
+ *       loaded by each consuming segment; network outputs are stored once.</li>
+ *   <li>Buffer use of a segment = sum of its operators' {@link Option#bufferBytes()} + on-chip bytes of its
+ *       internal tensors; it must not exceed {@link #capacityBytes()}.</li>
+ *   <li>Latency of a segment = max(sum of compute cycles, DRAM bytes / {@link #dramBytesPerCycle()}) where DRAM
+ *       bytes = weights of its operators' options + tensor loads and stores; plus {@link #segmentOverheadCycles()}
+ *       (pipeline fill and drain). Energy = options' energy + DRAM bytes x {@link #dramEnergyPjPerByte()}.</li>
+ * </ul>
+ *
+ * @param operators operators in topological order
+ * @param tensors activation tensors between operators (and network inputs / outputs)
+ * @param capacityBytes global buffer capacity
+ * @param dramBytesPerCycle DRAM bandwidth
+ * @param dramEnergyPjPerByte DRAM energy per byte (read and write averaged)
+ * @param segmentOverheadCycles fixed cost of starting a segment (fill / drain)
+ */
+public record SegmentationModel(List<OperatorNode> operators, List<TensorEdge> tensors, long capacityBytes,
+                                double dramBytesPerCycle, double dramEnergyPjPerByte, long segmentOverheadCycles) {
+
+    public SegmentationModel {
+        operators = List.copyOf(operators);
+        tensors = List.copyOf(tensors);
+        if (dramBytesPerCycle <= 0) {
+            throw new IllegalArgumentException("dramBytesPerCycle must be > 0");
+        }
+    }
+
+    /**
+     * One operator and its mapping options.
+     *
+     * @param name operator name
+     * @param options Pareto points; index = mapping choice
+     */
+    public record OperatorNode(String name, List<Option> options) {
+        public OperatorNode {
+            Objects.requireNonNull(name, "name");
+            options = List.copyOf(options);
+            if (options.isEmpty()) {
+                throw new IllegalArgumentException(name + " has no mapping option");
+            }
+        }
+    }
+
+    /**
+     * One mapping choice of one operator when it runs inside a segment.
+     *
+     * @param bufferBytes on-chip working set of its tiles (double buffering included)
+     * @param computeCycles PE-array or vector-unit cycles
+     * @param weightDramBytes weight bytes read from DRAM under this mapping (re-fetches included)
+     * @param computeEnergyPj MAC / vector / buffer energy
+     */
+    public record Option(long bufferBytes, long computeCycles, long weightDramBytes, double computeEnergyPj) {
+        public static final Option NONE = new Option(0, 0, 0, 0);
+    }
+
+    /**
+     * A tensor: produced by {@code producer} (-1 for a network input), read by {@code consumers}.
+     *
+     * @param name tensor name
+     * @param producer operator index, or -1 for a network input
+     * @param consumers operator indexes (may be empty for a network output)
+     * @param bytes size in DRAM
+     * @param onChipBytes buffer bytes while producer and consumers share a segment
+     * @param networkOutput whether it must be stored to DRAM in any case
+     */
+    public record TensorEdge(String name, int producer, List<Integer> consumers, long bytes, long onChipBytes,
+                             boolean networkOutput) {
+        public TensorEdge {
+            consumers = List.copyOf(consumers);
+        }
+    }
+
+    /** A solution's segment as the model sees it: operator indexes plus the chosen option of each. */
+    public record Part(List<Integer> operators, List<Integer> choices) {
+        public Part {
+            operators = List.copyOf(operators);
+            choices = List.copyOf(choices);
+            if (operators.size() != choices.size()) {
+                throw new IllegalArgumentException("one choice per operator");
+            }
+        }
+    }
+
+    /** Figures of one segment under the model. */
+    public record PartCost(long bufferBytes, long computeCycles, long dramBytes, long latencyCycles, double energyPj) {
+        public boolean fits(long capacity) {
+            return bufferBytes <= capacity;
+        }
+    }
+
+    /** Total figures of a solution, and whether it is legal (fits, convex, covers every operator once). */
+    public record Evaluation(List<PartCost> parts, long latencyCycles, long dramBytes, double energyPj,
+                             boolean legal, String problem) {
+    }
+
+    /** Scores a solution (segments in execution order) under the model semantics above. */
+    public Evaluation evaluate(List<Part> parts) {
+        return SegmentationModelEvaluator.evaluate(this, parts);
+    }
+}
