@@ -31,7 +31,7 @@ class HardwarePresetsTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("presetFiles")
     void everyPresetFileLoadsByNameAndByPath(String file) {
         String name = file.substring(0, file.lastIndexOf('.'));

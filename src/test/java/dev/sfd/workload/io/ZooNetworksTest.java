@@ -37,7 +37,7 @@ class ZooNetworksTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("zooFiles")
     void everyZooFileLoadsByNameAndByPathAndIsAValidDag(String file) {
         String name = file.substring(0, file.lastIndexOf('.'));
