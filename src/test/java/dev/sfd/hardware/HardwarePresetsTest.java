@@ -50,6 +50,15 @@ class HardwarePresetsTest {
     }
 
     @Test
+    void exampleOfTheFormatDocumentationReadsAsTheEdgePreset() throws IOException {
+        String doc = Files.readString(Path.of("docs/hardware-format.md"));
+        int start = doc.indexOf("## Example");
+        start = doc.indexOf("```yaml\n", start) + "```yaml\n".length();
+        String yaml = doc.substring(start, doc.indexOf("```", start));
+        assertEquals(HardwareCatalog.resolve("edge"), HardwareReader.parse("edge.yaml", yaml));
+    }
+
+    @Test
     void everyListedPresetHasAFile() {
         for (String name : HardwareCatalog.PRESETS) {
             assertTrue(Files.isRegularFile(DIR.resolve(name + ".yaml")), name);

@@ -72,6 +72,16 @@ class ZooNetworksTest {
     }
 
     @Test
+    void exampleOfTheFormatDocumentationReads() throws IOException {
+        String doc = Files.readString(Path.of("docs/network-format.md"));
+        int start = doc.indexOf("```yaml\n") + "```yaml\n".length();
+        String yaml = doc.substring(start, doc.indexOf("```", start));
+        Network net = NetworkReader.parse("docs/network-format.md", yaml, null);
+        assertEquals("tiny-residual", net.name());
+        assertEquals(List.of(1, 10), net.tensor("fc").shape());
+    }
+
+    @Test
     void zooListNamesOnlyExistingFiles() {
         for (String name : NetworkCatalog.ZOO) {
             assertTrue(Files.isRegularFile(DIR.resolve(name + ".yaml")), name);
