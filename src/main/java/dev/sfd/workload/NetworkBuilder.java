@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -115,11 +116,17 @@ public final class NetworkBuilder {
         if (inputs.isEmpty()) {
             problems.add("field 'inputs' is empty; a network needs at least one input");
         }
-        List<OperatorSpec> order = sortTopologically(tensors.keySet());
+        // Declared inputs count as known names even when their shape is bad: their consumers are skipped
+        // below instead of being reported as reading an unknown tensor.
+        List<OperatorSpec> order = sortTopologically(inputs.keySet());
         List<Operator> operators = new ArrayList<>();
         Map<String, LoopNest> nests = new HashMap<>();
         Set<String> failed = new HashSet<>();
+        Set<String> built = new HashSet<>();
         for (OperatorSpec spec : order) {
+            if (!built.add(spec.name())) {
+                continue; // a second operator of the same name: already reported
+            }
             boolean inputsKnown = true;
             for (String in : spec.inputs()) {
                 if (!tensors.containsKey(in) || failed.contains(in)) {
@@ -140,7 +147,8 @@ public final class NetworkBuilder {
         }
         List<String> outputs = resolveOutputs(operators, tensors);
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(source, problems);
+            // One mistake can be found twice (e.g. stride 0 in both directions): report it once.
+            throw new InvalidInputException(source, List.copyOf(new LinkedHashSet<>(problems)));
         }
         return new Network(name, description, batch, tensors, operators, List.copyOf(inputs.keySet()), outputs,
                 nests);
@@ -561,6 +569,14 @@ public final class NetworkBuilder {
                 return null;
             }
         }
+        for (String out : s.outputs()) {
+            Tensor existing = tensors.get(out);
+            if (existing != null && existing.isWeight()) {
+                problems.add("operator '" + s.name() + "' output '" + out + "' has the name of a weight tensor; "
+                        + "tensor names must be unique\n  Maybe rename the 'weight' field of the operator that names it.");
+                return null;
+            }
+        }
         for (int i = 0; i < s.outputs().size(); i++) {
             String out = s.outputs().get(i);
             tensors.put(out, new Tensor(out, outShapes.get(i), TensorRole.ACTIVATION));
@@ -579,7 +595,8 @@ public final class NetworkBuilder {
         Tensor t = new Tensor(wName, shape, TensorRole.WEIGHT);
         if (existing != null) {
             if (!existing.isWeight()) {
-                problems.add("operator '" + s.name() + "' weight '" + wName + "' has the name of an activation tensor");
+                problems.add("operator '" + s.name() + "' weight '" + wName + "' has the name of an activation tensor; "
+                        + "tensor names must be unique");
             } else if (existing.elements() != t.elements()) {
                 problems.add("operator '" + s.name() + "' field 'weight' shares '" + wName + "' of shape "
                         + existing.shape() + " but needs shape " + shape + "; shared weights must have as many elements");
