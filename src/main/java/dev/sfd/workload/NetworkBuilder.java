@@ -358,7 +358,10 @@ public final class NetworkBuilder {
                     int d = a.dim(a.rank() - 1);
                     String w = weight(s, tensors, weights, "", List.of(d, m.features()));
                     String b = m.bias() ? weight(s, tensors, weights, ".bias", List.of(m.features())) : null;
-                    nest = linearNest(s, a, out, w, b);
+                    // A weight shared with an embedding table (tied LM head) is stored [features, D]: index it so.
+                    boolean transposed = tensors.get(w).shape().equals(List.of(m.features(), d))
+                            && !tensors.get(w).shape().equals(List.of(d, m.features()));
+                    nest = linearNest(s, a, out, w, b, transposed);
                 } else {
                     List<Integer> out = batchedMatmulShape(s, m, in.get(0), in.get(1));
                     if (out == null) {
@@ -903,7 +906,8 @@ public final class NetworkBuilder {
         };
     }
 
-    private static LoopNest linearNest(OperatorSpec s, Tensor a, List<Integer> out, String w, String b) {
+    private static LoopNest linearNest(OperatorSpec s, Tensor a, List<Integer> out, String w, String b,
+                                       boolean transposedWeight) {
         int r = a.rank();
         // [N, D], [N, P, D] or [N, G, P, D] times [D, K]
         List<LoopDim> rowDims = switch (r) {
@@ -930,7 +934,8 @@ public final class NetworkBuilder {
         outputAxes.add(List.of(K));
         List<Operand> operands = new ArrayList<>();
         operands.add(new Operand(a.name(), Operand.Role.INPUT, inAxes));
-        operands.add(new Operand(w, Operand.Role.WEIGHT, List.of(AxisExpr.Dims.of(C), AxisExpr.Dims.of(K))));
+        operands.add(new Operand(w, Operand.Role.WEIGHT, transposedWeight
+                ? List.of(AxisExpr.Dims.of(K), AxisExpr.Dims.of(C)) : List.of(AxisExpr.Dims.of(C), AxisExpr.Dims.of(K))));
         if (b != null) {
             operands.add(new Operand(b, Operand.Role.WEIGHT, List.of(AxisExpr.Dims.of(K))));
         }

@@ -27,11 +27,6 @@ public final class Regions {
         if (nest.isPresent()) {
             LoopNest n = nest.get();
             Map<LoopDim, AxisExpr.Range> loops = n.loopsFor(outputRegion);
-            // Softmax and normalisation read their whole axis even for part of it: the sum or the mean
-            // needs every element.
-            for (LoopDim d : n.wholeDims()) {
-                loops.put(d, AxisExpr.Range.full(n.bound(d)));
-            }
             Operand operand = n.reads().get(inputIndex);
             return nonEmpty(n.region(operand, in.shape(), loops));
         }

@@ -357,6 +357,11 @@ class NetworkBuilderTest {
                 """);
         assertEquals(100L * 16, net.totalParameters());
         assertEquals(List.of(1, 8, 100), shape(net, "head"));
+        // The head indexes the [vocabulary, features] table transposed, so weight regions stay inside it.
+        LoopNest nest = net.loopNest("head").orElseThrow();
+        Operand weight = nest.reads().get(1);
+        assertEquals(Operand.Role.WEIGHT, weight.role());
+        assertEquals(net.tensor("table").fullBox(), nest.region(weight, net.tensor("table").shape(), nest.fullRanges()));
     }
 
     @Test
