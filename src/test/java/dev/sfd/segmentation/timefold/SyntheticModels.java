@@ -61,7 +61,7 @@ final class SyntheticModels {
     }
 
     /**
-     * A BERT-like encoder stack of {@code layers} layers, 13 operators each (two layer norms, Q/K/V, QK^T,
+     * A BERT-like encoder stack of {@code layers} layers, 14 operators each (two layer norms, Q/K/V, QK^T,
      * softmax, AV, projection, residual add, FC1, GELU, FC2, residual add), seq 128, hidden 768, int8, on a
      * 1 MiB buffer with 16 B/cycle of DRAM and a 1024-MAC array. Small seeded jitter per layer.
      */
