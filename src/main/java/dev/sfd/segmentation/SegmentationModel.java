@@ -15,11 +15,11 @@ import java.util.Objects;
  *       (convexity, no cycle between segments).</li>
  *   <li>Each operator picks one {@link Option} (one point of its Pareto front). Layout operators have a single
  *       all-zero option.</li>
- *   <li>A tensor whose producer and every consumer share a segment stays on chip and occupies
- *       {@link TensorEdge#onChipBytes()} of the buffer (a line-buffer window, or the whole tensor for a
- *       long-lived skip connection). Otherwise the producer stores it to DRAM once ({@code bytes}) and each
- *       consumer segment other than the producer's loads it once ({@code bytes} each). Network inputs are
- *       loaded by each consuming segment; network outputs are stored once.</li>
+ *   <li>A tensor with a consumer in its producer's segment occupies {@link TensorEdge#onChipBytes()} of that
+ *       segment's buffer (a line-buffer window, or the whole tensor for a long-lived skip connection). If any
+ *       consumer is in another segment, or it is a network output, the producer also stores it to DRAM once
+ *       ({@code bytes}), and each consumer segment other than the producer's loads it once ({@code bytes}
+ *       each). Network inputs are loaded by each consuming segment.</li>
  *   <li>Buffer use of a segment = sum of its operators' {@link Option#bufferBytes()} + on-chip bytes of its
  *       internal tensors; it must not exceed {@link #capacityBytes()}.</li>
  *   <li>Latency of a segment = max(sum of compute cycles, DRAM bytes / {@link #dramBytesPerCycle()}) where DRAM
