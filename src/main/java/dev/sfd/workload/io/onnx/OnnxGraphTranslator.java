@@ -160,7 +160,7 @@ public final class OnnxGraphTranslator {
         }
         for (OnnxMl.ValueInfoProto v : graph.getOutputList()) {
             graphOutputs.add(v.getName());
-            declaredShape(v).ifPresent(s -> declaredShapes.put(v.getName(), s));
+            declaredShape(v).ifPresent(s -> declaredShapes.putIfAbsent(v.getName(), s));
         }
         for (int i = 0; i < graph.getNodeCount(); i++) {
             for (String in : graph.getNode(i).getInputList()) {
@@ -297,11 +297,7 @@ public final class OnnxGraphTranslator {
             } else {
                 shape = new ArrayList<>(declared.get());
             }
-            if (shape.isEmpty()) {
-                errors.add("input '" + in.getName() + "' is a scalar; SFD needs the batch as axis 0 of every input");
-                continue;
-            }
-            if (shape.get(0) < 1) {
+            if (!shape.isEmpty() && shape.get(0) < 1) {
                 shape.set(0, batchOption != null ? batchOption : 1);
             }
             List<Integer> dynamic = new ArrayList<>();
@@ -332,6 +328,33 @@ public final class OnnxGraphTranslator {
         if (names.isEmpty()) {
             errors.add("the graph has no input (every graph input is an initializer)");
         }
+        Set<String> parameters = new HashSet<>();
+        if (errors.isEmpty()) {
+            for (String k : shapes.keySet()) {
+                if (readInWeightSlot(k) || shapes.get(k).isEmpty()) {
+                    parameters.add(k);
+                }
+            }
+            Optional<String> firstAct = shapes.keySet().stream().filter(k -> !parameters.contains(k)).findFirst();
+            if (firstAct.isEmpty()) {
+                errors.add("the graph has no activation input: inputs " + names + " are all read as weights or "
+                        + "are scalars");
+            } else {
+                int first0 = shapes.get(firstAct.get()).get(0);
+                for (String k : shapes.keySet()) {
+                    if (!parameters.contains(k) && shapes.get(k).get(0) != first0 && batchOption == null) {
+                        parameters.add(k); // its axis 0 is not the batch: a parameter fed at run time
+                    }
+                }
+            }
+        }
+        for (String k : parameters) {
+            List<Integer> dims = shapes.remove(k);
+            values.put(k, new Const(k, new ConstTensor(dims, null)));
+            approximated.add(new OnnxImport.Approximation(k, "graph input", "constant weight tensor " + dims
+                    + " (read as a weight, or its axis 0 is not the batch)"));
+            LOGGER.debug("Graph input ({}) {} is imported as a constant weight tensor", k, dims);
+        }
         if (errors.isEmpty()) {
             Map.Entry<String, List<Integer>> first = shapes.entrySet().iterator().next();
             List<Integer> firstDeclared = declaredShape(graph.getInputList().stream()
@@ -359,6 +382,25 @@ public final class OnnxGraphTranslator {
             values.put(e.getKey(), new Act(e.getKey(), List.copyOf(e.getValue())));
             LOGGER.debug("Input ({}) has shape ({})", e.getKey(), e.getValue());
         }
+    }
+
+    /** Weight positions: inputs of these operator types at these indices are parameters, not activations. */
+    private static final Map<String, Set<Integer>> WEIGHT_SLOTS = Map.of(
+            "Conv", Set.of(1, 2), "ConvTranspose", Set.of(1, 2), "Gemm", Set.of(1, 2),
+            "BatchNormalization", Set.of(1, 2, 3, 4), "LayerNormalization", Set.of(1, 2));
+
+    /** A graph input that some node reads in a weight position (tests feed weights as inputs). */
+    private boolean readInWeightSlot(String value) {
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            OnnxMl.NodeProto n = graph.getNode(i);
+            Set<Integer> slots = WEIGHT_SLOTS.getOrDefault(n.getOpType(), Set.of());
+            for (int k = 0; k < n.getInputCount(); k++) {
+                if (slots.contains(k) && n.getInput(k).equals(value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String dimsText(OnnxMl.ValueInfoProto v) {
@@ -529,7 +571,8 @@ public final class OnnxGraphTranslator {
                     + "shape arithmetic folds.");
         }
         return Optional.of(c.tensor().longs().orElseThrow(() -> new Unmappable("its " + what + " '" + in.get()
-                + "' has no readable values (external data?)")));
+                + "' has no values SFD can read (" + (isGraphInput(in.get()) ? "a graph input, known only at run "
+                + "time" : "external data") + ")")));
     }
 
     private Optional<List<Double>> doublesInput(OnnxMl.NodeProto n, int i, String what) {
@@ -538,13 +581,18 @@ public final class OnnxGraphTranslator {
             return Optional.empty();
         }
         if (!(values.get(in.get()) instanceof Const c) || !c.tensor().known()) {
-            throw new Unmappable("its " + what + " '" + in.get() + "' is not a constant with readable values");
+            throw new Unmappable("its " + what + " '" + in.get() + "' is not a constant with values SFD can read"
+                    + (isGraphInput(in.get()) ? " (a graph input, known only at run time)" : ""));
         }
         List<Double> out = new ArrayList<>();
         for (double v : c.tensor().values()) {
             out.add(v);
         }
         return Optional.of(out);
+    }
+
+    private boolean isGraphInput(String value) {
+        return graph.getInputList().stream().anyMatch(v -> v.getName().equals(value));
     }
 
     private List<Integer> dimsOf(String value) {
@@ -903,7 +951,9 @@ public final class OnnxGraphTranslator {
                 return;
             }
             if (op.equals("Pow")) {
-                throw new Unmappable("both base and exponent are activations");
+                fn = "mul";
+                approximated.add(new OnnxImport.Approximation(name, op, "binary elementwise 'mul' (Pow of two "
+                        + "activations: 1 op per element)"));
             }
             List<List<Integer>> shapes = new ArrayList<>();
             List<String> tensors = new ArrayList<>();
@@ -1806,7 +1856,7 @@ public final class OnnxGraphTranslator {
         }
         List<List<Integer>> shapes = new ArrayList<>();
         for (String out : n.getOutputList()) {
-            if (out.isEmpty()) {
+            if (out.isEmpty() || !used(out)) {
                 shapes.add(null);
                 continue;
             }
