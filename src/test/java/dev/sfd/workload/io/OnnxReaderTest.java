@@ -139,6 +139,20 @@ class OnnxReaderTest {
     }
 
     @Test
+    void transposeOfKeysIsFoldedIntoTheAttentionMatmul() {
+        OnnxImport r = read(new OnnxModelBuilder().input("q", 1, 4, 16, 8).input("k", 1, 4, 16, 8)
+                .node("Transpose", "k", "kt", attrs("perm", 0, 1, 3, 2))
+                .node("MatMul", List.of("q", "kt"), List.of("s")).output("s"));
+        Network n = r.network();
+        assertEquals(1, n.operators().size());
+        OpParams.Matmul m = (OpParams.Matmul) only(n, OpKind.MATMUL).params();
+        assertTrue(m.transposeB());
+        assertEquals(List.of("q", "k"), n.operators().get(0).inputs());
+        assertEquals(List.of(1, 4, 16, 16), shape(n, "s"));
+        assertEquals(4L * 16 * 16 * 8, n.totalMacs());
+    }
+
+    @Test
     void constantOperandsBecomeUnaryOpsAndCountOnlyWhenPerChannel() {
         OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 4, 4)
                 .floatsInit("three", new int[] {}, 3f).weight("gamma", 8, 1, 1)
@@ -171,6 +185,22 @@ class OnnxReaderTest {
         Network n = read(new OnnxModelBuilder().opset(20).input("x", 1, 16).node("Gelu", "x", "y").output("y"))
                 .network();
         assertEquals("gelu", n.operators().get(0).describe());
+    }
+
+    @Test
+    void decomposedHardSwishIsFusedIntoOneOperator() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(11).input("x", 1, 8, 4, 4)
+                .floatsInit("three", new int[] {1}, 3f).floatsInit("zero", new int[] {}, 0f)
+                .floatsInit("six", new int[] {}, 6f)
+                .node("Add", List.of("x", "three"), List.of("a"))
+                .node("Clip", List.of("a", "zero", "six"), List.of("c"))
+                .node("Mul", List.of("x", "c"), List.of("m"))
+                .node("Div", List.of("m", "six"), List.of("y"))
+                .node("Add", List.of("x", "y"), List.of("z")).output("z"));
+        Network n = r.network();
+        assertEquals(List.of("hardswish", "add"), n.operators().stream().map(Operator::describe).toList());
+        assertEquals(3, r.folded().size());
+        assertEquals(2L * 8 * 4 * 4, n.totalVectorOps());
     }
 
     @Test

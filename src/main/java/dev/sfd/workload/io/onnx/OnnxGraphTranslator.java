@@ -169,6 +169,15 @@ public final class OnnxGraphTranslator {
                 }
             }
         }
+        // Constant nodes have no inputs: evaluate them first, so that patterns can read constants that the
+        // exporter placed after the first node of the pattern.
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            OnnxMl.NodeProto n = graph.getNode(i);
+            if (n.getOpType().equals("Constant") && supported(n) && n.getInputCount() == 0) {
+                visit(i);
+                absorbed.add(i);
+            }
+        }
         NetworkBuilder builder = new NetworkBuilder(source);
         builder.name(stem(source));
         builder.description("imported from ONNX" + (graph.getName().isBlank() ? "" : " graph '" + graph.getName() + "'")
@@ -925,9 +934,31 @@ public final class OnnxGraphTranslator {
         }
         List<Integer> out = new ArrayList<>(x.shape());
         out.set(r - 1, y.shape().get(r - 1));
-        emit(spec(name, OpKind.MATMUL, List.of(x.tensor(), y.tensor()), n.getOutput(0),
-                new OpParams.Matmul(0, false, false), null, out));
+        String b = y.tensor();
+        boolean transposeB = false;
+        String t = producerSpec.get(y.tensor());
+        if (t != null && specs.get(t).params() instanceof OpParams.Transpose tp && swapsLastTwo(tp.perm())
+                && y.tensor().equals(n.getInput(1)) && singleConsumer(n.getInput(1))) {
+            // A Transpose of the last two axes read only by this MatMul (K^T in attention): fold it into B.
+            b = specs.get(t).inputs().get(0);
+            transposeB = true;
+            specs.remove(t);
+            producerSpec.remove(y.tensor());
+            folded.add(new OnnxImport.Folding(t, "Transpose", name + " (transposeB)"));
+        }
+        emit(spec(name, OpKind.MATMUL, List.of(x.tensor(), b), n.getOutput(0),
+                new OpParams.Matmul(0, transposeB, false), null, out));
         define(n.getOutput(0), out);
+    }
+
+    private static boolean swapsLastTwo(List<Integer> perm) {
+        int r = perm.size();
+        for (int i = 0; i < r - 2; i++) {
+            if (perm.get(i) != i) {
+                return false;
+            }
+        }
+        return r >= 3 && perm.get(r - 2) == r - 1 && perm.get(r - 1) == r - 2;
     }
 
     private void binary(OnnxMl.NodeProto n, String name) {
@@ -980,6 +1011,9 @@ public final class OnnxGraphTranslator {
         List<Integer> out = broadcast(List.of(x.shape(), c.dims()));
         keepsBatch(x, out, op + " of");
         if (op.equals("Add") && foldBias(n, name, actNames.get(0), x, c, out)) {
+            return;
+        }
+        if (op.equals("Add") && out.equals(x.shape()) && hardSwishPattern(n, name, actNames.get(0), x, c)) {
             return;
         }
         OpParams.Elementwise p;
@@ -1040,6 +1074,42 @@ public final class OnnxGraphTranslator {
                 s.weightName(), s.declaredShapes()));
         alias(n.getOutput(0), x);
         folded.add(new OnnxImport.Folding(name, n.getOpType(), producer + " (bias)"));
+        return true;
+    }
+
+    /**
+     * Recognises hard-swish written out as {@code Div(Mul(x, Clip(Add(x, 3), 0, 6)), 6)} (Paddle and older
+     * PyTorch exports; Mul may take its operands in either order, and the Div may be a Mul by 1/6), with every
+     * intermediate read only inside the pattern: one {@code hardswish} instead of four vector ops.
+     */
+    private boolean hardSwishPattern(OnnxMl.NodeProto add, String name, String xName, Act x, Const three) {
+        if (constValue(three.name()) != 3.0) {
+            return false;
+        }
+        Optional<OnnxMl.NodeProto> clip = only(add.getOutput(0), "Clip").filter(c -> {
+            double lo = c.getInputCount() > 1 ? constValue(c.getInput(1)) : new Attributes(c).f("min", Double.NaN);
+            double hi = c.getInputCount() > 2 ? constValue(c.getInput(2)) : new Attributes(c).f("max", Double.NaN);
+            return lo == 0 && hi == 6;
+        });
+        Optional<OnnxMl.NodeProto> mul = clip.flatMap(c -> only(c.getOutput(0), "Mul")).filter(m ->
+                m.getInputCount() == 2 && (m.getInput(0).equals(xName) || m.getInput(1).equals(xName)));
+        Optional<OnnxMl.NodeProto> div = mul.flatMap(m -> onlyConsumer(m.getOutput(0)).map(graph::getNode))
+                .filter(d -> d.getInputCount() == 2 && d.getInput(0).equals(mul.get().getOutput(0))
+                        && (d.getOpType().equals("Div") && constValue(d.getInput(1)) == 6.0
+                        || d.getOpType().equals("Mul") && Math.abs(constValue(d.getInput(1)) - 1.0 / 6) < 1e-6));
+        if (div.isEmpty()) {
+            return false;
+        }
+        List<OnnxMl.NodeProto> nodes = List.of(clip.get(), mul.get(), div.get());
+        for (OnnxMl.NodeProto nd : nodes) {
+            absorbed.add(indexOf(nd));
+            folded.add(new OnnxImport.Folding(displayName(nd, indexOf(nd)), nd.getOpType(), name + " (hardswish)"));
+        }
+        String out = div.get().getOutput(0);
+        emit(spec(name, OpKind.ELEMENTWISE, List.of(x.tensor()), out, new OpParams.Elementwise("hardswish"), null,
+                x.shape()));
+        define(out, x.shape());
+        LOGGER.debug("Fused decomposed hard-swish ({}) ending in ({})", name, out);
         return true;
     }
 
