@@ -55,8 +55,17 @@ public final class OnnxReader {
         }
         OnnxMl.ModelProto model = parse(file.toString(), bytes);
         long start = System.nanoTime();
-        OnnxImport result = OnnxGraphTranslator.translate(file.toString(), model, batch, inputShapes,
-                unsupportedAsVector);
+        OnnxImport result;
+        try {
+            result = OnnxGraphTranslator.translate(file.toString(), model, batch, inputShapes, unsupportedAsVector);
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A model that parses but holds values no valid model has (a corrupt file): no stack trace for users.
+            LOGGER.debug("Import of ({}) failed unexpectedly", file, e);
+            throw new InvalidInputException(file.toString(), "is not a valid ONNX model or uses it in a way SFD did "
+                    + "not expect (unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
         LOGGER.info("Imported ({}) with ({}) operators, ({}) folded and ({}) approximated nodes in ({} ms)", file,
                 result.network().operators().size(), result.folded().size(), result.approximated().size(),
                 (System.nanoTime() - start) / 1_000_000);

@@ -28,7 +28,14 @@ final class TensorDecoder {
             dims.add((int) d);
         }
         ConstTensor shapeOnly = new ConstTensor(dims, null);
-        long n = shapeOnly.elements();
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("tensor '" + t.getName() + "' has dims " + dims
+                        + ", more than " + Integer.MAX_VALUE + " elements");
+            }
+        }
         boolean external = t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL;
         if (n > MAX_DECODED || external) {
             return shapeOnly;
