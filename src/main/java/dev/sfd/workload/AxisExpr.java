@@ -103,6 +103,25 @@ public sealed interface AxisExpr {
         }
     }
 
+    /** Axis read whole whatever the loops (operands of opaque operators). */
+    record Whole(int size) implements AxisExpr {
+        public Whole {
+            if (size < 1) {
+                throw new IllegalArgumentException("size " + size);
+            }
+        }
+
+        @Override
+        public long extent(Map<LoopDim, Integer> tileExtents) {
+            return size;
+        }
+
+        @Override
+        public Range range(Map<LoopDim, Range> loops, int size) {
+            return Range.full(size);
+        }
+    }
+
     /** Half-open index range {@code [lo, hi)} of a dimension whose full bound is {@code bound}. */
     record Range(int lo, int hi, int bound) {
         public Range {

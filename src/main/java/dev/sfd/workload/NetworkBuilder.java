@@ -303,12 +303,13 @@ public final class NetworkBuilder {
             case ELEMENTWISE -> ((OpParams.Elementwise) s.params()).binary() ? 2 : 1;
             case MATMUL -> ((OpParams.Matmul) s.params()).hasWeight() ? 1 : 2;
             case CONCAT -> 1;
+            case OPAQUE -> 0;
             default -> 1;
         };
         int arityMax = switch (s.kind()) {
             case ELEMENTWISE -> ((OpParams.Elementwise) s.params()).binary() ? Integer.MAX_VALUE : 1;
             case MATMUL -> arityMin;
-            case CONCAT -> Integer.MAX_VALUE;
+            case CONCAT, OPAQUE -> Integer.MAX_VALUE;
             default -> 1;
         };
         if (in.size() < arityMin || in.size() > arityMax) {
@@ -317,6 +318,15 @@ public final class NetworkBuilder {
                     + " takes " + (arityMin == arityMax ? String.valueOf(arityMin)
                     : arityMin + (arityMax == Integer.MAX_VALUE ? " or more" : " to " + arityMax)));
             return null;
+        }
+        if (!s.kind().isLayout()) {
+            for (Tensor t : in) {
+                if (t.rank() > 4) {
+                    problems.add(at(s, "inputs") + " tensor '" + t.name() + "' has rank " + t.rank() + " " + t.shape()
+                            + "; compute operators support rank up to 4");
+                    return null;
+                }
+            }
         }
         if (s.kind() != OpKind.SPLIT && s.outputs().size() != 1) {
             problems.add(at(s, "outputs") + " lists " + s.outputs().size() + " tensors; only split has several");
@@ -372,13 +382,40 @@ public final class NetworkBuilder {
                 }
             }
             case ELEMENTWISE -> {
-                List<Integer> out = broadcastShape(s, in);
+                OpParams.Elementwise e = (OpParams.Elementwise) params;
+                List<Tensor> operands = new ArrayList<>(in);
+                String w = null;
+                if (e.hasWeight()) {
+                    w = weight(s, tensors, weights, "", e.weightShape());
+                    operands.add(new Tensor(w, e.weightShape(), TensorRole.WEIGHT));
+                }
+                List<Integer> out = broadcastShape(s, operands);
                 if (out == null) {
                     return null;
                 }
+                if (out.size() > 4) {
+                    problems.add("operator '" + s.name() + "' produces a rank-" + out.size() + " tensor " + out
+                            + "; compute operators support rank up to 4");
+                    return null;
+                }
                 outShapes = List.of(out);
-                OpParams.Elementwise e = (OpParams.Elementwise) params;
-                nest = vectorNest(s, in, out, e.binary() ? in.size() - 1 : 1, -1, List.of());
+                nest = vectorNest(s, operands, out, e.binary() ? in.size() - 1 : 1, -1, List.of());
+                if (w != null) {
+                    nest = withWeightRole(nest, w);
+                }
+            }
+            case OPAQUE -> {
+                OpParams.Opaque o = (OpParams.Opaque) params;
+                if (o.outputShape().isEmpty() || o.opsPerElement() < 0) {
+                    problems.add(at(s, "outputShape") + " has value " + o.outputShape() + " with ("
+                            + o.opsPerElement() + ") ops per element; give a shape of rank 1 to 4 and ops >= 0");
+                    return null;
+                }
+                outShapes = List.of(o.outputShape());
+                String w = o.weightShape().isEmpty() ? null : weight(s, tensors, weights, "", o.weightShape());
+                if (o.outputShape().size() <= 4 && o.outputShape().stream().allMatch(d -> d >= 1)) {
+                    nest = opaqueNest(s, in, o, w);
+                }
             }
             case POOL -> {
                 OpParams.Pool p = (OpParams.Pool) params;
@@ -1014,6 +1051,40 @@ public final class NetworkBuilder {
         }
         OpKind.ComputeUnit unit = OpKind.ComputeUnit.VECTOR;
         return new LoopNest(s.name(), unit, bounds, opsPerPoint, operands, outputAxes, whole);
+    }
+
+    /** Marks the operand named {@code w} (added as an input by {@link #vectorNest}) as a weight. */
+    private static LoopNest withWeightRole(LoopNest nest, String w) {
+        List<Operand> operands = new ArrayList<>();
+        for (Operand o : nest.operands()) {
+            operands.add(o.tensor().equals(w) && o.role() == Operand.Role.INPUT
+                    ? new Operand(w, Operand.Role.WEIGHT, o.axes()) : o);
+        }
+        return new LoopNest(nest.operator(), nest.unit(), nest.bounds(), nest.opsPerPoint(), operands,
+                nest.outputAxes(), nest.wholeDims());
+    }
+
+    /** Vector nest over the output; every input (and the weight) is read whole by every tile. */
+    private static LoopNest opaqueNest(OperatorSpec s, List<Tensor> in, OpParams.Opaque o, String w) {
+        LoopNest base = vectorNest(s, List.of(), o.outputShape(), o.opsPerElement(), -1, List.of());
+        List<Operand> operands = new ArrayList<>();
+        for (Tensor t : in) {
+            operands.add(new Operand(t.name(), Operand.Role.INPUT, wholeAxes(t.shape())));
+        }
+        if (w != null) {
+            operands.add(new Operand(w, Operand.Role.WEIGHT, wholeAxes(o.weightShape())));
+        }
+        operands.add(base.output());
+        return new LoopNest(base.operator(), base.unit(), base.bounds(), base.opsPerPoint(), operands,
+                base.outputAxes(), base.wholeDims());
+    }
+
+    private static List<AxisExpr> wholeAxes(List<Integer> shape) {
+        List<AxisExpr> axes = new ArrayList<>();
+        for (int d : shape) {
+            axes.add(new AxisExpr.Whole(d));
+        }
+        return axes;
     }
 
     private static LoopNest withWeights(LoopNest nest, int rank, int fromAxis, String w, String b) {
