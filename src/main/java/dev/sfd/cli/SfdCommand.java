@@ -1,6 +1,8 @@
 package dev.sfd.cli;
 
 import dev.sfd.common.InvalidInputException;
+import dev.sfd.workload.io.NetworkCatalog;
+import dev.sfd.workload.io.OnnxReader;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
@@ -46,6 +48,11 @@ public final class SfdCommand implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = commandLine();
         return cli.execute(args);
+    }
+
+    static {
+        // Every command accepts an .onnx path in place of a network file.
+        NetworkCatalog.registerImporter(".onnx", OnnxReader::read);
     }
 
     static CommandLine commandLine() {
