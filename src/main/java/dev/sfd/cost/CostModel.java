@@ -276,7 +276,8 @@ public final class CostModel {
         return sum;
     }
 
-    private long computeCycles(LayerShape s, int[] t, int[] u) {
+    /** PE-array or vector cycles of the whole layer for the given tiles and per-dim spatial factors. */
+    public long computeCycles(LayerShape s, int[] t, int[] u) {
         if (s.unit() == OpKind.ComputeUnit.PE_ARRAY) {
             long c = 1;
             for (int d = 0; d < LayerShape.DIMS; d++) {
