@@ -42,7 +42,7 @@ public final class DpSegmenter implements Segmenter {
     private static final Logger LOGGER = LogManager.getLogger();
 
     /** Pareto states kept per operator inside one segment before thinning (never reached in tests). */
-    static final int MAX_STATES = 4096;
+    static final int MAX_STATES = 2048;
 
     @Override
     public String name() {
@@ -112,11 +112,14 @@ public final class DpSegmenter implements Segmenter {
                         approximate = true;
                         break;
                     }
-                    SegmentChoice sc = segment(i, j);
+                    if (Double.isInfinite(best[i])) {
+                        continue;
+                    }
+                    SegmentChoice sc = segment(i, j, best[j] - best[i]);
                     if (sc == null) {
                         break; // buffer use only grows with the segment: longer ones do not fit either
                     }
-                    if (best[i] + sc.value() < best[j]) {
+                    if (sc.choices() != null && best[i] + sc.value() < best[j]) {
                         best[j] = best[i] + sc.value();
                         from[j] = i;
                         choiceOf[j] = sc.choices();
@@ -146,7 +149,7 @@ public final class DpSegmenter implements Segmenter {
 
         private String whyInfeasible() {
             for (int i = 0; i < n; i++) {
-                if (segment(i, i + 1) == null) {
+                if (segment(i, i + 1, Double.POSITIVE_INFINITY) == null) {
                     SegmentationModel.OperatorNode op = model.operators().get(i);
                     long min = op.options().stream().mapToLong(SegmentationModel.Option::bufferBytes).min().orElse(0);
                     return "operator " + op.name() + " needs at least " + min + " buffer bytes alone > capacity "
@@ -156,8 +159,12 @@ public final class DpSegmenter implements Segmenter {
             return "no segmentation fits";
         }
 
-        /** Best options for segment {@code [i, j)} of the order, or null when no choice fits the buffer. */
-        SegmentChoice segment(int i, int j) {
+        /**
+         * Best options for segment {@code [i, j)} of the order, or null when no choice fits the buffer. A
+         * segment that cannot score below {@code budget} comes back with null choices (value infinite): the
+         * caller already has something at least as good.
+         */
+        SegmentChoice segment(int i, int j, double budget) {
             int len = j - i;
             long boundaryBytes = 0;
             long fixedBuffer = 0;
@@ -212,11 +219,56 @@ public final class DpSegmenter implements Segmenter {
             if (capacity < 0) {
                 return null;
             }
-            return chooseOptions(i, len, extra, capacity, boundaryBytes);
+            return chooseOptions(i, len, extra, capacity, boundaryBytes, budget);
         }
 
         /** The Pareto-set DP over the options of the segment's operators. */
-        private SegmentChoice chooseOptions(int i, int len, long[][] extra, long capacity, long boundaryBytes) {
+        private SegmentChoice chooseOptions(int i, int len, long[][] extra, long capacity, long boundaryBytes,
+                                            double budget) {
+            // Lower bounds of what the remaining operators add (each at its own cheapest), and the
+            // smallest-buffer choice, which decides feasibility exactly and gives a first upper bound.
+            long[] restBuf = new long[len + 1];
+            long[] restCompute = new long[len + 1];
+            long[] restWeight = new long[len + 1];
+            double[] restEnergy = new double[len + 1];
+            long greedyCompute = 0;
+            long greedyWeight = 0;
+            double greedyEnergy = 0;
+            for (int k = len - 1; k >= 0; k--) {
+                List<SegmentationModel.Option> opts = model.operators().get(i + k).options();
+                long mb = Long.MAX_VALUE;
+                long mc = Long.MAX_VALUE;
+                long mw = Long.MAX_VALUE;
+                double me = Double.MAX_VALUE;
+                int argMinBuf = 0;
+                for (int o = 0; o < opts.size(); o++) {
+                    SegmentationModel.Option op = opts.get(o);
+                    long b = op.bufferBytes() + extra[k][o];
+                    if (b < mb) {
+                        mb = b;
+                        argMinBuf = o;
+                    }
+                    mc = Math.min(mc, op.computeCycles());
+                    mw = Math.min(mw, op.weightDramBytes());
+                    me = Math.min(me, op.computeEnergyPj());
+                }
+                restBuf[k] = restBuf[k + 1] + mb;
+                restCompute[k] = restCompute[k + 1] + mc;
+                restWeight[k] = restWeight[k + 1] + mw;
+                restEnergy[k] = restEnergy[k + 1] + me;
+                SegmentationModel.Option g = opts.get(argMinBuf);
+                greedyCompute += g.computeCycles();
+                greedyWeight += g.weightDramBytes();
+                greedyEnergy += g.computeEnergyPj();
+            }
+            if (restBuf[0] > capacity) {
+                return null;
+            }
+            if (value(restCompute[0], restWeight[0] + boundaryBytes, restEnergy[0]) >= budget) {
+                return new SegmentChoice(Double.POSITIVE_INFINITY, null);
+            }
+            double bound = Math.min(budget, value(greedyCompute, greedyWeight + boundaryBytes, greedyEnergy)
+                    * (1 + 1e-12) + 1e-9);
             List<States> layers = new ArrayList<>(len + 1);
             States cur = new States(1);
             cur.add(0, 0, 0, 0, -1, -1);
@@ -229,15 +281,21 @@ public final class DpSegmenter implements Segmenter {
                     for (int o = 0; o < opts.size(); o++) {
                         SegmentationModel.Option op = opts.get(o);
                         long buf = cur.buf[s] + op.bufferBytes() + extra[k][o];
-                        if (buf > capacity) {
+                        if (buf + restBuf[k + 1] > capacity) {
                             continue;
                         }
-                        next.add(buf, cur.compute[s] + op.computeCycles(), cur.weight[s] + op.weightDramBytes(),
-                                cur.energy[s] + op.computeEnergyPj(), s, o);
+                        long c = cur.compute[s] + op.computeCycles();
+                        long w = cur.weight[s] + op.weightDramBytes();
+                        double en = cur.energy[s] + op.computeEnergyPj();
+                        if (value(c + restCompute[k + 1], w + restWeight[k + 1] + boundaryBytes,
+                                en + restEnergy[k + 1]) > bound) {
+                            continue; // cannot beat the smallest-buffer choice or the caller's budget
+                        }
+                        next.add(buf, c, w, en, s, o);
                     }
                 }
                 if (next.size == 0) {
-                    return null;
+                    return new SegmentChoice(Double.POSITIVE_INFINITY, null);
                 }
                 cur = next.pareto(objective, e, this);
                 layers.add(cur);
@@ -250,6 +308,9 @@ public final class DpSegmenter implements Segmenter {
                     bestValue = v;
                     bestState = s;
                 }
+            }
+            if (bestState < 0 || bestValue >= budget) {
+                return new SegmentChoice(Double.POSITIVE_INFINITY, null);
             }
             int[] choices = new int[len];
             int s = bestState;

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DpSegmenterTest {
 
     static Stream<Arguments> seeds() {
-        return Stream.iterate(1L, s -> s + 1).limit(60).flatMap(seed -> Stream.of(Objective.values())
+        return Stream.iterate(1L, s -> s + 1).limit(40).flatMap(seed -> Stream.of(Objective.values())
                 .map(o -> Arguments.of(seed, o)));
     }
 
@@ -30,7 +30,7 @@ class DpSegmenterTest {
     void equalsBruteForceOverContiguousSegmentationsAndChoices(long seed, Objective objective) {
         Random r = new Random(seed);
         int n = 2 + r.nextInt(11); // 2..12 operators
-        SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 100_000L >> (n - 1)));
+        SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 60_000L >> (n - 1)));
         double brute = RandomModels.bruteForceContiguous(m, objective);
         Segmentation s = new DpSegmenter().segment(m, SegmenterSettings.defaults().withObjective(objective));
         if (brute == Double.MAX_VALUE) {
