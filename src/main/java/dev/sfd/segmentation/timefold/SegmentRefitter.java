@@ -74,6 +74,7 @@ final class SegmentRefitter {
             }
         }
         int length = last - first + 1;
+        long[][] bufferOf = optionBuffers(first, last);
         int[] choice = new int[length];
         long buffer = onChip;
         long compute = 0;
@@ -82,12 +83,12 @@ final class SegmentRefitter {
         for (int k = 0; k < length; k++) {
             List<SegmentationModel.Option> options = slots.get(first + k).getOptions();
             for (int o = 1; o < options.size(); o++) {
-                if (options.get(o).bufferBytes() < options.get(choice[k]).bufferBytes()) {
+                if (bufferOf[k][o] < bufferOf[k][choice[k]]) {
                     choice[k] = o;
                 }
             }
             SegmentationModel.Option o = options.get(choice[k]);
-            buffer += o.bufferBytes();
+            buffer += bufferOf[k][choice[k]];
             compute += o.computeCycles();
             dram += o.weightDramBytes();
             energy += energyPj(o);
@@ -100,7 +101,7 @@ final class SegmentRefitter {
             combinations *= slots.get(first + k).getOptions().size();
         }
         if (combinations <= EXHAUSTIVE_LIMIT) {
-            return exhaustive(first, length, fixedDram, onChip);
+            return exhaustive(first, length, fixedDram, onChip, bufferOf);
         }
         for (int round = 0; round < 4 * length; round++) {
             long latency = parameters.latencyCycles(compute, dram);
@@ -113,7 +114,7 @@ final class SegmentRefitter {
                 SegmentationModel.Option current = options.get(choice[k]);
                 for (int o = 0; o < options.size(); o++) {
                     SegmentationModel.Option candidate = options.get(o);
-                    long newBuffer = buffer - current.bufferBytes() + candidate.bufferBytes();
+                    long newBuffer = buffer - bufferOf[k][choice[k]] + bufferOf[k][o];
                     if (o == choice[k] || newBuffer > parameters.capacityBytes()) {
                         continue;
                     }
@@ -134,7 +135,7 @@ final class SegmentRefitter {
             }
             SegmentationModel.Option current = slots.get(first + bestK).getOptions().get(choice[bestK]);
             SegmentationModel.Option chosen = slots.get(first + bestK).getOptions().get(bestO);
-            buffer += chosen.bufferBytes() - current.bufferBytes();
+            buffer += bufferOf[bestK][bestO] - bufferOf[bestK][choice[bestK]];
             compute += chosen.computeCycles() - current.computeCycles();
             dram += chosen.weightDramBytes() - current.weightDramBytes();
             energy = bestEnergy;
@@ -144,7 +145,7 @@ final class SegmentRefitter {
                 energy + fixedDram * parameters.dramEnergyPjPerByte(), true);
     }
 
-    private Fit exhaustive(int first, int length, long fixedDram, long onChip) {
+    private Fit exhaustive(int first, int length, long fixedDram, long onChip, long[][] bufferOf) {
         int[] choice = new int[length];
         int[] best = null;
         long bestLatency = Long.MAX_VALUE;
@@ -156,7 +157,7 @@ final class SegmentRefitter {
             double energy = 0;
             for (int k = 0; k < length; k++) {
                 SegmentationModel.Option o = slots.get(first + k).getOptions().get(choice[k]);
-                buffer += o.bufferBytes();
+                buffer += bufferOf[k][choice[k]];
                 compute += o.computeCycles();
                 dram += o.weightDramBytes();
                 energy += energyPj(o);
@@ -178,6 +179,42 @@ final class SegmentRefitter {
             }
         }
         return new Fit(best, bestLatency, bestEnergy + fixedDram * parameters.dramEnergyPjPerByte(), true);
+    }
+
+    /**
+     * Buffer bytes each option of each operator in {@code first..last} adds when those positions form one
+     * segment: the option's own working set plus the window terms that depend on it — as producer of a tensor
+     * whose first consumer is inside (ON_CHIP), and as a consumer whose producer is inside (CONSUMER_WINDOW).
+     * The model's buffer use is additive in these, so a segment's buffer is the constant on-chip bytes plus one
+     * entry per operator.
+     */
+    long[][] optionBuffers(int first, int last) {
+        int length = last - first + 1;
+        long[][] bufferOf = new long[length][];
+        for (int k = 0; k < length; k++) {
+            int p = first + k;
+            List<SegmentationModel.Option> options = slots.get(p).getOptions();
+            long[] b = new long[options.size()];
+            for (int o = 0; o < b.length; o++) {
+                b[o] = options.get(o).bufferBytes();
+            }
+            for (TensorLink link : linksFrom.get(p)) {
+                if (link.kind() == TensorLink.Kind.ON_CHIP && link.toPosition() <= last) {
+                    for (int o = 0; o < b.length; o++) {
+                        b[o] += link.optionBytes(o);
+                    }
+                }
+            }
+            for (TensorLink link : linksTo.get(p)) {
+                if (link.kind() == TensorLink.Kind.CONSUMER_WINDOW && link.fromPosition() >= first) {
+                    for (int o = 0; o < b.length; o++) {
+                        b[o] += link.optionBytes(o);
+                    }
+                }
+            }
+            bufferOf[k] = b;
+        }
+        return bufferOf;
     }
 
     private double energyPj(SegmentationModel.Option o) {

@@ -29,7 +29,10 @@ public class SegmentationConstraintProvider implements ConstraintProvider {
         };
     }
 
-    /** Hard: buffer bytes of each segment (options + on-chip tensors) above capacity, per byte. */
+    /**
+     * Hard: buffer bytes of each segment (options + on-chip tensors, with the producer's and the same-segment
+     * consumers' window terms) above capacity, per byte.
+     */
     Constraint bufferCapacity(ConstraintFactory factory) {
         return shares(factory)
                 .groupBy(SegmentShare::segment, sumLong(SegmentShare::bufferBytes))
@@ -88,8 +91,13 @@ public class SegmentationConstraintProvider implements ConstraintProvider {
                 .map((link, previous, consumer) -> SegmentShare.ofDram(consumer, link.bytes()));
         UniConstraintStream<SegmentShare> onChip = linkedSlots(factory, TensorLink.Kind.ON_CHIP)
                 .filter((link, producer, consumer) -> sameSegment(producer, consumer))
-                .map((link, producer, consumer) -> SegmentShare.ofBuffer(producer, link.bytes()));
-        return operators.concat(anchored).concat(stores).concat(loads).concat(onChip);
+                .map((link, producer, consumer) -> SegmentShare.ofBuffer(producer,
+                        link.onChipBytes(producer.getOption(), consumer.getOption())));
+        UniConstraintStream<SegmentShare> consumerWindows = linkedSlots(factory, TensorLink.Kind.CONSUMER_WINDOW)
+                .filter((link, producer, consumer) -> sameSegment(producer, consumer))
+                .map((link, producer, consumer) -> SegmentShare.ofBuffer(producer,
+                        link.onChipBytes(producer.getOption(), consumer.getOption())));
+        return operators.concat(anchored).concat(stores).concat(loads).concat(onChip).concat(consumerWindows);
     }
 
     /** Links of one kind with the slots at both ends. */

@@ -107,8 +107,16 @@ final class SegmentationPlanFactory {
                 } else if (!consumers.isEmpty()) {
                     links.add(link(links, TensorLink.Kind.STORE, t, producer, consumers.last(), t.bytes()));
                 }
-                if (!consumers.isEmpty() && t.onChipBytes() != 0) {
-                    links.add(link(links, TensorLink.Kind.ON_CHIP, t, producer, consumers.first(), t.onChipBytes()));
+                if (!consumers.isEmpty() && (t.onChipBytes() != 0 || anyNonZero(t.producerWindowBytes()))) {
+                    links.add(new TensorLink(links.size(), TensorLink.Kind.ON_CHIP, t.name(), producer,
+                            consumers.first(), t.onChipBytes(), t.producerWindowBytes()));
+                }
+                for (int i = 0; i < t.consumers().size() && !t.consumerWindowBytes().isEmpty(); i++) {
+                    List<Long> window = t.consumerWindowBytes().get(i);
+                    if (anyNonZero(window)) {
+                        links.add(new TensorLink(links.size(), TensorLink.Kind.CONSUMER_WINDOW, t.name(), producer,
+                                positionOf[t.consumers().get(i)], 0, window));
+                    }
                 }
                 for (int c : consumers) {
                     links.add(link(links, TensorLink.Kind.DEPENDENCY, t, producer, c, t.bytes()));
@@ -127,6 +135,15 @@ final class SegmentationPlanFactory {
         SegmentParameters parameters = new SegmentParameters(model.capacityBytes(), model.dramBytesPerCycle(),
                 model.dramEnergyPjPerByte(), model.segmentOverheadCycles());
         return new SegmentationPlan(slots, links, anchors, parameters);
+    }
+
+    private static boolean anyNonZero(List<Long> bytes) {
+        for (long b : bytes) {
+            if (b != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static TensorLink link(List<TensorLink> links, TensorLink.Kind kind, SegmentationModel.TensorEdge t,

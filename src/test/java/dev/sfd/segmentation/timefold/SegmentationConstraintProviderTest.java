@@ -60,6 +60,60 @@ class SegmentationConstraintProviderTest {
         assertEquals(750, MODEL.evaluate(ALL_FUSED).parts().get(0).bufferBytes());
     }
 
+    /**
+     * The chain above with window terms: ta adds 40 B for a's option and 10 / 70 B for b's options 0 / 1 as its
+     * consumer; tb adds 5 / 25 B for b's options as producer and 30 B for c's option as consumer.
+     */
+    private static final SegmentationModel WINDOWED = new SegmentationModel(MODEL.operators(),
+            List.of(MODEL.tensors().get(0),
+                    new TensorEdge("ta", 0, List.of(1), 2000, 300, false, List.of(40L), List.of(List.of(10L, 70L))),
+                    new TensorEdge("tb", 1, List.of(2), 1600, 200, false, List.of(5L, 25L), List.of(List.of(30L))),
+                    MODEL.tensors().get(3)),
+            500, 10.0, 2.0, 50);
+
+    @Test
+    void bufferCapacityCountsProducerAndConsumerWindowTerms() {
+        // [a b] [c], b's option 0: 100 + 200 + 300 (ta) + 40 (a's window) + 10 (b's window) = 650 B -> 150.
+        verifier.verifyThat(SegmentationConstraintProvider::bufferCapacity)
+                .givenSolution(SegmentationPlanFactory.warmStart(WINDOWED, FUSED_AB)).penalizesBy(150);
+        // [a b c], b's option 1: 100 + 50 + 100 + (300 + 40 + 70) + (200 + 25 + 30) = 915 B -> 415.
+        verifier.verifyThat(SegmentationConstraintProvider::bufferCapacity)
+                .givenSolution(SegmentationPlanFactory.warmStart(WINDOWED, ALL_FUSED)).penalizesBy(415);
+        // [a] [b c], b's option 0: 200 + 100 + 200 + 5 + 30 = 535 B -> 35; a alone holds no window.
+        List<Part> fusedBc = List.of(new Part(List.of(0), List.of(0)), new Part(List.of(1, 2), List.of(0, 0)));
+        verifier.verifyThat(SegmentationConstraintProvider::bufferCapacity)
+                .givenSolution(SegmentationPlanFactory.warmStart(WINDOWED, fusedBc)).penalizesBy(35);
+        // Every operator alone: no tensor stays on chip, so no window term counts.
+        verifier.verifyThat(SegmentationConstraintProvider::bufferCapacity)
+                .givenSolution(SegmentationPlanFactory.warmStart(WINDOWED, ALONE)).penalizesBy(0);
+        assertEquals(650, WINDOWED.evaluate(FUSED_AB).parts().get(0).bufferBytes());
+        assertEquals(915, WINDOWED.evaluate(ALL_FUSED).parts().get(0).bufferBytes());
+        assertEquals(535, WINDOWED.evaluate(fusedBc).parts().get(1).bufferBytes());
+    }
+
+    @Test
+    void refitterPricesWindowTermsOfTheSegmentsOperators() {
+        SegmentRefitter refitter = new SegmentRefitter(SegmentationPlanFactory.warmStart(WINDOWED, ALONE));
+        // [a b] as one segment: b's option 0 costs 200 + 10 (ta window), option 1 costs 50 + 70; a 100 + 40.
+        long[][] ab = refitter.optionBuffers(0, 1);
+        assertEquals(140, ab[0][0]);
+        assertEquals(210, ab[1][0]);
+        assertEquals(120, ab[1][1]);
+        // [b c]: b's producer window of tb joins (5 / 25), c's consumer window 30.
+        long[][] bc = refitter.optionBuffers(1, 2);
+        assertEquals(205, bc[0][0]);
+        assertEquals(75, bc[0][1]);
+        assertEquals(130, bc[1][0]);
+        // [a b c] with b's small option: 300 + 200 on chip + 140 + 120 + 130 = 890 > 500 whatever the options.
+        assertTrue(!refitter.fit(0, 2).fits());
+        // [a b]: even b's small option needs 300 + 140 + 120 = 560 B > 500.
+        assertTrue(!refitter.fit(0, 1).fits());
+        // [b c]: 200 + 75 + 130 = 405 fits with b's option 1 only (200 + 205 + 130 = 535 does not).
+        SegmentRefitter.Fit fit = refitter.fit(1, 2);
+        assertTrue(fit.fits());
+        assertEquals(1, fit.choice()[0]);
+    }
+
     @Test
     void latencyPenalizesEachSegmentsMaxOfComputeAndTransferPlusOverhead() {
         // [a b]: compute 1500, DRAM 400 + 1000 (input) + 1600 (tb out) = 3000 B = 300 cycles -> 1550.

@@ -20,6 +20,15 @@ final class SyntheticModels {
      * the network output. Options trade buffer for compute cycles and weight re-fetches.
      */
     static SegmentationModel randomChain(Random random, int n) {
+        return randomChain(random, n, false);
+    }
+
+    /**
+     * As {@link #randomChain(Random, int)}; with {@code windows}, every internal tensor also gets random
+     * option-dependent window terms (one per producer option, one list per consumer with one entry per
+     * consumer option, some zero), drawn after everything else so the rest of the model is the same.
+     */
+    static SegmentationModel randomChain(Random random, int n, boolean windows) {
         List<OperatorNode> operators = new ArrayList<>();
         List<List<Integer>> consumersOf = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -44,7 +53,35 @@ final class SyntheticModels {
             tensors.add(new TensorEdge("t" + i, i, consumersOf.get(i), bytes, onChip, i == n - 1));
         }
         long capacity = 6000 + random.nextInt(14000);
+        if (windows) {
+            for (int i = 1; i < tensors.size(); i++) {
+                TensorEdge t = tensors.get(i);
+                List<Long> producerWindow = randomWindow(random, operators.get(t.producer()).options().size());
+                List<List<Long>> consumerWindows = new ArrayList<>();
+                if (random.nextInt(4) != 0) {
+                    for (int c : t.consumers()) {
+                        int options = operators.get(c).options().size();
+                        List<Long> window = randomWindow(random, options);
+                        consumerWindows.add(window.isEmpty() ? java.util.Collections.nCopies(options, 0L) : window);
+                    }
+                }
+                tensors.set(i, new TensorEdge(t.name(), t.producer(), t.consumers(), t.bytes(), t.onChipBytes(),
+                        t.networkOutput(), producerWindow, consumerWindows));
+            }
+        }
         return new SegmentationModel(operators, tensors, capacity, 4 + random.nextInt(8), 20.0, 50);
+    }
+
+    /** Window bytes per option: none at all (one time in four), or 0..1999 bytes each, some options zero. */
+    private static List<Long> randomWindow(Random random, int options) {
+        if (random.nextInt(4) == 0) {
+            return List.of();
+        }
+        List<Long> window = new ArrayList<>();
+        for (int o = 0; o < options; o++) {
+            window.add(random.nextInt(5) == 0 ? 0L : (long) random.nextInt(2000));
+        }
+        return window;
     }
 
     private static List<Option> randomOptions(Random random) {

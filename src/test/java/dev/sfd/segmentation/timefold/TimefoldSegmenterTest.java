@@ -34,7 +34,22 @@ class TimefoldSegmenterTest {
     @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
     void bestScoreEqualsReferenceEvaluationOfReturnedParts(int seed) {
         Random random = new Random(seed);
-        SegmentationModel model = SyntheticModels.randomChain(random, 6 + random.nextInt(5));
+        assertScoreEqualsReferenceEvaluation(SyntheticModels.randomChain(random, 6 + random.nextInt(5)));
+    }
+
+    /** The same with random producer and consumer window terms on the tensors. */
+    @ParameterizedTest
+    @ValueSource(ints = {10, 11, 12, 13, 14, 15, 16, 17})
+    void bestScoreEqualsReferenceEvaluationWithWindowTerms(int seed) {
+        Random random = new Random(seed);
+        SegmentationModel model = SyntheticModels.randomChain(random, 6 + random.nextInt(5), true);
+        assertTrue(model.tensors().stream().anyMatch(t -> !t.producerWindowBytes().isEmpty()
+                || !t.consumerWindowBytes().isEmpty()), "no window terms drawn");
+        assertScoreEqualsReferenceEvaluation(model);
+    }
+
+    /** Every plan the search visits is scored like the reference: checked on the returned best. */
+    private static void assertScoreEqualsReferenceEvaluation(SegmentationModel model) {
         TimefoldSegmentation result = TimefoldSegmenter.solve(model, QUICK);
 
         HardMediumSoftLongScore score = HardMediumSoftLongScore.parseScore(result.score());
@@ -69,6 +84,23 @@ class TimefoldSegmenterTest {
                     "Timefold " + result.parts() + " vs optimum " + optimum.get());
             assertTrue(result.evaluation().energyPj() <= best.energyPj() + 0.01,
                     result.evaluation().energyPj() + " pJ > optimum " + best.energyPj() + " pJ");
+        }
+    }
+
+    /** With window terms, the refit and window moves must price buffers like the reference to reach the optimum. */
+    @ParameterizedTest
+    @ValueSource(ints = {200, 201, 202, 203, 204, 205, 206, 207})
+    void reachesBruteForceOptimumWithWindowTerms(int seed) {
+        Random random = new Random(seed);
+        SegmentationModel model = SyntheticModels.randomChain(random, 6 + random.nextInt(3), true);
+        Optional<List<SegmentationModel.Part>> optimum = BruteForceSegmenter.solve(model);
+        TimefoldSegmentation result = TimefoldSegmenter.solve(model, QUICK);
+
+        assertEquals(optimum.isPresent(), result.feasible(), result.evaluation().problem());
+        if (optimum.isPresent()) {
+            assertTrue(result.evaluation().legal());
+            assertEquals(model.evaluate(optimum.get()).latencyCycles(), result.evaluation().latencyCycles(),
+                    "Timefold " + result.parts() + " vs optimum " + optimum.get());
         }
     }
 
