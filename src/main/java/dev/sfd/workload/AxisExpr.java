@@ -49,7 +49,13 @@ public sealed interface AxisExpr {
                 lo = lo * r.bound() + r.lo();
                 hi = hi * r.bound() + (r.hi() - 1);
             }
-            return new Range((int) Math.max(0, lo), (int) Math.min(size, hi + 1), size);
+            if (hi + 1 <= size) {
+                return new Range((int) Math.max(0, lo), (int) (hi + 1), size);
+            }
+            // Only an embedding table is indexed past its size (rows are looked up by token id, not by
+            // position): the rows read are as many as the tokens, at most the whole table.
+            long extent = Math.min(hi + 1 - lo, size);
+            return new Range((int) (size - extent), size, size);
         }
     }
 

@@ -275,4 +275,20 @@ class RegionsTest {
         assertTrue(net.tensor("x").fullBox().contains(need(net, "c", 0, full)));
         assertEquals(net.tensor("x").fullBox(), need(net, "c", 0, full));
     }
+
+    @Test
+    void embeddingTableRegionNeverLeavesASmallTable() {
+        Network net = Nets.parse("""
+                inputs:
+                  - {name: types, shape: [1, 512], type: tokens}
+                operators:
+                  - {name: tte, op: embedding, inputs: [types], vocabulary: 2, features: 8}
+                """);
+        LoopNest nest = net.loopNest("tte").orElseThrow();
+        Operand table = nest.reads().get(1);
+        // Positions 64..127 read at most the table's 2 rows, all 8 features.
+        Box out = new Box(new int[] {0, 64, 0}, new int[] {1, 128, 8});
+        Box region = nest.region(table, net.tensor("tte.weight").shape(), nest.loopsFor(out));
+        assertEquals(new Box(new int[] {0, 0}, new int[] {2, 8}), region);
+    }
 }
