@@ -382,6 +382,8 @@ final class CpSatSegmentationModel {
      * {@code sum lat[s] + overhead * sum used[s]}.
      */
     private void addLatency(LinearExprBuilder total) {
+        LinearExprBuilder computeOfAllSegments = LinearExpr.newBuilder();
+        LinearExprBuilder dramOfAllSegments = LinearExpr.newBuilder();
         for (int s = 0; s < domains.segments(); s++) {
             LinearExprBuilder compute = LinearExpr.newBuilder();
             LinearExprBuilder dram = LinearExpr.newBuilder();
@@ -411,17 +413,36 @@ final class CpSatSegmentationModel {
                     dramUb += m.tensors().get(ti).bytes();
                 }
             }
+            LinearExpr computeExpr = compute.build();
+            LinearExpr dramExpr = dram.build();
+            computeOfAllSegments.add(computeExpr);
+            dramOfAllSegments.add(dramExpr);
             long memUb = ceilDiv(Math.multiplyExact(dramUb, bandwidthDen), bandwidthNum);
             IntVar mem = model.newIntVar(0, memUb, "mem[" + s + "]");
-            LinearExpr dramScaled = LinearExpr.term(dram.build(), bandwidthDen);
+            LinearExpr dramScaled = LinearExpr.term(dramExpr, bandwidthDen);
             model.addGreaterOrEqual(LinearExpr.term(mem, bandwidthNum), dramScaled);
             model.addLessOrEqual(LinearExpr.term(mem, bandwidthNum),
                     LinearExpr.newBuilder().add(dramScaled).add(bandwidthNum - 1));
             IntVar lat = model.newIntVar(0, Math.max(computeUb, memUb), "lat[" + s + "]");
-            model.addMaxEquality(lat, new LinearArgument[] {compute.build(), mem});
+            model.addMaxEquality(lat, new LinearArgument[] {computeExpr, mem});
             total.add(lat);
             total.addTerm(used[s], m.segmentOverheadCycles());
         }
+        addRedundantTotals(computeOfAllSegments, dramOfAllSegments);
+    }
+
+    /**
+     * Redundant: the segments' compute and DRAM bytes add up to the network's. Implied by the membership
+     * constraints, but the LP relaxation of the guarded per-segment terms does not see it; with it the bound
+     * is at least {@code max(sum compute, sum dram / bandwidth)} instead of near zero.
+     */
+    private void addRedundantTotals(LinearExprBuilder computeOfAllSegments, LinearExprBuilder dramOfAllSegments) {
+        LinearExprBuilder compute = LinearExpr.newBuilder();
+        for (int v = 0; v < n; v++) {
+            compute.add(optionSum(v, SegmentationModel.Option::computeCycles));
+        }
+        model.addEquality(computeOfAllSegments, compute);
+        model.addEquality(dramOfAllSegments, totalDram());
     }
 
     // ------------------------------------------------------------------ solving
