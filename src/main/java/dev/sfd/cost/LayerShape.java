@@ -1,0 +1,310 @@
+package dev.sfd.cost;
+
+import dev.sfd.workload.AxisExpr;
+import dev.sfd.workload.LoopDim;
+import dev.sfd.workload.LoopNest;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.OpKind;
+import dev.sfd.workload.Operand;
+import dev.sfd.workload.Operator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The loop nest of one compute operator flattened into arrays for fast evaluation: bounds, and per operand its
+ * axes (a product of dims, or a sliding window clipped to the tensor) and the dims it depends on. Two layers
+ * with equal {@link #key()} cost the same under every mapping (names do not enter the key), so mapping results
+ * can be shared between them.
+ */
+public final class LayerShape {
+    /** Number of loop dims. */
+    public static final int DIMS = LoopDim.values().length;
+
+    /** One axis of an operand: a product of dims or a sliding window. */
+    record Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size) {
+        boolean isWindow() {
+            return dims == null;
+        }
+    }
+
+    /** One operand: its axes, the bit mask of loop dims it depends on, and whether it is a weight. */
+    record OperandShape(String tensor, Operand.Role role, Axis[] axes, int relevantMask) {
+    }
+
+    private final String operator;
+    private final OpKind.ComputeUnit unit;
+    private final int[] bound = new int[DIMS];
+    private final int opsPerPoint;
+    private final int wholeMask;
+    private final int reductionMask;
+    private final int activeMask;
+    private final OperandShape[] operands;
+    private final String key;
+    private final ConcurrentHashMap<Long, Long> windowSweeps = new ConcurrentHashMap<>();
+
+    private LayerShape(LoopNest nest, Network net) {
+        this.operator = nest.operator();
+        this.unit = nest.unit();
+        int active = 0;
+        for (LoopDim d : LoopDim.values()) {
+            bound[d.ordinal()] = nest.bound(d);
+            if (nest.bound(d) > 1) {
+                active |= 1 << d.ordinal();
+            }
+        }
+        this.activeMask = active;
+        this.opsPerPoint = nest.opsPerPoint();
+        int whole = 0;
+        for (LoopDim d : nest.wholeDims()) {
+            whole |= 1 << d.ordinal();
+        }
+        this.wholeMask = whole;
+        List<OperandShape> ops = new ArrayList<>();
+        StringBuilder k = new StringBuilder(unit.name()).append('|').append(opsPerPoint).append('|');
+        for (int b : bound) {
+            k.append(b).append(',');
+        }
+        k.append("|w").append(whole);
+        for (Operand o : nest.operands()) {
+            List<Integer> shape = net.tensor(o.tensor()).shape();
+            Axis[] axes = new Axis[o.axes().size()];
+            int rel = 0;
+            int used = 0;
+            k.append('|').append(o.role().name().charAt(0)).append(':');
+            for (int i = 0; i < axes.length; i++) {
+                AxisExpr a = o.axes().get(i);
+                int mask;
+                if (a instanceof AxisExpr.Dims dims) {
+                    int[] ds = dims.dims().stream().mapToInt(LoopDim::ordinal).toArray();
+                    axes[i] = new Axis(ds, -1, -1, 0, 0, 0, shape.get(i));
+                    mask = 0;
+                    for (int d : ds) {
+                        mask |= 1 << d;
+                    }
+                    k.append('D').append(mask).append(';');
+                } else {
+                    AxisExpr.Window w = (AxisExpr.Window) a;
+                    axes[i] = new Axis(null, w.out().ordinal(), w.filter().ordinal(), w.stride(), w.dilation(),
+                            w.padBefore(), shape.get(i));
+                    mask = (1 << w.out().ordinal()) | (1 << w.filter().ordinal());
+                    k.append('W').append(w.out().ordinal()).append(w.filter().ordinal()).append('s')
+                            .append(w.stride()).append('d').append(w.dilation()).append('p').append(w.padBefore())
+                            .append('n').append(shape.get(i)).append(';');
+                }
+                if ((used & mask) != 0) {
+                    throw new IllegalArgumentException(nest.operator() + ": operand " + o.tensor()
+                            + " indexes one loop dim from two axes; the cost model needs disjoint axes");
+                }
+                used |= mask;
+                rel |= mask;
+            }
+            ops.add(new OperandShape(o.tensor(), o.role(), axes, rel));
+        }
+        this.operands = ops.toArray(new OperandShape[0]);
+        this.reductionMask = ~operands[operands.length - 1].relevantMask() & ((1 << DIMS) - 1);
+        this.key = k.toString();
+    }
+
+    /** The shape of a compute operator; empty for layout operators (they have no loop nest). */
+    public static Optional<LayerShape> of(Network net, Operator op) {
+        Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(op, "op");
+        return net.loopNest(op.name()).map(n -> new LayerShape(n, net));
+    }
+
+    public String operator() {
+        return operator;
+    }
+
+    public OpKind.ComputeUnit unit() {
+        return unit;
+    }
+
+    /** A key equal for layers that cost the same under every mapping (no names in it). */
+    public String key() {
+        return key;
+    }
+
+    public int bound(int dim) {
+        return bound[dim];
+    }
+
+    public int bound(LoopDim d) {
+        return bound[d.ordinal()];
+    }
+
+    public int opsPerPoint() {
+        return opsPerPoint;
+    }
+
+    /** Bit mask (by {@link LoopDim#ordinal()}) of dims a tile must cover whole. */
+    public int wholeMask() {
+        return wholeMask;
+    }
+
+    /** Bit mask of dims the output does not depend on (C, R, S for a convolution). */
+    public int reductionMask() {
+        return reductionMask;
+    }
+
+    /** Bit mask of dims with a bound above 1. */
+    public int activeMask() {
+        return activeMask;
+    }
+
+    public int operandCount() {
+        return operands.length;
+    }
+
+    /** Bit mask of the dims operand {@code i} depends on (output last). */
+    public int relevantMask(int i) {
+        return operands[i].relevantMask();
+    }
+
+    public Operand.Role role(int i) {
+        return operands[i].role();
+    }
+
+    public String tensor(int i) {
+        return operands[i].tensor();
+    }
+
+    OperandShape operand(int i) {
+        return operands[i];
+    }
+
+    /** Iteration points of the whole layer. */
+    public long points() {
+        long n = 1;
+        for (int b : bound) {
+            n *= b;
+        }
+        return n;
+    }
+
+    /**
+     * Elements of operand {@code i} touched by one full tile (window axes unclipped: halo and padding included).
+     */
+    public long tileElements(int i, int[] tile) {
+        long n = 1;
+        for (Axis a : operands[i].axes()) {
+            n *= axisTileExtent(a, tile);
+        }
+        return n;
+    }
+
+    static long axisTileExtent(Axis a, int[] tile) {
+        if (!a.isWindow()) {
+            long e = 1;
+            for (int d : a.dims()) {
+                e *= tile[d];
+            }
+            return e;
+        }
+        return (long) (tile[a.out()] - 1) * a.stride() + (long) (tile[a.filter()] - 1) * a.dilation() + 1;
+    }
+
+    /**
+     * Elements of operand {@code i} read by one sweep over all tiles of the dims it depends on: the product over
+     * its axes of the summed (clipped) axis extents. A product axis sums to the product of its bounds; a window
+     * axis sums its halos, clipped to the tensor (padding is not read).
+     */
+    public long sweepElements(int i, int[] tile) {
+        long n = 1;
+        int axisIndex = 0;
+        for (Axis a : operands[i].axes()) {
+            if (!a.isWindow()) {
+                long e = 1;
+                for (int d : a.dims()) {
+                    e *= bound[d];
+                }
+                n *= e;
+            } else {
+                n *= windowSweep(i, axisIndex, a, tile[a.out()], tile[a.filter()]);
+            }
+            axisIndex++;
+        }
+        return n;
+    }
+
+    /** Sum over all (out tile, filter tile) pairs of the clipped extent of a window axis. */
+    long windowSweep(int operandIndex, int axisIndex, Axis a, int tOut, int tFilter) {
+        long cacheKey = (((long) operandIndex * 16 + axisIndex) << 40) | ((long) tOut << 20) | tFilter;
+        Long cached = windowSweeps.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
+        int bOut = bound[a.out()];
+        int bFilter = bound[a.filter()];
+        long sum = 0;
+        for (int o0 = 0; o0 < bOut; o0 += tOut) {
+            int o1 = Math.min(bOut, o0 + tOut);
+            for (int f0 = 0; f0 < bFilter; f0 += tFilter) {
+                int f1 = Math.min(bFilter, f0 + tFilter);
+                long lo = (long) o0 * a.stride() + (long) f0 * a.dilation() - a.padBefore();
+                long hi = (long) (o1 - 1) * a.stride() + (long) (f1 - 1) * a.dilation() - a.padBefore() + 1;
+                long clippedLo = Math.max(0, Math.min(a.size(), lo));
+                long clippedHi = Math.max(clippedLo, Math.min(a.size(), hi));
+                sum += clippedHi - clippedLo;
+            }
+        }
+        windowSweeps.put(cacheKey, sum);
+        return sum;
+    }
+
+    /** Window axes of operand {@code i} as (axis index, out dim, filter dim) triples. */
+    public List<int[]> windowAxes(int i) {
+        List<int[]> out = new ArrayList<>();
+        Axis[] axes = operands[i].axes();
+        for (int a = 0; a < axes.length; a++) {
+            if (axes[a].isWindow()) {
+                out.add(new int[] {a, axes[a].out(), axes[a].filter()});
+            }
+        }
+        return out;
+    }
+
+    /** The clipped sweep of window axis {@code axisIndex} of operand {@code i} for the given tile sizes. */
+    public long windowSweep(int i, int axisIndex, int tOut, int tFilter) {
+        return windowSweep(i, axisIndex, operands[i].axes()[axisIndex], tOut, tFilter);
+    }
+
+    /** Product of the bounds of the product (non-window) axes of operand {@code i}. */
+    public long productAxesElements(int i) {
+        long n = 1;
+        for (Axis a : operands[i].axes()) {
+            if (!a.isWindow()) {
+                for (int d : a.dims()) {
+                    n *= bound[d];
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Window axis parameters {stride, dilation} of operand {@code i}, axis {@code axisIndex}. */
+    public int[] windowStrideDilation(int i, int axisIndex) {
+        Axis a = operands[i].axes()[axisIndex];
+        return new int[] {a.stride(), a.dilation()};
+    }
+
+    /** Product axes of operand {@code i}: for each, the dims multiplied. */
+    public List<int[]> productAxes(int i) {
+        List<int[]> out = new ArrayList<>();
+        for (Axis a : operands[i].axes()) {
+            if (!a.isWindow()) {
+                out.add(a.dims().clone());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "LayerShape[" + operator + ", " + key + "]";
+    }
+}

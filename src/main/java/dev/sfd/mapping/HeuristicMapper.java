@@ -1,0 +1,177 @@
+package dev.sfd.mapping;
+
+import dev.sfd.cost.CostModel;
+import dev.sfd.cost.LayerShape;
+import dev.sfd.hardware.Hardware;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.Operator;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The "heuristic DSE" baseline: random sampling of the {@link MappingSpace} followed by greedy hill climbing
+ * (one tile size one step up or down, or another spatial option, order or buffering), within a fixed number of
+ * cost-model evaluations. Seeded: the same layer always gets the same result.
+ */
+public final class HeuristicMapper implements Mapper {
+    private static final Logger LOGGER = LogManager.getLogger();
+
+    private final MappingSpace.Options options;
+    private final int evaluations;
+    private final long seed;
+
+    /**
+     * @param evaluations cost-model evaluations per search (half random, half greedy)
+     * @param seed random seed (combined with the layer's shape key)
+     */
+    public HeuristicMapper(MappingSpace.Options options, int evaluations, long seed) {
+        this.options = Objects.requireNonNull(options, "options");
+        if (evaluations < 2) {
+            throw new IllegalArgumentException("evaluations must be >= 2: " + evaluations);
+        }
+        this.evaluations = evaluations;
+        this.seed = seed;
+    }
+
+    public HeuristicMapper() {
+        this(MappingSpace.Options.DEFAULT, 2000, 42);
+    }
+
+    @Override
+    public String name() {
+        return "heuristic";
+    }
+
+    @Override
+    public ParetoFront front(Network net, Operator op, Hardware hw) {
+        long start = System.nanoTime();
+        MappingSpace space = space(net, op, hw);
+        long cap = hw.globalBuffer().capacityBytes();
+        long min = space.minFootprintBytes();
+        if (min > cap) {
+            throw new MappingInfeasibleException(op.name(), min, cap);
+        }
+        ParetoFront f = ParetoFront.of(op.name(), name(), search(space, op.name(), cap), min,
+                (System.nanoTime() - start) / 1_000_000);
+        LOGGER.debug("Heuristic front of ({}): ({} points) in ({} ms)", op.name(), f.points().size(), f.solveMillis());
+        return f;
+    }
+
+    @Override
+    public Optional<MappingChoice> best(Network net, Operator op, Hardware hw, long budgetBytes) {
+        MappingSpace space = space(net, op, hw);
+        if (space.minFootprintBytes() > budgetBytes) {
+            return Optional.empty();
+        }
+        return search(space, op.name(), budgetBytes).stream().min(MappingChoice::compareObjective);
+    }
+
+    private MappingSpace space(Network net, Operator op, Hardware hw) {
+        LayerShape shape = LayerShape.of(net, op).orElseThrow(() -> new IllegalArgumentException(
+                "operator '" + op.name() + "' is a layout operator: it has no loop nest and needs no mapping"));
+        return new MappingSpace(shape, new CostModel(hw), options);
+    }
+
+    /** A point of the space by candidate indices. */
+    private record Point(int[] idx, int pair, int order, boolean db) {
+    }
+
+    private List<MappingChoice> search(MappingSpace space, String operator, long budgetBytes) {
+        Random rnd = new Random(seed ^ space.shape().key().hashCode());
+        int[][] cand = new int[LayerShape.DIMS][];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            cand[d] = space.candidates(d);
+        }
+        List<Point> kept = new ArrayList<>();
+        List<CostModel.Figures> figs = new ArrayList<>();
+        // The smallest mapping always fits when anything does.
+        Point best = new Point(new int[LayerShape.DIMS], 0, 0, false);
+        CostModel.Figures bestFig = eval(space, cand, best);
+        kept.add(best);
+        figs.add(bestFig);
+        int used = 1;
+        for (; used < evaluations / 2; used++) {
+            int[] idx = new int[LayerShape.DIMS];
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                idx[d] = rnd.nextInt(cand[d].length);
+            }
+            Point p = new Point(idx, rnd.nextInt(space.pairCount()), rnd.nextInt(space.orderCount()), rnd.nextBoolean());
+            CostModel.Figures f = eval(space, cand, p);
+            if (f.footprintBytes() <= budgetBytes) {
+                kept.add(p);
+                figs.add(f);
+                if (better(f, bestFig)) {
+                    best = p;
+                    bestFig = f;
+                }
+            }
+        }
+        for (; used < evaluations; used++) {
+            Point p = neighbour(best, cand, space, rnd);
+            CostModel.Figures f = eval(space, cand, p);
+            if (f.footprintBytes() <= budgetBytes) {
+                kept.add(p);
+                figs.add(f);
+                if (better(f, bestFig)) {
+                    best = p;
+                    bestFig = f;
+                }
+            }
+        }
+        List<MappingChoice> out = new ArrayList<>();
+        for (Point p : kept) {
+            int[] t = tiles(cand, p);
+            var m = space.mapping(operator, t, p.pair(), p.order(), p.db());
+            out.add(new MappingChoice(m, space.model().evaluate(space.shape(), m), Optimality.SAMPLED));
+        }
+        return ParetoFront.of(operator, name(), out, 0, 0).points();
+    }
+
+    private static boolean better(CostModel.Figures a, CostModel.Figures b) {
+        if (a.latencyCycles() != b.latencyCycles()) {
+            return a.latencyCycles() < b.latencyCycles();
+        }
+        if (a.dramBytes() != b.dramBytes()) {
+            return a.dramBytes() < b.dramBytes();
+        }
+        return a.footprintBytes() < b.footprintBytes();
+    }
+
+    private static Point neighbour(Point p, int[][] cand, MappingSpace space, Random rnd) {
+        int[] idx = p.idx().clone();
+        int pair = p.pair();
+        int order = p.order();
+        boolean db = p.db();
+        switch (rnd.nextInt(4)) {
+            case 0, 1 -> {
+                int d = rnd.nextInt(LayerShape.DIMS);
+                idx[d] = Math.max(0, Math.min(cand[d].length - 1, idx[d] + (rnd.nextBoolean() ? 1 : -1)));
+            }
+            case 2 -> {
+                pair = rnd.nextInt(space.pairCount());
+                order = rnd.nextInt(space.orderCount());
+            }
+            default -> db = !db;
+        }
+        return new Point(idx, pair, order, db);
+    }
+
+    private static int[] tiles(int[][] cand, Point p) {
+        int[] t = new int[LayerShape.DIMS];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            t[d] = cand[d][p.idx()[d]];
+        }
+        return t;
+    }
+
+    private static CostModel.Figures eval(MappingSpace space, int[][] cand, Point p) {
+        int[] t = tiles(cand, p);
+        return space.model().figures(space.shape(), t, space.unroll(t, p.pair()), space.orders().get(p.order()), p.db());
+    }
+}
