@@ -128,7 +128,7 @@ public final class LayerwisePlanner implements Planner {
     }
 
     /**
-     * Grows the output tiles of a mapping (doubling one output dim at a time, up to its bound) while the shared
+     * Grows the tiles of a mapping (doubling one output dim, or C, at a time, up to its bound) while the shared
      * cost model says the layer gets no slower than {@link #LATENCY_SLACK} and the footprint still fits: the same
      * speed with far fewer tiles, so a much smaller schedule. Mappers that favour tiny vector tiles (every tile
      * size is equally fast for an elementwise op) otherwise produce hundreds of thousands of tiles per layer.
@@ -141,7 +141,7 @@ public final class LayerwisePlanner implements Planner {
         Mapping current = m;
         while (grown) {
             grown = false;
-            for (LoopDim d : List.of(LoopDim.Q, LoopDim.P, LoopDim.K, LoopDim.G, LoopDim.N)) {
+            for (LoopDim d : List.of(LoopDim.Q, LoopDim.P, LoopDim.K, LoopDim.G, LoopDim.N, LoopDim.C)) {
                 int t = current.tile(d);
                 int bound = nest.bound(d);
                 if (t >= bound) {

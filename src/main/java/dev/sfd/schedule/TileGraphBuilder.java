@@ -41,8 +41,9 @@ import java.util.Set;
  *       the next region is loaded (and the old slice freed once its readers finish). So weights are loaded once
  *       and resident when the weight-indexing dims (K, C, R, S, G) are outside the activation dims, and
  *       re-fetched per tile otherwise; the same rule decides input re-fetches.</li>
- *   <li>Prefetch depth: the LOAD of step {@code i} waits for COMPUTE step {@code i-2} with double buffering,
- *       {@code i-1} without.</li>
+ *   <li>Prefetch depth: the LOAD of step {@code i} waits for COMPUTE step {@code i-D}: {@code D = 1} without
+ *       double buffering; with it, {@code D >= 2} steps deep enough to hide the DRAM latency (see
+ *       {@code prefetchDepth}); the buffer capacity still bounds what is in flight.</li>
  *   <li>An output tile needed outside the segment (a consumer in another segment, or a network output, through
  *       views) is STOREd after its last step. Every buffer gets exactly one FREE that waits for all its users.</li>
  * </ul>
@@ -192,6 +193,7 @@ public final class TileGraphBuilder {
             Map<Long, OutTile> outTiles = new HashMap<>();
             List<Integer> computeTasks = new ArrayList<>();
             List<Operand> reads = nest.reads();
+            int depth = 0;
             long total = 1;
             for (int c : count) {
                 total *= c;
@@ -244,13 +246,15 @@ public final class TileGraphBuilder {
                     deps.add(ot.lastTask);
                     readBuffers.add(ot.buffer);
                 }
+                if (depth == 0) {
+                    depth = prefetchDepth(nest, m, tile, ot.cycles / Math.max(1, reductionSteps));
+                }
                 int n = computeTasks.size();
-                int prefetchDep = m.doubleBuffered() ? (n >= 2 ? computeTasks.get(n - 2) : -1)
-                        : (n >= 1 ? computeTasks.get(n - 1) : -1);
+                int prefetchDep = n >= depth ? computeTasks.get(n - depth) : -1;
                 for (int r = 0; r < reads.size(); r++) {
                     Operand operand = reads.get(r);
                     Tensor t = net.tensor(operand.tensor());
-                    Box region = nest.region(operand, t.shape(), loops);
+                    Box region = TensorViews.operandRegion(nest, operand, t, loops);
                     if (region.isEmpty()) {
                         continue;
                     }
@@ -334,6 +338,32 @@ public final class TileGraphBuilder {
                     }
                 }
             }
+        }
+
+        /**
+         * How many steps the loads may run ahead of the compute: 1 without double buffering; with it, enough steps
+         * in flight to hide the DRAM latency behind the longer of a step's compute and its transfers (at least 2,
+         * at most 16), fewer when that many steps of operand tiles would take more than half the buffer.
+         */
+        int prefetchDepth(LoopNest nest, Mapping m, int[] tile, long stepComputeCycles) {
+            if (!m.doubleBuffered()) {
+                return 1;
+            }
+            Map<LoopDim, Integer> extents = new EnumMap<>(LoopDim.class);
+            for (LoopDim d : DIMS) {
+                extents.put(d, tile[d.ordinal()]);
+            }
+            long stepBytes = 0;
+            for (Operand o : nest.reads()) {
+                stepBytes += bytes(nest.tileElements(o, extents), hw.bytesPerElement(o.role() == Operand.Role.WEIGHT));
+            }
+            long stepCycles = Math.max(1, Math.max(stepComputeCycles, DmaTiming.busyCycles(hw, stepBytes)));
+            long d = 2 + (hw.dram().latencyCycles() + stepCycles - 1) / stepCycles;
+            d = Math.min(16, d);
+            while (d > 2 && d * stepBytes > hw.globalBuffer().capacityBytes() / 2) {
+                d--;
+            }
+            return (int) d;
         }
 
         /** Producer tiles of a tensor made inside this segment, or null when it comes from DRAM. */

@@ -488,7 +488,7 @@ public final class Simulator {
             long readBytes = 0;
             for (Operand operand : nest.reads()) {
                 Tensor tensor = net.tensor(operand.tensor());
-                Box region = nest.region(operand, tensor.shape(), loops);
+                Box region = TensorViews.operandRegion(nest, operand, tensor, loops);
                 if (region.isEmpty()) {
                     continue;
                 }

@@ -16,6 +16,30 @@ public final class TensorViews {
     private TensorViews() {
     }
 
+    /**
+     * The region of an operand's tensor that the loop ranges touch ({@link LoopNest#region}); when the operand's
+     * projection does not fit the tensor's shape (a shared weight stored transposed, as GPT-2's tied embedding
+     * table used by the head) the transposed projection, and failing that the whole tensor.
+     */
+    public static Box operandRegion(LoopNest nest, Operand operand, Tensor tensor,
+                                    java.util.Map<LoopDim, AxisExpr.Range> loops) {
+        try {
+            return nest.region(operand, tensor.shape(), loops);
+        } catch (IllegalArgumentException projectionDoesNotFit) {
+            if (operand.axes().size() == 2 && tensor.rank() == 2) {
+                // A [features, vocabulary] projection onto a [vocabulary, features] table: read it transposed.
+                Operand swapped = new Operand(operand.tensor(), operand.role(),
+                        List.of(operand.axes().get(1), operand.axes().get(0)));
+                try {
+                    return nest.region(swapped, tensor.shape(), loops);
+                } catch (IllegalArgumentException stillDoesNotFit) {
+                    return tensor.fullBox();
+                }
+            }
+            return tensor.fullBox();
+        }
+    }
+
     /** A region of a physical tensor. */
     public record Part(String tensor, Box region) {
     }
