@@ -520,7 +520,21 @@ public final class Simulator {
                         full.put(d, AxisExpr.Range.full(nest.bound(d)));
                     }
                 }
-                tp.cycles = cycleModel.tileComputeCycles(net, op, mapping, full);
+                try {
+                    tp.cycles = cycleModel.tileComputeCycles(net, op, mapping, full);
+                } catch (IllegalArgumentException illegal) {
+                    // e.g. a plan replayed on a smaller PE array than it was made for
+                    violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "the mapping of '" + t.operator()
+                            + "' is not legal on " + hw.name() + ": " + illegal.getMessage());
+                    long volume = 1;
+                    for (LoopDim d : DIMS) {
+                        AxisExpr.Range r = full.get(d);
+                        volume *= r.hi() - r.lo();
+                    }
+                    long rate = nest.unit() == OpKind.ComputeUnit.PE_ARRAY ? hw.peakMacsPerCycle()
+                            : hw.peakVectorOpsPerCycle();
+                    tp.cycles = (volume + rate - 1) / Math.max(1, rate);
+                }
             }
             Buf target = is.target;
             if (target == null) {
