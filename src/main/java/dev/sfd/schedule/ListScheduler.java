@@ -18,8 +18,10 @@ import java.util.PriorityQueue;
  * run at once; then every idle resource (each DMA engine, the PE array, the vector unit) takes the best ready
  * task whose allocation fits in the free buffer. "Best" is: the task whose completion would release the most
  * buffer bytes right away (it is the last user of buffers), then the lowest creation index (operators in
- * topological order, steps in mapping order). A task whose allocation would overflow never starts; when nothing
- * runs and nothing ready fits, the result is {@link ScheduleOutcome.Infeasible}.
+ * topological order, steps in mapping order). A task whose allocation would overflow never starts; a task also
+ * leaves headroom for the largest allocation of any later operator of the segment (so that a producer cannot
+ * fill the buffer its consumers need), unless nothing else can run. When nothing runs and nothing ready fits,
+ * the result is {@link ScheduleOutcome.Infeasible}.
  *
  * <p>The issue order it returns is the order of start times, so replaying it in order with the same durations
  * reproduces the same timeline and the same buffer occupancy.
@@ -58,6 +60,28 @@ public final class ListScheduler {
                 released[i] += g.buffers().get(b).bytes();
             }
         }
+        // Headroom: a task may not take the space that the largest allocation of a later operator needs, so that a
+        // producer running ahead cannot starve its consumers (waived when nothing else can run).
+        Map<String, Integer> rankOf = new java.util.HashMap<>();
+        for (int i = 0; i < g.operators().size(); i++) {
+            rankOf.put(g.operators().get(i), i);
+        }
+        int ops = g.operators().size();
+        long[] maxAllocOfRank = new long[ops + 1];
+        int[] rank = new int[n];
+        for (int i = 0; i < n; i++) {
+            rank[i] = rankOf.getOrDefault(tasks.get(i).operator(), ops);
+            maxAllocOfRank[Math.min(rank[i], ops)] = Math.max(maxAllocOfRank[Math.min(rank[i], ops)], alloc[i]);
+        }
+        long[] headroom = new long[ops + 2];
+        for (int r = ops; r >= 0; r--) {
+            headroom[r] = Math.max(headroom[r + 1], r + 1 <= ops ? maxAllocOfRank[Math.min(r + 1, ops)] : 0);
+        }
+        long[] reserve = new long[n];
+        for (int i = 0; i < n; i++) {
+            reserve[i] = alloc[i] > 0 && rank[i] < ops ? headroom[rank[i]] : 0;
+        }
+        boolean waive = false;
         Map<TaskResource, List<Integer>> ready = new EnumMap<>(TaskResource.class);
         Map<TaskResource, Integer> idle = new EnumMap<>(TaskResource.class);
         for (TaskResource r : TaskResource.values()) {
@@ -92,7 +116,7 @@ public final class ListScheduler {
                         int bestPos = -1;
                         for (int p = 0; p < rl.size(); p++) {
                             int t = rl.get(p);
-                            if (occupancy + alloc[t] > capacityBytes) {
+                            if (occupancy + alloc[t] + (waive ? 0 : reserve[t]) > capacityBytes) {
                                 continue;
                             }
                             long score = released[t] > 0 ? Long.MAX_VALUE : freeable(t, succ, remaining, released, tasks);
@@ -133,8 +157,13 @@ public final class ListScheduler {
                 break;
             }
             if (running.isEmpty()) {
+                if (!waive) {
+                    waive = true;
+                    continue;
+                }
                 return infeasible(g, ready, alloc, occupancy, capacityBytes);
             }
+            waive = false;
             now = running.peek()[0];
             makespan = Math.max(makespan, now);
             while (!running.isEmpty() && running.peek()[0] == now) {
