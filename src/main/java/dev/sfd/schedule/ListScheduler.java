@@ -19,8 +19,8 @@ import java.util.PriorityQueue;
  * task whose allocation fits in the free buffer. "Best" is: the task whose completion would release the most
  * buffer bytes right away (it is the last user of buffers), then the lowest creation index (operators in
  * topological order, steps in mapping order). A task whose allocation would overflow never starts; a task also
- * leaves headroom for the largest allocation of any later operator of the segment (so that a producer cannot
- * fill the buffer its consumers need), unless nothing else can run. When nothing runs and nothing ready fits,
+ * leaves headroom for the largest allocation of any later operator of the segment and of its own successors (so
+ * that a producer cannot fill the buffer its consumers need), unless nothing else can run. When nothing runs and nothing ready fits,
  * the result is {@link ScheduleOutcome.Infeasible}.
  *
  * <p>The issue order it returns is the order of start times, so replaying it in order with the same durations
@@ -80,6 +80,12 @@ public final class ListScheduler {
         long[] reserve = new long[n];
         for (int i = 0; i < n; i++) {
             reserve[i] = alloc[i] > 0 && rank[i] < ops ? headroom[rank[i]] : 0;
+            if (alloc[i] > 0) {
+                // the tasks that consume what this one allocates must be able to allocate too, or it is never freed
+                for (int s : succ.get(i)) {
+                    reserve[i] = Math.max(reserve[i], alloc[s]);
+                }
+            }
         }
         boolean waive = false;
         Map<TaskResource, List<Integer>> ready = new EnumMap<>(TaskResource.class);

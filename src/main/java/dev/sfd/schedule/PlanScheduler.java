@@ -34,6 +34,12 @@ public final class PlanScheduler {
         return m;
     }
 
+    /** The task graph of segment {@code index} of {@code segments}. */
+    public TaskGraph graph(int index, List<List<String>> segments, Map<String, Mapping> mappings,
+                           Map<String, Integer> segmentOf) {
+        return builder.build(index, segments.get(index), mappings, segmentOf);
+    }
+
     /** Schedules segment {@code index} of {@code segments}. */
     public ScheduleOutcome schedule(int index, List<List<String>> segments, Map<String, Mapping> mappings,
                                     Map<String, Integer> segmentOf) {
