@@ -8,10 +8,8 @@ import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.Operator;
-import dev.sfd.workload.io.NetworkCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,15 +25,12 @@ import java.util.concurrent.Callable;
                 + "standalone bound and lower-bound cycles, and the network totals.")
 public final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "NETWORK", description = "Zoo name (e.g. resnet50) or a network file.")
-    String network;
+    @picocli.CommandLine.Mixin
+    NetworkArgs networkArgs = new NetworkArgs();
 
     @Option(names = "--hw", required = true, paramLabel = "HARDWARE",
             description = "Hardware preset (edge, cloud, ...) or a hardware file.")
     String hardware;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Batch size (overrides the network file).")
-    Integer batch;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the data as JSON (docs/json-output.md).")
     Path json;
@@ -45,17 +40,30 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Network net = NetworkCatalog.resolve(network, batch);
+        NetworkArgs.Loaded loaded = networkArgs.load();
+        Network net = loaded.network();
         Hardware hw = HardwareCatalog.resolve(hardware);
         NetworkSummary summary = NetworkSummary.of(net, hw);
         PrintWriter out = spec.commandLine().getOut();
         summary.print(out);
+        printImportNotes(out, loaded);
         out.flush();
         if (json != null) {
             AtomicFiles.writeString(json, toJson(summary));
             out.println("wrote " + json);
         }
         return SfdCommand.OK;
+    }
+
+    private static void printImportNotes(PrintWriter out, NetworkArgs.Loaded loaded) {
+        if (!loaded.folded().isEmpty()) {
+            out.printf("%nfolded nodes (%d):%n", loaded.folded().size());
+            loaded.folded().forEach(f -> out.println("  " + f));
+        }
+        if (!loaded.approximated().isEmpty()) {
+            out.printf("%napproximated nodes (%d):%n", loaded.approximated().size());
+            loaded.approximated().forEach(a -> out.println("  " + a));
+        }
     }
 
     static String toJson(NetworkSummary s) {

@@ -1,6 +1,8 @@
 package dev.sfd.cli;
 
 import dev.sfd.common.InvalidInputException;
+import dev.sfd.workload.io.NetworkCatalog;
+import dev.sfd.workload.io.OnnxReader;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
@@ -13,7 +15,7 @@ import java.io.UncheckedIOException;
 @Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
         description = "Finds fusion plans for DNNs on spatial accelerators: maps every layer, cuts the network "
                 + "into fused segments, schedules tiles and replays the plan in a simulator.",
-        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, MapCommand.class, CommandLine.HelpCommand.class})
 public final class SfdCommand implements Runnable {
     /** Exit code: success. */
     public static final int OK = 0;
@@ -46,6 +48,11 @@ public final class SfdCommand implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = commandLine();
         return cli.execute(args);
+    }
+
+    static {
+        // Every command accepts an .onnx path in place of a network file.
+        NetworkCatalog.registerImporter(".onnx", OnnxReader::read);
     }
 
     static CommandLine commandLine() {

@@ -44,6 +44,11 @@ public final class Fields {
         problems.add(where + " field '" + field + "' " + message);
     }
 
+    /** A problem of the element as a whole (e.g. two fields that exclude each other): {@code where + " " + message}. */
+    public void problem(String message) {
+        problems.add(where + " " + message);
+    }
+
     /** Reports fields not in {@code known}, with a guess at the intended one. */
     public void rejectUnknown(Set<String> known) {
         Iterator<String> names = node.fieldNames();

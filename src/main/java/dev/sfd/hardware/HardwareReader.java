@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -44,8 +45,10 @@ public final class HardwareReader {
                     + " (line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) {
+            boolean empty = root == null || root.isMissingNode() || root.isNull();
             throw new InvalidInputException(source, "must contain a hardware description (a map with 'name', "
-                    + "'peArray', 'globalBuffer', 'dram', ...); found " + (root == null ? "nothing" : root.getNodeType()));
+                    + "'peArray', 'globalBuffer', 'dram', ...); found " + (empty ? "nothing (the file is empty)"
+                    : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         List<String> problems = new ArrayList<>();
         Fields top = new Fields(root, "hardware", problems);
@@ -95,8 +98,14 @@ public final class HardwareReader {
             f.rejectUnknown(Set.of("bandwidthGBps", "bandwidthBytesPerCycle", "latencyCycles", "readEnergyPjPerByte",
                     "writeEnergyPjPerByte", "dmaEngines"));
             double bw;
-            if (f.has("bandwidthGBps") == f.has("bandwidthBytesPerCycle")) {
-                problems.add("section 'dram' must give exactly one of 'bandwidthGBps' and 'bandwidthBytesPerCycle'");
+            if (f.has("bandwidthGBps") && f.has("bandwidthBytesPerCycle")) {
+                f.problem("gives both 'bandwidthGBps' (" + f.node().get("bandwidthGBps")
+                        + ") and 'bandwidthBytesPerCycle' (" + f.node().get("bandwidthBytesPerCycle")
+                        + "); give exactly one of 'bandwidthGBps' and 'bandwidthBytesPerCycle'");
+                bw = 1;
+            } else if (!f.has("bandwidthGBps") && !f.has("bandwidthBytesPerCycle")) {
+                f.problem("is missing its bandwidth; give exactly one of 'bandwidthGBps' and "
+                        + "'bandwidthBytesPerCycle'");
                 bw = 1;
             } else if (f.has("bandwidthGBps")) {
                 double gbps = f.number("bandwidthGBps", 1, true);
@@ -117,7 +126,11 @@ public final class HardwareReader {
         f = top.object("noc", "section 'noc'", false);
         if (f != null) {
             f.rejectUnknown(Set.of("bandwidthBytesPerCycle", "hopLatencyCycles", "energyPjPerByte"));
-            noc = new Hardware.Noc(nonNegative(f, "bandwidthBytesPerCycle", true), f.integer("hopLatencyCycles", 0, false),
+            int hopLatency = f.integer("hopLatencyCycles", 0, false);
+            if (hopLatency < 0) {
+                f.problem("hopLatencyCycles", "has value (" + hopLatency + "); it must be >= 0");
+            }
+            noc = new Hardware.Noc(nonNegative(f, "bandwidthBytesPerCycle", true), Math.max(0, hopLatency),
                     nonNegative(f, "energyPjPerByte", false));
         }
         Hardware.DataWidths widths = null;
@@ -140,17 +153,22 @@ public final class HardwareReader {
     }
 
     private static long capacity(Fields f) {
-        int given = (f.has("capacityBytes") ? 1 : 0) + (f.has("capacityKiB") ? 1 : 0) + (f.has("capacityMiB") ? 1 : 0);
-        if (given != 1) {
-            f.problem("capacityBytes", "is missing or given twice; give exactly one of 'capacityBytes', "
-                    + "'capacityKiB' and 'capacityMiB'");
+        List<String> given = new ArrayList<>();
+        for (String field : List.of("capacityBytes", "capacityKiB", "capacityMiB")) {
+            if (f.has(field)) {
+                given.add("'" + field + "' (" + f.node().get(field) + ")");
+            }
+        }
+        if (given.size() != 1) {
+            f.problem((given.isEmpty() ? "is missing its capacity" : "gives both " + String.join(" and ", given))
+                    + "; give exactly one of 'capacityBytes', 'capacityKiB' and 'capacityMiB'");
             return 1;
         }
         String field = f.has("capacityBytes") ? "capacityBytes" : f.has("capacityKiB") ? "capacityKiB" : "capacityMiB";
         long scale = field.equals("capacityBytes") ? 1 : field.equals("capacityKiB") ? 1024 : 1024 * 1024;
         double value = f.number(field, 1, true);
         if (value <= 0) {
-            f.problem(field, "has value (" + value + "); the buffer capacity must be > 0");
+            f.problem(field, "has value (" + show(value) + "); the buffer capacity must be > 0");
             return 1;
         }
         return (long) Math.floor(value * scale);
@@ -167,7 +185,7 @@ public final class HardwareReader {
 
     private static int positiveInt(Fields f, String field, boolean required, int fallback) {
         int v = f.integer(field, fallback, required);
-        if (v < 1 && (required || f.has(field))) {
+        if (v < 1 && f.has(field)) { // a missing required field is already reported
             f.problem(field, "has value (" + v + "); it must be >= 1");
             return 1;
         }
@@ -176,16 +194,21 @@ public final class HardwareReader {
 
     private static void positive(Fields f, String field, double v) {
         if (!(v > 0) && f.has(field)) {
-            f.problem(field, "has value (" + v + "); it must be > 0");
+            f.problem(field, "has value (" + show(v) + "); it must be > 0");
         }
     }
 
     private static double nonNegative(Fields f, String field, boolean required) {
         double v = f.number(field, 0, required);
         if (v < 0) {
-            f.problem(field, "has value (" + v + "); it must be >= 0");
+            f.problem(field, "has value (" + show(v) + "); it must be >= 0");
             return 0;
         }
         return v;
+    }
+
+    /** A number as the user likely wrote it: {@code 16} rather than {@code 16.0}. */
+    private static String show(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 }

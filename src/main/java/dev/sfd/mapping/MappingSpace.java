@@ -307,7 +307,17 @@ public final class MappingSpace {
      */
     public long minFootprintBytes() {
         int[] t = smallestTiles();
-        return model.figures(shape, t, unroll(t, 0), orders.get(0), false).footprintBytes();
+        long min = model.figures(shape, t, unroll(t, 0), orders.get(0), false).footprintBytes();
+        // Footprints grow with every tile size except at one step: when no reduction dim is split, the output
+        // tile is held in activation width instead of accumulator width. Try that case too.
+        int[] whole = t.clone();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if ((shape.reductionMask() >> d & 1) != 0) {
+                whole[d] = shape.bound(d);
+            }
+        }
+        long unsplit = model.figures(shape, whole, unroll(whole, 0), orders.get(0), false).footprintBytes();
+        return Math.min(min, unsplit);
     }
 
     /** Number of points (tile combinations x spatial options x orders x buffering). */

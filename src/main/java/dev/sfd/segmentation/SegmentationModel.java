@@ -15,11 +15,14 @@ import java.util.Objects;
  *       (convexity, no cycle between segments).</li>
  *   <li>Each operator picks one {@link Option} (one point of its Pareto front). Layout operators have a single
  *       all-zero option.</li>
- *   <li>A tensor whose producer and every consumer share a segment stays on chip and occupies
- *       {@link TensorEdge#onChipBytes()} of the buffer (a line-buffer window, or the whole tensor for a
- *       long-lived skip connection). Otherwise the producer stores it to DRAM once ({@code bytes}) and each
- *       consumer segment other than the producer's loads it once ({@code bytes} each). Network inputs are
- *       loaded by each consuming segment; network outputs are stored once.</li>
+ *   <li>A tensor with a consumer in its producer's segment occupies {@link TensorEdge#onChipBytes()} of that
+ *       segment's buffer (a line-buffer window, or the whole tensor for a long-lived skip connection), plus
+ *       the option-dependent window terms: {@link TensorEdge#producerWindowBytes(int)} of the producer's
+ *       option and {@link TensorEdge#consumerWindowBytes(int, int)} of every consumer in the same segment
+ *       (both zero when the lists are empty). The terms are additive so that every solver can linearise them.
+ *       If any consumer is in another segment, or it is a network output, the producer also stores it to DRAM
+ *       once ({@code bytes}), and each consumer segment other than the producer's loads it once
+ *       ({@code bytes} each). Network inputs are loaded by each consuming segment.</li>
  *   <li>Buffer use of a segment = sum of its operators' {@link Option#bufferBytes()} + on-chip bytes of its
  *       internal tensors; it must not exceed {@link #capacityBytes()}.</li>
  *   <li>Latency of a segment = max(sum of compute cycles, DRAM bytes / {@link #dramBytesPerCycle()}) where DRAM
@@ -84,9 +87,42 @@ public record SegmentationModel(List<OperatorNode> operators, List<TensorEdge> t
      * @param networkOutput whether it must be stored to DRAM in any case
      */
     public record TensorEdge(String name, int producer, List<Integer> consumers, long bytes, long onChipBytes,
-                             boolean networkOutput) {
+                             boolean networkOutput, List<Long> producerWindowBytes,
+                             List<List<Long>> consumerWindowBytes) {
         public TensorEdge {
             consumers = List.copyOf(consumers);
+            producerWindowBytes = List.copyOf(producerWindowBytes);
+            List<List<Long>> copy = new java.util.ArrayList<>();
+            for (List<Long> l : consumerWindowBytes) {
+                copy.add(List.copyOf(l));
+            }
+            consumerWindowBytes = List.copyOf(copy);
+            if (!consumerWindowBytes.isEmpty() && consumerWindowBytes.size() != consumers.size()) {
+                throw new IllegalArgumentException(name + ": one window list per consumer");
+            }
+        }
+
+        /** A tensor whose on-chip bytes do not depend on the mapping choices. */
+        public TensorEdge(String name, int producer, List<Integer> consumers, long bytes, long onChipBytes,
+                          boolean networkOutput) {
+            this(name, producer, consumers, bytes, onChipBytes, networkOutput, List.of(), List.of());
+        }
+
+        /**
+         * Extra on-chip bytes (beyond {@link #onChipBytes()}) that the producer's option {@code option} adds
+         * while the tensor stays on chip: its output band of the line buffer.
+         */
+        public long producerWindowBytes(int option) {
+            return producerWindowBytes.isEmpty() ? 0 : producerWindowBytes.get(option);
+        }
+
+        /**
+         * Extra on-chip bytes that consumer number {@code consumerIndex} (position in {@link #consumers()})
+         * adds under its option {@code option} when it shares the producer's segment: its input band, halo
+         * included.
+         */
+        public long consumerWindowBytes(int consumerIndex, int option) {
+            return consumerWindowBytes.isEmpty() ? 0 : consumerWindowBytes.get(consumerIndex).get(option);
         }
     }
 

@@ -74,7 +74,13 @@ final class SegmentationModelEvaluator {
                     dram[ps] += t.bytes();
                 }
                 if (consumerSegments.contains(ps)) {
-                    buffer[ps] += t.onChipBytes();
+                    buffer[ps] += t.onChipBytes() + t.producerWindowBytes(choice[t.producer()]);
+                    for (int i = 0; i < t.consumers().size(); i++) {
+                        int c = t.consumers().get(i);
+                        if (segmentOf[c] == ps) {
+                            buffer[ps] += t.consumerWindowBytes(i, choice[c]);
+                        }
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 /**
- * The analytical network segmenter: cuts the network into fused segments and picks one mapping per layer
- * from its Pareto front, under the global-buffer capacity. Solvers (exact DP, CP-SAT, Timefold) live in
- * sub-packages and return plain {@link dev.sfd.segmentation.Segmentation} records.
+ * The analytical network segmenter: builds the solver-neutral {@link dev.sfd.segmentation.SegmentationModel}
+ * from the per-layer mapping fronts (tensor lifetimes, line-buffer windows), and cuts the network into fused
+ * segments with one mapping per layer under the global-buffer capacity. Solvers (exact DP, CP-SAT, Timefold)
+ * live in sub-packages and return plain {@link dev.sfd.segmentation.Segmentation} records.
  */
 package dev.sfd.segmentation;

@@ -49,7 +49,13 @@ public sealed interface AxisExpr {
                 lo = lo * r.bound() + r.lo();
                 hi = hi * r.bound() + (r.hi() - 1);
             }
-            return new Range((int) Math.max(0, lo), (int) Math.min(size, hi + 1), size);
+            if (hi + 1 <= size) {
+                return new Range((int) Math.max(0, lo), (int) (hi + 1), size);
+            }
+            // Only an embedding table is indexed past its size (rows are looked up by token id, not by
+            // position): the rows read are as many as the tokens, at most the whole table.
+            long extent = Math.min(hi + 1 - lo, size);
+            return new Range((int) (size - extent), size, size);
         }
     }
 
@@ -65,15 +71,60 @@ public sealed interface AxisExpr {
             return (o - 1) * stride + (f - 1) * dilation + 1;
         }
 
+        /**
+         * Tight: the first and last index some (out, filter) pair of the ranges actually reads inside
+         * {@code [0, size)}. Taps that fall into the padding read nothing, so with strides or dilations a
+         * border tile may start below the clipped hull (or read nothing at all: an empty range).
+         */
         @Override
         public Range range(Map<LoopDim, Range> loops, int size) {
             Range o = loops.get(out);
             Range f = loops.get(filter);
+            if (o.extent() == 0 || f.extent() == 0) {
+                return new Range(0, 0, size);
+            }
             long lo = (long) o.lo() * stride + (long) f.lo() * dilation - padBefore;
             long hi = (long) (o.hi() - 1) * stride + (long) (f.hi() - 1) * dilation - padBefore + 1;
-            int clippedLo = (int) Math.max(0, Math.min(size, lo));
-            int clippedHi = (int) Math.max(clippedLo, Math.min(size, hi));
-            return new Range(clippedLo, clippedHi, size);
+            if (lo >= 0 && hi <= size) {
+                return new Range((int) lo, (int) hi, size);
+            }
+            // Some taps fall into the padding: per filter tap, the first and last output index whose read
+            // lands inside the tensor.
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (int t = f.lo(); t < f.hi(); t++) {
+                long offset = (long) t * dilation - padBefore;
+                long oFirst = Math.max(o.lo(), Math.floorDiv(-offset + stride - 1, stride));
+                long oLast = Math.min(o.hi() - 1, Math.floorDiv(size - 1 - offset, stride));
+                if (oFirst <= oLast) {
+                    first = Math.min(first, oFirst * stride + offset);
+                    last = Math.max(last, oLast * stride + offset);
+                }
+            }
+            if (first > last) {
+                int at = (int) Math.max(0, Math.min(size, lo));
+                return new Range(at, at, size);
+            }
+            return new Range((int) first, (int) last + 1, size);
+        }
+    }
+
+    /** Axis read whole whatever the loops (operands of opaque operators). */
+    record Whole(int size) implements AxisExpr {
+        public Whole {
+            if (size < 1) {
+                throw new IllegalArgumentException("size " + size);
+            }
+        }
+
+        @Override
+        public long extent(Map<LoopDim, Integer> tileExtents) {
+            return size;
+        }
+
+        @Override
+        public Range range(Map<LoopDim, Range> loops, int size) {
+            return Range.full(size);
         }
     }
 

@@ -122,7 +122,8 @@ public record LoopNest(String operator, OpKind.ComputeUnit unit, Map<LoopDim, In
 
     /**
      * Loop ranges that produce (at least) the given output region: output dims from the region (a partial
-     * range of a composed axis widens to whole inner dims), reduction dims full.
+     * range of a composed axis widens to whole inner dims), reduction dims full, and {@link #wholeDims()} full
+     * (softmax and normalisation need every element of their axis even for part of it).
      */
     public Map<LoopDim, AxisExpr.Range> loopsFor(Box outputRegion) {
         Map<LoopDim, AxisExpr.Range> m = fullRanges();
@@ -154,6 +155,9 @@ public record LoopNest(String operator, OpKind.ComputeUnit unit, Map<LoopDim, In
                     m.put(d, AxisExpr.Range.full(b));
                 }
             }
+        }
+        for (LoopDim d : wholeDims) {
+            m.put(d, AxisExpr.Range.full(bounds.get(d)));
         }
         return m;
     }

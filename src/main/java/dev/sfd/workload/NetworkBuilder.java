@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -115,11 +116,17 @@ public final class NetworkBuilder {
         if (inputs.isEmpty()) {
             problems.add("field 'inputs' is empty; a network needs at least one input");
         }
-        List<OperatorSpec> order = sortTopologically(tensors.keySet());
+        // Declared inputs count as known names even when their shape is bad: their consumers are skipped
+        // below instead of being reported as reading an unknown tensor.
+        List<OperatorSpec> order = sortTopologically(inputs.keySet());
         List<Operator> operators = new ArrayList<>();
         Map<String, LoopNest> nests = new HashMap<>();
         Set<String> failed = new HashSet<>();
+        Set<String> built = new HashSet<>();
         for (OperatorSpec spec : order) {
+            if (!built.add(spec.name())) {
+                continue; // a second operator of the same name: already reported
+            }
             boolean inputsKnown = true;
             for (String in : spec.inputs()) {
                 if (!tensors.containsKey(in) || failed.contains(in)) {
@@ -140,7 +147,8 @@ public final class NetworkBuilder {
         }
         List<String> outputs = resolveOutputs(operators, tensors);
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(source, problems);
+            // One mistake can be found twice (e.g. stride 0 in both directions): report it once.
+            throw new InvalidInputException(source, List.copyOf(new LinkedHashSet<>(problems)));
         }
         return new Network(name, description, batch, tensors, operators, List.copyOf(inputs.keySet()), outputs,
                 nests);
@@ -295,12 +303,13 @@ public final class NetworkBuilder {
             case ELEMENTWISE -> ((OpParams.Elementwise) s.params()).binary() ? 2 : 1;
             case MATMUL -> ((OpParams.Matmul) s.params()).hasWeight() ? 1 : 2;
             case CONCAT -> 1;
+            case OPAQUE -> 0;
             default -> 1;
         };
         int arityMax = switch (s.kind()) {
             case ELEMENTWISE -> ((OpParams.Elementwise) s.params()).binary() ? Integer.MAX_VALUE : 1;
             case MATMUL -> arityMin;
-            case CONCAT -> Integer.MAX_VALUE;
+            case CONCAT, OPAQUE -> Integer.MAX_VALUE;
             default -> 1;
         };
         if (in.size() < arityMin || in.size() > arityMax) {
@@ -309,6 +318,15 @@ public final class NetworkBuilder {
                     + " takes " + (arityMin == arityMax ? String.valueOf(arityMin)
                     : arityMin + (arityMax == Integer.MAX_VALUE ? " or more" : " to " + arityMax)));
             return null;
+        }
+        if (!s.kind().isLayout()) {
+            for (Tensor t : in) {
+                if (t.rank() > 4) {
+                    problems.add(at(s, "inputs") + " tensor '" + t.name() + "' has rank " + t.rank() + " " + t.shape()
+                            + "; compute operators support rank up to 4");
+                    return null;
+                }
+            }
         }
         if (s.kind() != OpKind.SPLIT && s.outputs().size() != 1) {
             problems.add(at(s, "outputs") + " lists " + s.outputs().size() + " tensors; only split has several");
@@ -350,7 +368,10 @@ public final class NetworkBuilder {
                     int d = a.dim(a.rank() - 1);
                     String w = weight(s, tensors, weights, "", List.of(d, m.features()));
                     String b = m.bias() ? weight(s, tensors, weights, ".bias", List.of(m.features())) : null;
-                    nest = linearNest(s, a, out, w, b);
+                    // A weight shared with an embedding table (tied LM head) is stored [features, D]: index it so.
+                    boolean transposed = tensors.get(w).shape().equals(List.of(m.features(), d))
+                            && !tensors.get(w).shape().equals(List.of(d, m.features()));
+                    nest = linearNest(s, a, out, w, b, transposed);
                 } else {
                     List<Integer> out = batchedMatmulShape(s, m, in.get(0), in.get(1));
                     if (out == null) {
@@ -361,13 +382,40 @@ public final class NetworkBuilder {
                 }
             }
             case ELEMENTWISE -> {
-                List<Integer> out = broadcastShape(s, in);
+                OpParams.Elementwise e = (OpParams.Elementwise) params;
+                List<Tensor> operands = new ArrayList<>(in);
+                String w = null;
+                if (e.hasWeight()) {
+                    w = weight(s, tensors, weights, "", e.weightShape());
+                    operands.add(new Tensor(w, e.weightShape(), TensorRole.WEIGHT));
+                }
+                List<Integer> out = broadcastShape(s, operands);
                 if (out == null) {
                     return null;
                 }
+                if (out.size() > 4) {
+                    problems.add("operator '" + s.name() + "' produces a rank-" + out.size() + " tensor " + out
+                            + "; compute operators support rank up to 4");
+                    return null;
+                }
                 outShapes = List.of(out);
-                OpParams.Elementwise e = (OpParams.Elementwise) params;
-                nest = vectorNest(s, in, out, e.binary() ? in.size() - 1 : 1, -1, List.of());
+                nest = vectorNest(s, operands, out, e.binary() ? in.size() - 1 : 1, -1, List.of());
+                if (w != null) {
+                    nest = withWeightRole(nest, w);
+                }
+            }
+            case OPAQUE -> {
+                OpParams.Opaque o = (OpParams.Opaque) params;
+                if (o.outputShape().isEmpty() || o.opsPerElement() < 0) {
+                    problems.add(at(s, "outputShape") + " has value " + o.outputShape() + " with ("
+                            + o.opsPerElement() + ") ops per element; give a shape of rank 1 to 4 and ops >= 0");
+                    return null;
+                }
+                outShapes = List.of(o.outputShape());
+                String w = o.weightShape().isEmpty() ? null : weight(s, tensors, weights, "", o.weightShape());
+                if (o.outputShape().size() <= 4 && o.outputShape().stream().allMatch(d -> d >= 1)) {
+                    nest = opaqueNest(s, in, o, w);
+                }
             }
             case POOL -> {
                 OpParams.Pool p = (OpParams.Pool) params;
@@ -561,6 +609,14 @@ public final class NetworkBuilder {
                 return null;
             }
         }
+        for (String out : s.outputs()) {
+            Tensor existing = tensors.get(out);
+            if (existing != null && existing.isWeight()) {
+                problems.add("operator '" + s.name() + "' output '" + out + "' has the name of a weight tensor; "
+                        + "tensor names must be unique\n  Maybe rename the 'weight' field of the operator that names it.");
+                return null;
+            }
+        }
         for (int i = 0; i < s.outputs().size(); i++) {
             String out = s.outputs().get(i);
             tensors.put(out, new Tensor(out, outShapes.get(i), TensorRole.ACTIVATION));
@@ -579,7 +635,8 @@ public final class NetworkBuilder {
         Tensor t = new Tensor(wName, shape, TensorRole.WEIGHT);
         if (existing != null) {
             if (!existing.isWeight()) {
-                problems.add("operator '" + s.name() + "' weight '" + wName + "' has the name of an activation tensor");
+                problems.add("operator '" + s.name() + "' weight '" + wName + "' has the name of an activation tensor; "
+                        + "tensor names must be unique");
             } else if (existing.elements() != t.elements()) {
                 problems.add("operator '" + s.name() + "' field 'weight' shares '" + wName + "' of shape "
                         + existing.shape() + " but needs shape " + shape + "; shared weights must have as many elements");
@@ -886,7 +943,8 @@ public final class NetworkBuilder {
         };
     }
 
-    private static LoopNest linearNest(OperatorSpec s, Tensor a, List<Integer> out, String w, String b) {
+    private static LoopNest linearNest(OperatorSpec s, Tensor a, List<Integer> out, String w, String b,
+                                       boolean transposedWeight) {
         int r = a.rank();
         // [N, D], [N, P, D] or [N, G, P, D] times [D, K]
         List<LoopDim> rowDims = switch (r) {
@@ -913,7 +971,8 @@ public final class NetworkBuilder {
         outputAxes.add(List.of(K));
         List<Operand> operands = new ArrayList<>();
         operands.add(new Operand(a.name(), Operand.Role.INPUT, inAxes));
-        operands.add(new Operand(w, Operand.Role.WEIGHT, List.of(AxisExpr.Dims.of(C), AxisExpr.Dims.of(K))));
+        operands.add(new Operand(w, Operand.Role.WEIGHT, transposedWeight
+                ? List.of(AxisExpr.Dims.of(K), AxisExpr.Dims.of(C)) : List.of(AxisExpr.Dims.of(C), AxisExpr.Dims.of(K))));
         if (b != null) {
             operands.add(new Operand(b, Operand.Role.WEIGHT, List.of(AxisExpr.Dims.of(K))));
         }
@@ -992,6 +1051,40 @@ public final class NetworkBuilder {
         }
         OpKind.ComputeUnit unit = OpKind.ComputeUnit.VECTOR;
         return new LoopNest(s.name(), unit, bounds, opsPerPoint, operands, outputAxes, whole);
+    }
+
+    /** Marks the operand named {@code w} (added as an input by {@link #vectorNest}) as a weight. */
+    private static LoopNest withWeightRole(LoopNest nest, String w) {
+        List<Operand> operands = new ArrayList<>();
+        for (Operand o : nest.operands()) {
+            operands.add(o.tensor().equals(w) && o.role() == Operand.Role.INPUT
+                    ? new Operand(w, Operand.Role.WEIGHT, o.axes()) : o);
+        }
+        return new LoopNest(nest.operator(), nest.unit(), nest.bounds(), nest.opsPerPoint(), operands,
+                nest.outputAxes(), nest.wholeDims());
+    }
+
+    /** Vector nest over the output; every input (and the weight) is read whole by every tile. */
+    private static LoopNest opaqueNest(OperatorSpec s, List<Tensor> in, OpParams.Opaque o, String w) {
+        LoopNest base = vectorNest(s, List.of(), o.outputShape(), o.opsPerElement(), -1, List.of());
+        List<Operand> operands = new ArrayList<>();
+        for (Tensor t : in) {
+            operands.add(new Operand(t.name(), Operand.Role.INPUT, wholeAxes(t.shape())));
+        }
+        if (w != null) {
+            operands.add(new Operand(w, Operand.Role.WEIGHT, wholeAxes(o.weightShape())));
+        }
+        operands.add(base.output());
+        return new LoopNest(base.operator(), base.unit(), base.bounds(), base.opsPerPoint(), operands,
+                base.outputAxes(), base.wholeDims());
+    }
+
+    private static List<AxisExpr> wholeAxes(List<Integer> shape) {
+        List<AxisExpr> axes = new ArrayList<>();
+        for (int d : shape) {
+            axes.add(new AxisExpr.Whole(d));
+        }
+        return axes;
     }
 
     private static LoopNest withWeights(LoopNest nest, int rank, int fromAxis, String w, String b) {

@@ -16,7 +16,12 @@ public enum OpKind {
     RESHAPE(ComputeUnit.NONE),
     TRANSPOSE(ComputeUnit.NONE),
     CONCAT(ComputeUnit.NONE),
-    SPLIT(ComputeUnit.NONE);
+    SPLIT(ComputeUnit.NONE),
+    /**
+     * Vector op with an explicit output shape that reads its inputs whole: resampling, padding, slicing,
+     * reductions, and operators an importer could only approximate.
+     */
+    OPAQUE(ComputeUnit.VECTOR);
 
     /** Which unit of the accelerator executes an operator of this kind. */
     public enum ComputeUnit { PE_ARRAY, VECTOR, NONE }

@@ -22,19 +22,33 @@ public sealed interface OpParams {
         }
     }
 
-    /** Elementwise function: add, mul, relu, gelu, ... (see {@link Elementwise#FUNCTIONS}). */
-    record Elementwise(String function) implements OpParams {
+    /**
+     * Elementwise function: add, mul, relu, gelu, ... (see {@link Elementwise#BINARY}, {@link Elementwise#UNARY}).
+     * A binary function with a non-empty {@code weightShape} takes one activation and a constant weight tensor
+     * of that shape (broadcast against it, e.g. a per-channel scale {@code [C, 1, 1]}).
+     */
+    record Elementwise(String function, List<Integer> weightShape) implements OpParams {
         public static final List<String> BINARY = List.of("add", "sub", "mul", "div", "max", "min");
         public static final List<String> UNARY = List.of("relu", "relu6", "sigmoid", "tanh", "gelu", "silu",
-                "hardswish", "hardsigmoid", "scale", "exp", "sqrt", "identity", "clip", "neg", "abs", "erf",
+                "hardswish", "hardsigmoid", "scale", "shift", "exp", "sqrt", "identity", "clip", "neg", "abs", "erf",
                 "pow", "reciprocal", "opaque");
 
         public Elementwise {
             Objects.requireNonNull(function, "function");
+            weightShape = List.copyOf(weightShape);
         }
 
+        public Elementwise(String function) {
+            this(function, List.of());
+        }
+
+        /** Two or more activation inputs. */
         public boolean binary() {
-            return BINARY.contains(function);
+            return BINARY.contains(function) && weightShape.isEmpty();
+        }
+
+        public boolean hasWeight() {
+            return !weightShape.isEmpty();
         }
     }
 
@@ -75,6 +89,24 @@ public sealed interface OpParams {
 
     /** Concatenation along a non-negative axis. */
     record Concat(int axis) implements OpParams {
+    }
+
+    /**
+     * Vector op of an explicit output shape (batch included) that reads every input whole.
+     *
+     * @param function what it stands for ({@code resize}, {@code pad}, {@code slice}, {@code reducemean}, an
+     *                 imported operator type, ...)
+     * @param outputShape the output shape, rank 1 to 4
+     * @param opsPerElement vector ops per output element (0: data movement only)
+     * @param weightShape shape of a constant weight operand read whole; empty: none
+     */
+    record Opaque(String function, List<Integer> outputShape, int opsPerElement, List<Integer> weightShape)
+            implements OpParams {
+        public Opaque {
+            Objects.requireNonNull(function, "function");
+            outputShape = List.copyOf(outputShape);
+            weightShape = List.copyOf(weightShape);
+        }
     }
 
     /** Split along a non-negative axis into parts of the given sizes. */

@@ -41,6 +41,9 @@ public record Operator(String name, OpKind kind, List<String> inputs, List<Strin
         if (params instanceof OpParams.Elementwise e) {
             return e.function();
         }
+        if (params instanceof OpParams.Opaque o) {
+            return o.function();
+        }
         if (params instanceof OpParams.Pool p) {
             return p.global() ? "global" + p.type() + "pool"
                     : p.type() + "pool " + p.kernelH() + "x" + p.kernelW() + (p.strideH() > 1 ? "/" + p.strideH() : "");

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -70,8 +71,10 @@ public final class NetworkReader {
                     + e.getLocation().getLineNr() + ": " + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) {
+            boolean empty = root == null || root.isMissingNode() || root.isNull();
             throw new InvalidInputException(source, "must contain a network (a map with 'name', 'inputs' and "
-                    + "'operators'); found " + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
+                    + "'operators'); found " + (empty ? "nothing (the file is empty)"
+                    : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         List<String> problems = new ArrayList<>();
         Fields top = new Fields(root, "network", problems);

@@ -1,0 +1,134 @@
+package dev.sfd.mapping.cpsat;
+
+import dev.sfd.cost.CostModel;
+import dev.sfd.cost.LayerShape;
+import dev.sfd.cost.Mapping;
+import dev.sfd.hardware.Hardware;
+import dev.sfd.mapping.Mapper;
+import dev.sfd.mapping.MappingChoice;
+import dev.sfd.mapping.MappingInfeasibleException;
+import dev.sfd.mapping.MappingSpace;
+import dev.sfd.mapping.NetworkMapper;
+import dev.sfd.mapping.NetworkMapping;
+import dev.sfd.mapping.Optimality;
+import dev.sfd.mapping.ParetoFront;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.Operator;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Maps a layer with the CP-SAT {@link MappingModel}: one solve per budget, budgets in geometric steps from the
+ * smallest footprint of the space to the GLB capacity, largest first (a solution that also fits a smaller budget
+ * is optimal there too, so that solve is skipped). The cost model is the truth: every decoded mapping is
+ * re-evaluated and must reproduce the model's figures exactly.
+ */
+public final class CpSatMapper implements Mapper {
+    private static final Logger LOGGER = LogManager.getLogger();
+
+    private final CpSatSettings settings;
+
+    public CpSatMapper(CpSatSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        OrTools.ensureLoaded();
+    }
+
+    @Override
+    public String name() {
+        return "cpsat";
+    }
+
+    public CpSatSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public NetworkMapping mapNetwork(Network net, Hardware hw) {
+        return NetworkMapper.map(this, net, hw, settings.threads());
+    }
+
+    @Override
+    public ParetoFront front(Network net, Operator op, Hardware hw) {
+        long start = System.nanoTime();
+        MappingSpace space = space(net, op, hw);
+        long cap = hw.globalBuffer().capacityBytes();
+        long min = space.minFootprintBytes();
+        if (min > cap) {
+            throw new MappingInfeasibleException(op.name(), min, cap);
+        }
+        TreeSet<Long> budgets = new TreeSet<>();
+        int k = settings.frontBudgets();
+        for (int j = 0; j < k; j++) {
+            double b = k == 1 ? cap : min * Math.pow((double) cap / min, (double) j / (k - 1));
+            budgets.add(Math.min(cap, Math.max(min, (long) Math.floor(b))));
+        }
+        budgets.add(cap);
+        List<MappingChoice> found = new ArrayList<>();
+        MappingChoice previous = null;
+        int solves = 0;
+        for (long b : budgets.descendingSet()) {
+            if (previous != null && previous.footprintBytes() <= b) {
+                continue;
+            }
+            Optional<MappingChoice> c = solve(space, op.name(), b);
+            solves++;
+            if (c.isEmpty()) {
+                break;
+            }
+            previous = c.get();
+            found.add(previous);
+        }
+        ParetoFront f = ParetoFront.of(op.name(), name(), found, min, (System.nanoTime() - start) / 1_000_000);
+        LOGGER.debug("CP-SAT front of ({}): ({} points) from ({}) solves in ({} ms)", op.name(), f.points().size(),
+                solves, f.solveMillis());
+        return f;
+    }
+
+    @Override
+    public Optional<MappingChoice> best(Network net, Operator op, Hardware hw, long budgetBytes) {
+        MappingSpace space = space(net, op, hw);
+        if (space.minFootprintBytes() > budgetBytes) {
+            return Optional.empty();
+        }
+        return solve(space, op.name(), budgetBytes);
+    }
+
+    /** Solves one budget; the model's predicted figures, for tests. */
+    Optional<MappingModel.Solution> solveRaw(MappingSpace space, long budgetBytes) {
+        return new MappingModel(space, budgetBytes).solve(settings);
+    }
+
+    private Optional<MappingChoice> solve(MappingSpace space, String operator, long budgetBytes) {
+        Optional<MappingModel.Solution> sol = solveRaw(space, budgetBytes);
+        if (sol.isEmpty()) {
+            return Optional.empty();
+        }
+        MappingModel.Solution s = sol.get();
+        Mapping m = space.mapping(operator, s.tile(), s.pair(), s.order(), s.doubleBuffered());
+        CostModel model = space.model();
+        var cost = model.evaluate(space.shape(), m);
+        if (cost.latencyCycles() != s.latencyCycles() || cost.dramBytes() != s.dramBytes()
+                || cost.footprintBytes() != s.footprintBytes()) {
+            throw new IllegalStateException("CP-SAT model of " + operator + " disagrees with the cost model: model ("
+                    + s.latencyCycles() + " cycles, " + s.dramBytes() + " DRAM bytes, " + s.footprintBytes()
+                    + " bytes) vs cost model (" + cost.latencyCycles() + ", " + cost.dramBytes() + ", "
+                    + cost.footprintBytes() + ") for " + m);
+        }
+        LOGGER.debug("CP-SAT ({}) budget ({} bytes): ({} cycles, {} DRAM bytes, {} bytes) {} in ({} s)", operator,
+                budgetBytes, s.latencyCycles(), s.dramBytes(), s.footprintBytes(),
+                s.optimal() ? "OPTIMAL" : "FEASIBLE", s.wallSeconds());
+        return Optional.of(new MappingChoice(m, cost, s.optimal() ? Optimality.OPTIMAL : Optimality.FEASIBLE));
+    }
+
+    MappingSpace space(Network net, Operator op, Hardware hw) {
+        LayerShape shape = LayerShape.of(net, op).orElseThrow(() -> new IllegalArgumentException(
+                "operator '" + op.name() + "' is a layout operator: it has no loop nest and needs no mapping"));
+        return new MappingSpace(shape, new CostModel(hw), settings.spaceOptions());
+    }
+}

@@ -1,0 +1,565 @@
+package dev.sfd.mapping.cpsat;
+
+import com.google.ortools.sat.BoolVar;
+import com.google.ortools.sat.CpModel;
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.sat.IntVar;
+import com.google.ortools.sat.LinearExpr;
+import com.google.ortools.sat.LinearExprBuilder;
+import com.google.ortools.sat.Literal;
+import dev.sfd.cost.CostModel;
+import dev.sfd.cost.LayerShape;
+import dev.sfd.mapping.MappingSpace;
+import dev.sfd.workload.LoopDim;
+import dev.sfd.workload.OpKind;
+import dev.sfd.workload.Operand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The CP-SAT model of one layer's mapping under a footprint budget: an exact linearisation of the cost model
+ * over the {@link MappingSpace}. Boolean choice per candidate tile size, spatial option and loop order; tile
+ * counts, steps and window sweeps are linear in those Booleans (or table lookups); products use
+ * {@code addMultiplicationEquality}, ceilings {@code addDivisionEquality}. Objective: latency, then DRAM bytes
+ * and footprint (a second solve with the latency fixed).
+ */
+final class MappingModel {
+    /** A model quantity with its upper bound (every quantity is >= 0). */
+    private record Q(IntVar v, long ub) {
+    }
+
+    private static final long LIMIT = 1L << 52;
+
+    private final MappingSpace space;
+    private final LayerShape s;
+    private final CostModel cost;
+    private final long budgetBytes;
+    private final String name;
+    private final CpModel model = new CpModel();
+
+    private final int[][] cand = new int[LayerShape.DIMS][];
+    private final BoolVar[][] x = new BoolVar[LayerShape.DIMS][];
+    private final Q[] t = new Q[LayerShape.DIMS];
+    private final Q[] n = new Q[LayerShape.DIMS];
+    private final LinearExpr[] idx = new LinearExpr[LayerShape.DIMS];
+    private final Literal[] tiled = new Literal[LayerShape.DIMS];
+    private BoolVar[] y;
+    private BoolVar[] z;
+    private BoolVar db;
+    private Q compute;
+    private Q tiles;
+    private final List<Q> tileBytes = new ArrayList<>();
+    private Q footprint;
+    private Q dram;
+    private Q latency;
+
+    MappingModel(MappingSpace space, long budgetBytes) {
+        this.space = space;
+        this.s = space.shape();
+        this.cost = space.model();
+        this.budgetBytes = budgetBytes;
+        this.name = s.operator();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            cand[d] = space.candidates(d);
+        }
+        addTileChoice();
+        addSpatialChoiceAndCompute();
+        addFootprint();
+        addDramTraffic();
+        addLatency();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Q constant(long c) {
+        return new Q(model.newConstant(c), c);
+    }
+
+    private Q equalTo(String label, LinearExpr e, long ub) {
+        check(ub, label);
+        IntVar v = model.newIntVar(0, ub, label);
+        model.addEquality(v, e);
+        return new Q(v, ub);
+    }
+
+    private static void check(long ub, String label) {
+        if (ub < 0 || ub > LIMIT) {
+            throw new ArithmeticException("CP-SAT bound of " + label + " out of range: " + ub);
+        }
+    }
+
+    private static long mul(long a, long b) {
+        return Math.multiplyExact(a, b);
+    }
+
+    private Q product(String label, List<Q> factors) {
+        Q acc = null;
+        for (Q f : factors) {
+            if (acc == null) {
+                acc = f;
+                continue;
+            }
+            long ub = mul(acc.ub(), f.ub());
+            check(ub, label);
+            IntVar v = model.newIntVar(0, ub, label);
+            model.addMultiplicationEquality(v, acc.v(), f.v());
+            acc = new Q(v, ub);
+        }
+        return acc == null ? constant(1) : acc;
+    }
+
+    /** ceil((q * mul + add) / den) — with add = den - 1 this is ceil(q * mul / den). */
+    private Q ceilDiv(String label, Q q, long mul, long den) {
+        if (den == 1) {
+            return mul == 1 ? q : equalTo(label, LinearExpr.term(q.v(), mul), mul(q.ub(), mul));
+        }
+        long numUb = mul(q.ub(), mul) + den - 1;
+        Q num = equalTo(label + ".num", LinearExpr.affine(q.v(), mul, den - 1), numUb);
+        long ub = numUb / den;
+        IntVar v = model.newIntVar(0, ub, label);
+        model.addDivisionEquality(v, num.v(), model.newConstant(den));
+        return new Q(v, ub);
+    }
+
+    private BoolVar bool(String label) {
+        return model.newBoolVar(label);
+    }
+
+    /** b == OR(lits); false when the list is empty. */
+    private Literal or(String label, List<Literal> lits) {
+        if (lits.isEmpty()) {
+            return model.trueLiteral().not();
+        }
+        if (lits.size() == 1) {
+            return lits.get(0);
+        }
+        BoolVar b = bool(label);
+        for (Literal l : lits) {
+            model.addImplication(l, b);
+        }
+        List<Literal> clause = new ArrayList<>(lits);
+        clause.add(b.not());
+        model.addBoolOr(clause);
+        return b;
+    }
+
+    private String dimName(int d) {
+        return LoopDim.values()[d].name();
+    }
+
+    // ---------------------------------------------------------------- constraint families
+
+    private void addTileChoice() {
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            int b = s.bound(d);
+            int[] c = cand[d];
+            if (c.length == 1) {
+                t[d] = constant(c[0]);
+                n[d] = constant((b + c[0] - 1) / c[0]);
+                idx[d] = LinearExpr.constant(0);
+                tiled[d] = n[d].ub() > 1 ? model.trueLiteral() : model.trueLiteral().not();
+                continue;
+            }
+            x[d] = new BoolVar[c.length];
+            LinearExprBuilder te = LinearExpr.newBuilder();
+            LinearExprBuilder ne = LinearExpr.newBuilder();
+            LinearExprBuilder ie = LinearExpr.newBuilder();
+            List<Literal> multi = new ArrayList<>();
+            long nMax = 0;
+            for (int i = 0; i < c.length; i++) {
+                x[d][i] = bool("tile[" + name + "][" + dimName(d) + "]=" + c[i]);
+                long cnt = (b + c[i] - 1) / c[i];
+                te.addTerm(x[d][i], c[i]);
+                ne.addTerm(x[d][i], cnt);
+                ie.addTerm(x[d][i], i);
+                nMax = Math.max(nMax, cnt);
+                if (cnt > 1) {
+                    multi.add(x[d][i]);
+                }
+            }
+            model.addExactlyOne(x[d]);
+            t[d] = equalTo("t[" + dimName(d) + "]", te.build(), c[c.length - 1]);
+            n[d] = equalTo("n[" + dimName(d) + "]", ne.build(), nMax);
+            idx[d] = ie.build();
+            tiled[d] = or("tiled[" + dimName(d) + "]", multi);
+        }
+        List<Q> counts = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if (n[d].ub() > 1) {
+                counts.add(n[d]);
+            }
+        }
+        tiles = product("tiles", counts);
+    }
+
+    private void addSpatialChoiceAndCompute() {
+        db = bool("doubleBuffered[" + name + "]");
+        if (s.unit() == OpKind.ComputeUnit.NONE) {
+            compute = constant(0);
+            y = new BoolVar[] {bool("pair0")};
+            model.addEquality(y[0], 1);
+            return;
+        }
+        List<int[]> pairs = space.pairs();
+        y = new BoolVar[pairs.size()];
+        for (int p = 0; p < y.length; p++) {
+            y[p] = bool("unroll[" + name + "]=" + dimName(pairs.get(p)[0]) + "x" + dimName(pairs.get(p)[1]));
+        }
+        model.addExactlyOne(y);
+        if (s.unit() == OpKind.ComputeUnit.VECTOR) {
+            List<Q> ts = new ArrayList<>();
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if (t[d].ub() > 1) {
+                    ts.add(t[d]);
+                }
+            }
+            Q points = product("tilePoints", ts);
+            Q perTile = ceilDiv("tileVectorCycles", points, s.opsPerPoint(),
+                    space.model().hardware().vectorUnit().opsPerCycle());
+            compute = product("compute", List.of(tiles, perTile));
+            return;
+        }
+        int rows = cost.hardware().peArray().rows();
+        int cols = cost.hardware().peArray().cols();
+        List<Q> steps = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            int b = s.bound(d);
+            if (b == 1) {
+                continue;
+            }
+            int lanes = d == LoopDim.C.ordinal() ? cost.macsPerPe() : 1;
+            LinearExprBuilder row = LinearExpr.newBuilder();
+            LinearExprBuilder col = LinearExpr.newBuilder();
+            boolean anyRole = false;
+            for (int p = 0; p < pairs.size(); p++) {
+                if (pairs.get(p)[0] == d) {
+                    row.addTerm(y[p], 1);
+                    anyRole = true;
+                }
+                if (pairs.get(p)[1] == d) {
+                    col.addTerm(y[p], 1);
+                    anyRole = true;
+                }
+            }
+            int[] c = cand[d];
+            if (!anyRole && c.length == 1) {
+                steps.add(constant(cost.peSteps(b, c[0], lanes)));
+                continue;
+            }
+            LinearExpr[] roleExpr = {
+                LinearExpr.affine(LinearExpr.newBuilder().add(row.build()).add(col.build()).build(), -1, 1),
+                row.build(), col.build()};
+            LinearExprBuilder sd = LinearExpr.newBuilder();
+            LinearExprBuilder[] perRole = {LinearExpr.newBuilder(), LinearExpr.newBuilder(), LinearExpr.newBuilder()};
+            long ub = 0;
+            for (int i = 0; i < c.length; i++) {
+                LinearExprBuilder perCand = LinearExpr.newBuilder();
+                for (int r = 0; r < 3; r++) {
+                    int factor = (r == 0 ? 1 : Math.min(r == 1 ? rows : cols, c[i])) * lanes;
+                    long st = cost.peSteps(b, c[i], factor);
+                    BoolVar w = bool("w[" + dimName(d) + "][" + c[i] + "][" + r + "]");
+                    perCand.addTerm(w, 1);
+                    perRole[r].addTerm(w, 1);
+                    sd.addTerm(w, st);
+                    ub = Math.max(ub, st);
+                }
+                if (x[d] == null) {
+                    model.addEquality(perCand.build(), 1);
+                } else {
+                    model.addEquality(perCand.build(), x[d][i]);
+                }
+            }
+            for (int r = 0; r < 3; r++) {
+                model.addEquality(perRole[r].build(), roleExpr[r]);
+            }
+            steps.add(equalTo("steps[" + dimName(d) + "]", sd.build(), ub));
+        }
+        compute = product("compute", steps);
+    }
+
+    private int bitsOf(int i) {
+        var dw = cost.hardware().dataWidths();
+        return s.role(i) == Operand.Role.WEIGHT ? dw.weightBits() : dw.activationBits();
+    }
+
+    private Q tileElements(int i) {
+        List<Q> factors = new ArrayList<>();
+        for (int[] dims : s.productAxes(i)) {
+            for (int d : dims) {
+                if (t[d].ub() > 1) {
+                    factors.add(t[d]);
+                }
+            }
+        }
+        for (int[] w : s.windowAxes(i)) {
+            int[] sd = s.windowStrideDilation(i, w[0]);
+            long ub = (long) (t[w[1]].ub() - 1) * sd[0] + (long) (t[w[2]].ub() - 1) * sd[1] + 1;
+            LinearExpr e = LinearExpr.newBuilder().addTerm(t[w[1]].v(), sd[0]).addTerm(t[w[2]].v(), sd[1])
+                    .add(1 - sd[0] - sd[1]).build();
+            factors.add(equalTo("window[" + s.tensor(i) + "][" + w[0] + "]", e, ub));
+        }
+        return product("tileElems[" + s.tensor(i) + "]", factors);
+    }
+
+    private void addFootprint() {
+        int out = s.operandCount() - 1;
+        List<Literal> redTiled = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if ((s.reductionMask() >> d & 1) != 0 && n[d].ub() > 1) {
+                redTiled.add(tiled[d]);
+            }
+        }
+        Literal reductionTiled = or("reductionTiled", redTiled);
+        var dw = cost.hardware().dataWidths();
+        LinearExprBuilder fp = LinearExpr.newBuilder();
+        for (int i = 0; i < s.operandCount(); i++) {
+            Q elems = tileElements(i);
+            Q bytes;
+            if (i == out) {
+                Q act = ceilDiv("outTileBytesAct", elems, dw.activationBits(), 8);
+                Q acc = ceilDiv("outTileBytesAcc", elems, dw.accumulatorBits(), 8);
+                IntVar v = model.newIntVar(0, Math.max(act.ub(), acc.ub()), "tileBytes[" + s.tensor(i) + "]");
+                model.addEquality(v, acc.v()).onlyEnforceIf(reductionTiled);
+                model.addEquality(v, act.v()).onlyEnforceIf(reductionTiled.not());
+                bytes = new Q(v, Math.max(act.ub(), acc.ub()));
+            } else {
+                bytes = ceilDiv("tileBytes[" + s.tensor(i) + "]", elems, bitsOf(i), 8);
+            }
+            tileBytes.add(bytes);
+            List<Literal> rel = new ArrayList<>();
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if ((s.relevantMask(i) >> d & 1) != 0 && n[d].ub() > 1) {
+                    rel.add(tiled[d]);
+                }
+            }
+            Literal streamed = or("streamed[" + s.tensor(i) + "]", rel);
+            BoolVar doubled = bool("doubled[" + s.tensor(i) + "]");
+            model.addImplication(doubled, db);
+            model.addImplication(doubled, streamed);
+            model.addBoolOr(new Literal[] {db.not(), streamed.not(), doubled});
+            IntVar extra = model.newIntVar(0, bytes.ub(), "extra[" + s.tensor(i) + "]");
+            model.addEquality(extra, bytes.v()).onlyEnforceIf(doubled);
+            model.addEquality(extra, 0).onlyEnforceIf(doubled.not());
+            fp.add(bytes.v()).add(extra);
+        }
+        footprint = equalTo("footprint[" + name + "]", fp.build(), budgetBytes);
+    }
+
+    private void addDramTraffic() {
+        int[] groups = space.groupMasks();
+        z = new BoolVar[space.orderCount()];
+        for (int o = 0; o < z.length; o++) {
+            z[o] = bool("order[" + name + "]=" + o);
+        }
+        model.addExactlyOne(z);
+        Q[] nGroup = new Q[groups.length];
+        Literal[] tiledGroup = new Literal[groups.length];
+        for (int g = 0; g < groups.length; g++) {
+            List<Q> ns = new ArrayList<>();
+            List<Literal> ts = new ArrayList<>();
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if ((groups[g] >> d & 1) != 0 && n[d].ub() > 1) {
+                    ns.add(n[d]);
+                    ts.add(tiled[d]);
+                }
+            }
+            nGroup[g] = product("nGroup" + g, ns);
+            tiledGroup[g] = or("tiledGroup" + g, ts);
+        }
+        var dw = cost.hardware().dataWidths();
+        int out = s.operandCount() - 1;
+        LinearExprBuilder bytes = LinearExpr.newBuilder();
+        long bytesUb = 0;
+        for (int i = 0; i < s.operandCount(); i++) {
+            int rel = s.relevantMask(i);
+            List<Q> factors = new ArrayList<>();
+            for (int g = 0; g < groups.length; g++) {
+                if ((groups[g] & rel) != 0 || nGroup[g].ub() <= 1) {
+                    continue;
+                }
+                BoolVar act = bool("refetch[" + s.tensor(i) + "][g" + g + "]");
+                for (int o = 0; o < z.length; o++) {
+                    int[] perm = space.groupOrder(o);
+                    int pos = 0;
+                    while (perm[pos] != g) {
+                        pos++;
+                    }
+                    List<Literal> below = new ArrayList<>();
+                    for (int q = pos + 1; q < perm.length; q++) {
+                        if ((groups[perm[q]] & rel) != 0) {
+                            below.add(tiledGroup[perm[q]]);
+                            model.addBoolOr(new Literal[] {z[o].not(), tiledGroup[perm[q]].not(), act});
+                        }
+                    }
+                    List<Literal> clause = new ArrayList<>(below);
+                    clause.add(z[o].not());
+                    clause.add(act.not());
+                    model.addBoolOr(clause);
+                }
+                IntVar f = model.newIntVar(1, Math.max(1, nGroup[g].ub()), "fetchFactor[" + s.tensor(i) + "][g" + g + "]");
+                model.addEquality(f, nGroup[g].v()).onlyEnforceIf(act);
+                model.addEquality(f, 1).onlyEnforceIf(act.not());
+                factors.add(new Q(f, Math.max(1, nGroup[g].ub())));
+            }
+            Q fetches = product("fetches[" + s.tensor(i) + "]", factors);
+            if (i == out) {
+                long sweep = s.sweepElements(i, boundsAsTiles());
+                long partial = (sweep * dw.accumulatorBits() + 7) / 8;
+                long fin = (sweep * dw.activationBits() + 7) / 8;
+                // write = fin + (fetches-1)*partial ; read = (fetches-1)*partial
+                bytes.addTerm(fetches.v(), 2 * partial).add(fin - 2 * partial);
+                bytesUb = Math.addExact(bytesUb, Math.addExact(mul(fetches.ub(), 2 * partial), fin));
+                continue;
+            }
+            List<Q> sweepFactors = new ArrayList<>();
+            sweepFactors.add(constant(s.productAxesElements(i)));
+            for (int[] w : s.windowAxes(i)) {
+                int dOut = w[1];
+                int dF = w[2];
+                int nf = cand[dF].length;
+                long[] table = new long[cand[dOut].length * nf];
+                long ub = 0;
+                for (int a = 0; a < cand[dOut].length; a++) {
+                    for (int b = 0; b < nf; b++) {
+                        table[a * nf + b] = s.windowSweep(i, w[0], cand[dOut][a], cand[dF][b]);
+                        ub = Math.max(ub, table[a * nf + b]);
+                    }
+                }
+                if (table.length == 1) {
+                    sweepFactors.add(constant(table[0]));
+                    continue;
+                }
+                IntVar v = model.newIntVar(0, ub, "sweep[" + s.tensor(i) + "][" + w[0] + "]");
+                LinearExpr index = LinearExpr.newBuilder().add(LinearExpr.term(asVar(idx[dOut], cand[dOut].length), nf))
+                        .add(idx[dF]).build();
+                IntVar indexVar = model.newIntVar(0, table.length - 1, "sweepIndex[" + s.tensor(i) + "][" + w[0] + "]");
+                model.addEquality(indexVar, index);
+                model.addElement(indexVar, table, v);
+                sweepFactors.add(new Q(v, ub));
+            }
+            Q sweepElems = product("sweepElems[" + s.tensor(i) + "]", sweepFactors);
+            Q sweepBytes = ceilDiv("sweepBytes[" + s.tensor(i) + "]", sweepElems, bitsOf(i), 8);
+            Q read = product("read[" + s.tensor(i) + "]", List.of(fetches, sweepBytes));
+            bytes.add(read.v());
+            bytesUb = Math.addExact(bytesUb, read.ub());
+        }
+        dram = equalTo("dramBytes[" + name + "]", bytes.build(), bytesUb);
+    }
+
+    private IntVar asVar(LinearExpr e, int count) {
+        IntVar v = model.newIntVar(0, Math.max(0, count - 1), "idx");
+        model.addEquality(v, e);
+        return v;
+    }
+
+    private int[] boundsAsTiles() {
+        int[] b = new int[LayerShape.DIMS];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            b[d] = s.bound(d);
+        }
+        return b;
+    }
+
+    private void addLatency() {
+        long bwm = cost.bandwidthMilliBytesPerCycle();
+        long scale = CostModel.BANDWIDTH_SCALE;
+        long lat = cost.hardware().dram().latencyCycles();
+        Q dramCycles = ceilDiv("dramCycles", dram, scale, bwm);
+        int out = s.operandCount() - 1;
+        LinearExprBuilder first = LinearExpr.newBuilder();
+        long firstUb = 0;
+        for (int i = 0; i < out; i++) {
+            first.add(tileBytes.get(i).v());
+            firstUb += tileBytes.get(i).ub();
+        }
+        Q firstLoad = equalTo("firstLoadBytes", first.build(), firstUb);
+        Q loadCycles = ceilDiv("firstLoadCycles", firstLoad, scale, bwm);
+        Q outElems = tileElements(out);
+        Q storeBytes = ceilDiv("lastStoreBytes", outElems, cost.hardware().dataWidths().activationBits(), 8);
+        Q storeCycles = ceilDiv("lastStoreCycles", storeBytes, scale, bwm);
+        long mxUb = Math.max(compute.ub(), dramCycles.ub());
+        IntVar mx = model.newIntVar(0, mxUb, "overlap");
+        model.addMaxEquality(mx, new IntVar[] {compute.v(), dramCycles.v()});
+        long dbUb = mxUb + lat + loadCycles.ub() + storeCycles.ub();
+        long sbUb = Math.addExact(compute.ub() + dramCycles.ub(), mul(tiles.ub(), lat));
+        long ub = Math.max(dbUb, sbUb);
+        check(ub, "latency");
+        IntVar l = model.newIntVar(0, ub, "latency[" + name + "]");
+        model.addEquality(l, LinearExpr.newBuilder().add(mx).add(lat).add(loadCycles.v()).add(storeCycles.v()).build())
+                .onlyEnforceIf(db);
+        model.addEquality(l, LinearExpr.newBuilder().add(compute.v()).add(dramCycles.v()).addTerm(tiles.v(), lat).build())
+                .onlyEnforceIf(db.not());
+        latency = new Q(l, ub);
+    }
+
+    // ---------------------------------------------------------------- solve and decode
+
+    /** A decoded solution with the model's own figures (to be checked against the cost model). */
+    record Solution(int[] tile, int pair, int order, boolean doubleBuffered, long latencyCycles, long dramBytes,
+                    long footprintBytes, boolean optimal, double wallSeconds) {
+    }
+
+    Optional<Solution> solve(CpSatSettings settings) {
+        CpSolver solver = new CpSolver();
+        solver.getParameters().setNumWorkers(settings.workers()).setRandomSeed(settings.seed())
+                .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch());
+        model.minimize(latency.v());
+        CpSolverStatus st1 = solver.solve(model);
+        if (st1 != CpSolverStatus.OPTIMAL && st1 != CpSolverStatus.FEASIBLE) {
+            return Optional.empty();
+        }
+        double wall = solver.wallTime();
+        long bestLatency = solver.value(latency.v());
+        boolean optimal = st1 == CpSolverStatus.OPTIMAL;
+        hintAll(solver);
+        long dramFound = solver.value(dram.v());
+        model.addLessOrEqual(latency.v(), bestLatency);
+        IntVar dram2 = model.newIntVar(0, dramFound, "dramBound");
+        model.addEquality(dram2, dram.v());
+        model.minimize(LinearExpr.newBuilder().addTerm(dram2, budgetBytes + 1).add(footprint.v()).build());
+        CpSolverStatus st2 = solver.solve(model);
+        if (st2 != CpSolverStatus.OPTIMAL && st2 != CpSolverStatus.FEASIBLE) {
+            throw new IllegalStateException("CP-SAT lost the solution of " + name + " in the second phase: " + st2);
+        }
+        optimal &= st2 == CpSolverStatus.OPTIMAL;
+        wall += solver.wallTime();
+        int[] tile = new int[LayerShape.DIMS];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            tile[d] = (int) solver.value(t[d].v());
+        }
+        int pair = 0;
+        for (int p = 0; p < y.length; p++) {
+            if (solver.booleanValue(y[p])) {
+                pair = p;
+            }
+        }
+        int order = 0;
+        for (int o = 0; o < z.length; o++) {
+            if (solver.booleanValue(z[o])) {
+                order = o;
+            }
+        }
+        return Optional.of(new Solution(tile, pair, order, solver.booleanValue(db), solver.value(latency.v()),
+                solver.value(dram.v()), solver.value(footprint.v()), optimal, wall));
+    }
+
+    private void hintAll(CpSolver solver) {
+        for (BoolVar[] xs : x) {
+            if (xs != null) {
+                for (BoolVar b : xs) {
+                    model.addHint(b, solver.booleanValue(b));
+                }
+            }
+        }
+        for (BoolVar b : y) {
+            model.addHint(b, solver.booleanValue(b));
+        }
+        for (BoolVar b : z) {
+            model.addHint(b, solver.booleanValue(b));
+        }
+        model.addHint(db, solver.booleanValue(db));
+    }
+}

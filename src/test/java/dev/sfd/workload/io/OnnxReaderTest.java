@@ -1,0 +1,468 @@
+package dev.sfd.workload.io;
+
+import dev.sfd.common.InvalidInputException;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.OpKind;
+import dev.sfd.workload.OpParams;
+import dev.sfd.workload.Operator;
+import dev.sfd.workload.Regions;
+import dev.sfd.workload.io.onnx.OnnxImport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static dev.sfd.workload.io.OnnxModelBuilder.attr;
+import static dev.sfd.workload.io.OnnxModelBuilder.attrF;
+import static dev.sfd.workload.io.OnnxModelBuilder.attrS;
+import static dev.sfd.workload.io.OnnxModelBuilder.attrT;
+import static dev.sfd.workload.io.OnnxModelBuilder.attrs;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OnnxReaderTest {
+    @TempDir
+    Path dir;
+
+    private OnnxImport read(OnnxModelBuilder m) {
+        return OnnxReader.read(m.write(dir, "m.onnx"), null, Map.of(), false);
+    }
+
+    private static List<Integer> shape(Network n, String tensor) {
+        return n.tensor(tensor).shape();
+    }
+
+    private static Operator only(Network n, OpKind kind) {
+        List<Operator> ops = n.operators().stream().filter(o -> o.kind() == kind).toList();
+        assertEquals(1, ops.size(), "operators of kind " + kind + ": " + n.operators());
+        return ops.get(0);
+    }
+
+    // ---------------------------------------------------------------- compute operators
+
+    @Test
+    void convInfersShapeFromStridesPadsDilationsAndGroups() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 32, 30).weight("w", 16, 4, 3, 3).weight("b", 16)
+                .node("Conv", List.of("x", "w", "b"), List.of("y"), attr("group", 2), attrs("strides", 2, 2),
+                        attrs("pads", 1, 1, 1, 1), attrs("dilations", 2, 1))
+                .output("y"));
+        Network n = r.network();
+        assertEquals(List.of(1, 16, 15, 15), shape(n, "y"));
+        OpParams.Conv c = (OpParams.Conv) only(n, OpKind.CONV).params();
+        assertEquals(2, c.groups());
+        assertTrue(c.bias());
+        assertEquals(16 * 4 * 9 + 16, n.totalParameters());
+        assertEquals(1L * 16 * 15 * 15 * 4 * 9, n.totalMacs());
+    }
+
+    @Test
+    void convAutoPadSameUpperKeepsCeilOfInputOverStride() {
+        Network n = read(new OnnxModelBuilder().input("x", 1, 3, 17, 17).weight("w", 8, 3, 3, 3)
+                .node("Conv", List.of("x", "w"), List.of("y"), attrS("auto_pad", "SAME_UPPER"), attrs("strides", 2, 2))
+                .output("y")).network();
+        assertEquals(List.of(1, 8, 9, 9), shape(n, "y"));
+    }
+
+    @Test
+    void depthwiseConvWithConstantNodeWeights() {
+        Network n = read(new OnnxModelBuilder().input("x", 1, 4, 8, 8)
+                .node("Constant", List.of(), List.of("w"), attrT("value",
+                        OnnxModelBuilder.floats("w", new int[] {4, 1, 3, 3}, new float[36])))
+                .node("Conv", List.of("x", "w"), List.of("y"), attr("group", 4), attrs("pads", 1, 1, 1, 1))
+                .output("y")).network();
+        assertEquals(List.of(1, 4, 8, 8), shape(n, "y"));
+        assertEquals(36, n.totalParameters());
+        assertEquals("dwconv 3x3", only(n, OpKind.CONV).describe());
+    }
+
+    @Test
+    void batchNormIsFoldedIntoTheConvBeforeIt() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 3, 8, 8).weight("w", 6, 3, 3, 3)
+                .weight("s", 6).weight("bb", 6).weight("mean", 6).weight("var", 6)
+                .node("Conv", List.of("x", "w"), List.of("c"), attrs("pads", 1, 1, 1, 1))
+                .node("BatchNormalization", List.of("c", "s", "bb", "mean", "var"), List.of("y"))
+                .node("Relu", "y", "z").output("z"));
+        Network n = r.network();
+        assertEquals(2, n.operators().size());
+        assertTrue(((OpParams.Conv) only(n, OpKind.CONV).params()).bias());
+        assertEquals(6 * 27 + 6, n.totalParameters());
+        assertEquals(1, r.folded().size());
+        assertEquals("BatchNormalization", r.folded().get(0).opType());
+    }
+
+    @Test
+    void batchNormStaysWhenTheConvOutputHasAnotherConsumer() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 3, 8, 8).weight("w", 3, 3, 1, 1)
+                .weight("s", 3).weight("bb", 3).weight("mean", 3).weight("var", 3)
+                .node("Conv", List.of("x", "w"), List.of("c"))
+                .node("BatchNormalization", List.of("c", "s", "bb", "mean", "var"), List.of("y"))
+                .node("Add", List.of("c", "y"), List.of("z")).output("z"));
+        Network n = r.network();
+        only(n, OpKind.BATCHNORM);
+        assertEquals(9 + 2 * 3, n.totalParameters());
+        assertTrue(r.folded().isEmpty());
+    }
+
+    @Test
+    void gemmAndMatmulWithInitializerAreLinearLayers() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 2, 64).weight("w1", 32, 64).weight("b1", 32)
+                .weight("w2", 32, 10).weight("b2", 10)
+                .node("Gemm", List.of("x", "w1", "b1"), List.of("h"), attr("transB", 1))
+                .node("MatMul", List.of("h", "w2"), List.of("m"))
+                .node("Add", List.of("m", "b2"), List.of("y")).output("y"));
+        Network n = r.network();
+        assertEquals(List.of(2, 10), shape(n, "m"));
+        assertEquals(2, n.operators().size(), "the bias Add is folded into the MatMul");
+        assertEquals(64 * 32 + 32 + 32 * 10 + 10, n.totalParameters());
+        assertEquals(2L * 64 * 32 + 2L * 32 * 10, n.totalMacs());
+        assertEquals(List.of("m"), n.outputs());
+        assertEquals("Add", r.folded().get(0).opType());
+    }
+
+    @Test
+    void batchedMatmulOfTwoActivations() {
+        Network n = read(new OnnxModelBuilder().input("q", 1, 4, 16, 8).input("k", 1, 4, 8, 16)
+                .node("MatMul", List.of("q", "k"), List.of("s")).output("s")).network();
+        Operator mm = only(n, OpKind.MATMUL);
+        assertFalse(((OpParams.Matmul) mm.params()).hasWeight());
+        assertEquals(List.of(1, 4, 16, 16), shape(n, "s"));
+        assertEquals(0, n.totalParameters());
+        assertEquals(4L * 16 * 16 * 8, n.totalMacs());
+    }
+
+    @Test
+    void transposeOfKeysIsFoldedIntoTheAttentionMatmul() {
+        OnnxImport r = read(new OnnxModelBuilder().input("q", 1, 4, 16, 8).input("k", 1, 4, 16, 8)
+                .node("Transpose", "k", "kt", attrs("perm", 0, 1, 3, 2))
+                .node("MatMul", List.of("q", "kt"), List.of("s")).output("s"));
+        Network n = r.network();
+        assertEquals(1, n.operators().size());
+        OpParams.Matmul m = (OpParams.Matmul) only(n, OpKind.MATMUL).params();
+        assertTrue(m.transposeB());
+        assertEquals(List.of("q", "k"), n.operators().get(0).inputs());
+        assertEquals(List.of(1, 4, 16, 16), shape(n, "s"));
+        assertEquals(4L * 16 * 16 * 8, n.totalMacs());
+    }
+
+    @Test
+    void constantOperandsBecomeUnaryOpsAndCountOnlyWhenPerChannel() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 4, 4)
+                .floatsInit("three", new int[] {}, 3f).weight("gamma", 8, 1, 1)
+                .node("Add", List.of("x", "three"), List.of("a"))
+                .node("Mul", List.of("a", "gamma"), List.of("b"))
+                .node("Div", List.of("b", "three"), List.of("c")).output("c"));
+        Network n = r.network();
+        List<String> fns = n.operators().stream().map(Operator::describe).toList();
+        assertEquals(List.of("shift", "mul", "scale"), fns);
+        assertEquals(8, n.totalParameters(), "only the per-channel gamma is a weight");
+        Operator mul = n.operator("mul1");
+        assertEquals(List.of("gamma"), mul.weights());
+        assertEquals(List.of(1, 8, 4, 4), shape(n, "c"));
+    }
+
+    @Test
+    void activationsMapToElementwiseFunctions() {
+        Network n = read(new OnnxModelBuilder().opset(11).input("x", 1, 16)
+                .node("Relu", "x", "a").node("Clip", List.of("a", "lo", "hi"), List.of("b"))
+                .node("Sigmoid", "b", "c").node("HardSigmoid", "c", "d").node("HardSwish", "d", "e")
+                .node("Tanh", "e", "f").node("LeakyRelu", "f", "g")
+                .floatsInit("lo", new int[] {}, 0f).floatsInit("hi", new int[] {}, 6f).output("g")).network();
+        List<String> fns = n.operators().stream().map(Operator::describe).toList();
+        assertEquals(List.of("relu", "relu6", "sigmoid", "hardsigmoid", "hardswish", "tanh", "opaque"), fns);
+        assertEquals(7 * 16, n.totalVectorOps());
+    }
+
+    @Test
+    void geluOfOpset20() {
+        Network n = read(new OnnxModelBuilder().opset(20).input("x", 1, 16).node("Gelu", "x", "y").output("y"))
+                .network();
+        assertEquals("gelu", n.operators().get(0).describe());
+    }
+
+    @Test
+    void decomposedHardSwishIsFusedIntoOneOperator() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(11).input("x", 1, 8, 4, 4)
+                .floatsInit("three", new int[] {1}, 3f).floatsInit("zero", new int[] {}, 0f)
+                .floatsInit("six", new int[] {}, 6f)
+                .node("Add", List.of("x", "three"), List.of("a"))
+                .node("Clip", List.of("a", "zero", "six"), List.of("c"))
+                .node("Mul", List.of("x", "c"), List.of("m"))
+                .node("Div", List.of("m", "six"), List.of("y"))
+                .node("Add", List.of("x", "y"), List.of("z")).output("z"));
+        Network n = r.network();
+        assertEquals(List.of("hardswish", "add"), n.operators().stream().map(Operator::describe).toList());
+        assertEquals(3, r.folded().size());
+        assertEquals(2L * 8 * 4 * 4, n.totalVectorOps());
+    }
+
+    @Test
+    void poolsWithCeilModeAndGlobalAverage() {
+        Network n = read(new OnnxModelBuilder().input("x", 1, 8, 7, 7)
+                .node("MaxPool", "x", "p", attrs("kernel_shape", 2, 2), attrs("strides", 2, 2), attr("ceil_mode", 1))
+                .node("AveragePool", "p", "q", attrs("kernel_shape", 3, 3), attrs("pads", 1, 1, 1, 1))
+                .node("GlobalAveragePool", "q", "g").output("g")).network();
+        assertEquals(List.of(1, 8, 4, 4), shape(n, "p"));
+        assertEquals(List.of(1, 8, 4, 4), shape(n, "q"));
+        assertEquals(List.of(1, 8, 1, 1), shape(n, "g"));
+    }
+
+    @Test
+    void softmaxBeforeOpset13FlattensTheTrailingAxes() {
+        Network n = read(new OnnxModelBuilder().opset(11).input("x", 2, 3, 5)
+                .node("Softmax", "x", "y", attr("axis", 1)).output("y")).network();
+        assertEquals(List.of("reshape", "softmax", "reshape"), n.operators().stream().map(o -> o.kind().id()).toList());
+        assertEquals(List.of(2, 15), n.operators().get(1).params() instanceof OpParams.Softmax s
+                ? shape(n, n.operators().get(1).output()) : List.of());
+        assertEquals(List.of(2, 3, 5), shape(n, "y"));
+    }
+
+    @Test
+    void layerNormalizationOperator() {
+        Network n = read(new OnnxModelBuilder().input("x", 1, 10, 32).weight("g", 32).weight("b", 32)
+                .node("LayerNormalization", List.of("x", "g", "b"), List.of("y")).output("y")).network();
+        assertEquals(2, ((OpParams.LayerNorm) only(n, OpKind.LAYERNORM).params()).axis());
+        assertEquals(64, n.totalParameters());
+    }
+
+    @Test
+    void decomposedLayerNormIsFusedIntoOneOperator() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 10, 32).weight("gamma", 32)
+                .weight("beta", 32).floatsInit("two", new int[] {}, 2f).floatsInit("eps", new int[] {}, 1e-5f)
+                .node("ReduceMean", "x", "m", attrs("axes", -1))
+                .node("Sub", List.of("x", "m"), List.of("d"))
+                .node("Pow", List.of("d", "two"), List.of("p"))
+                .node("ReduceMean", "p", "v", attrs("axes", -1))
+                .node("Add", List.of("v", "eps"), List.of("ve"))
+                .node("Sqrt", "ve", "s")
+                .node("Div", List.of("d", "s"), List.of("nrm"))
+                .node("Mul", List.of("nrm", "gamma"), List.of("g"))
+                .node("Add", List.of("g", "beta"), List.of("y"))
+                .node("Relu", "y", "z").output("z"));
+        Network n = r.network();
+        assertEquals(List.of("layernorm", "elementwise"), n.operators().stream().map(o -> o.kind().id()).toList());
+        OpParams.LayerNorm ln = (OpParams.LayerNorm) n.operators().get(0).params();
+        assertEquals(2, ln.axis());
+        assertTrue(ln.affine());
+        assertEquals(64, n.totalParameters());
+        assertEquals(8, r.folded().size());
+        assertEquals(List.of(1, 10, 32), shape(n, "y"));
+    }
+
+    @Test
+    void reduceMeanOutsideThePatternIsGlobalPoolOrOpaque() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 8, 4, 4)
+                .node("ReduceMean", "x", "g", attrs("axes", 2, 3), attr("keepdims", 0))
+                .node("ReduceSum", List.of("g", "ax"), List.of("s"), attr("keepdims", 1))
+                .ints("ax", 1).output("s"));
+        Network n = r.network();
+        assertEquals(List.of(1, 8), shape(n, "g"));
+        assertEquals(List.of(1, 1), shape(n, "s"));
+        assertEquals(OpKind.POOL, n.operators().get(0).kind());
+        Operator sum = only(n, OpKind.OPAQUE);
+        assertEquals(8, n.vectorOps(sum));
+        assertEquals(1, r.approximated().size());
+    }
+
+    // ---------------------------------------------------------------- layout and shape subgraphs
+
+    @Test
+    void reshapeTargetComputedByShapeGatherConcatIsFolded() {
+        Network n = read(new OnnxModelBuilder().opset(13).input("x", 2, 8, 2, 2)
+                .ints("zero", 0).ints("minus1", -1)
+                .node("Shape", "x", "shp")
+                .node("Gather", List.of("shp", "zero"), List.of("n0"), attr("axis", 0))
+                .node("Concat", List.of("n0", "minus1"), List.of("target"), attr("axis", 0))
+                .node("Reshape", List.of("x", "target"), List.of("y")).output("y")).network();
+        assertEquals(List.of(2, 32), shape(n, "y"));
+        assertEquals(List.of(OpKind.RESHAPE), n.operators().stream().map(Operator::kind).toList());
+    }
+
+    @Test
+    void layoutOperatorsKeepShapesAndCostNothing() {
+        Network n = read(new OnnxModelBuilder().opset(13).input("x", 1, 6, 4, 4)
+                .ints("sizes", 2, 4).ints("ax0", 0).ints("ax1", 1)
+                .node("Split", List.of("x", "sizes"), List.of("a", "b"), attr("axis", 1))
+                .node("Transpose", "b", "t", attrs("perm", 0, 2, 3, 1))
+                .node("Flatten", "t", "f", attr("axis", 1))
+                .node("Unsqueeze", List.of("f", "ax1"), List.of("u"))
+                .node("Squeeze", List.of("u", "ax1"), List.of("s"))
+                .node("Identity", "a", "ia")
+                .node("Concat", List.of("ia", "ia"), List.of("c"), attr("axis", 1))
+                .output("s").output("c")).network();
+        assertEquals(List.of(1, 2, 4, 4), shape(n, "a"));
+        assertEquals(List.of(1, 4, 4, 4), shape(n, "t"));
+        assertEquals(List.of(1, 64), shape(n, "s"));
+        assertEquals(List.of(1, 4, 4, 4), shape(n, "c"));
+        assertEquals(0, n.totalMacs() + n.totalVectorOps());
+        assertEquals(List.of("s", "c"), n.outputs());
+    }
+
+    @Test
+    void sliceResizePadBecomeOpaqueVectorOpsOfTheRightShape() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 4, 8, 8)
+                .ints("st", 2).ints("en", 6).ints("ax", 2)
+                .floatsInit("scales", new int[] {4}, 1f, 1f, 2f, 2f)
+                .ints("pads", 0, 0, 1, 2, 0, 0, 1, 2)
+                .node("Slice", List.of("x", "st", "en", "ax"), List.of("s"))
+                .node("Resize", List.of("s", "", "scales"), List.of("rz"), attrS("mode", "nearest"))
+                .node("Pad", List.of("rz", "pads"), List.of("p")).output("p"));
+        Network n = r.network();
+        assertEquals(List.of(1, 4, 4, 8), shape(n, "s"));
+        assertEquals(List.of(1, 4, 8, 16), shape(n, "rz"));
+        assertEquals(List.of(1, 4, 10, 20), shape(n, "p"));
+        assertEquals(3, r.approximated().size());
+        Operator resize = n.operator("resize1");
+        assertEquals("resize", resize.describe());
+        // An opaque op reads its whole input for any output tile.
+        var region = Regions.inputRegion(n, resize, 0, 0, dev.sfd.workload.Box.full(List.of(1, 1, 2, 2)));
+        assertEquals(dev.sfd.workload.Box.full(List.of(1, 4, 4, 8)), region.orElseThrow());
+    }
+
+    @Test
+    void convTransposeIsAConvWithTheSameMacsAndWeights() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 5, 5).weight("w", 8, 4, 2, 2).weight("b", 4)
+                .node("ConvTranspose", List.of("x", "w", "b"), List.of("y"), attrs("strides", 2, 2))
+                .output("y"));
+        Network n = r.network();
+        assertEquals(List.of(1, 4, 10, 10), shape(n, "y"));
+        assertEquals(1L * 5 * 5 * 8 * 4 * 2 * 2, n.totalMacs(), "N·H·W·C·M·kh·kw");
+        assertEquals(8 * 4 * 4 + 4, n.totalParameters());
+        assertEquals("ConvTranspose", r.approximated().get(0).opType());
+    }
+
+    @Test
+    void embeddingLookupFromGatherOnATable() {
+        Network n = read(new OnnxModelBuilder().input("ids", 1, 7).weight("table", 100, 16)
+                .node("Gather", List.of("table", "ids"), List.of("e"), attr("axis", 0)).output("e")).network();
+        only(n, OpKind.EMBEDDING);
+        assertEquals(List.of(1, 7, 16), shape(n, "e"));
+        assertEquals(1600, n.totalParameters());
+    }
+
+    // ---------------------------------------------------------------- shapes and options
+
+    @Test
+    void dynamicDimsFailAndNameTheInputWithTheOption() {
+        Path f = new OnnxModelBuilder().input("image", null, 3, null, null).weight("w", 4, 3, 1, 1)
+                .node("Conv", List.of("image", "w"), List.of("y")).output("y").write(dir, "dyn.onnx");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> OnnxReader.read(f, null));
+        assertTrue(e.getMessage().contains("input 'image' has dynamic dimensions at axes [2, 3]"), e.getMessage());
+        assertTrue(e.getMessage().contains("--input-shape image=1x3x?x?"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+
+        Network n = OnnxReader.read(f, 2, OnnxReader.parseInputShapes(List.of("image=1x3x16x16")), false).network();
+        assertEquals(List.of(2, 4, 16, 16), shape(n, "y"), "--batch replaces axis 0 of the given shape");
+        assertEquals(2, n.batch());
+    }
+
+    @Test
+    void inputShapeOptionIsChecked() {
+        Path f = new OnnxModelBuilder().input("x", 1, 4).node("Relu", "x", "y").output("y").write(dir, "m.onnx");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> OnnxReader.read(f, null, Map.of("z", List.of(1, 4)), false));
+        assertTrue(e.getMessage().contains("--input-shape names 'z'"), e.getMessage());
+        e = assertThrows(InvalidInputException.class,
+                () -> OnnxReader.read(f, null, Map.of("x", List.of(1, 4, 4)), false));
+        assertTrue(e.getMessage().contains("rank 3"), e.getMessage());
+        assertThrows(InvalidInputException.class, () -> OnnxReader.parseInputShapes(List.of("x=1x0")));
+        assertEquals(Map.of("a", List.of(1, 3), "b", List.of(2)), OnnxReader.parseInputShapes(List.of("a=1x3,b=2")));
+    }
+
+    @Test
+    void batchOptionAdjustsReshapeTargetsThatHardCodeTheBatch() {
+        Network n = OnnxReader.read(new OnnxModelBuilder().input("x", 1, 8, 2, 2).ints("t", 1, 32)
+                .node("Reshape", List.of("x", "t"), List.of("y")).output("y").write(dir, "m.onnx"), 4);
+        assertEquals(List.of(4, 32), shape(n, "y"));
+    }
+
+    // ---------------------------------------------------------------- unsupported operators
+
+    private OnnxModelBuilder withUnsupported() {
+        return new OnnxModelBuilder().input("x", 1, 5, 8).weight("W", 1, 64, 8).weight("R", 1, 64, 16)
+                .node("LSTM", List.of("x", "W", "R"), List.of("h"), attr("hidden_size", 16))
+                .node("LSTM", List.of("x", "W", "R"), List.of("h2"), attr("hidden_size", 16))
+                .node("TopK", List.of("x", "k"), List.of("v", "i")).ints("k", 2)
+                .node("Add", List.of("h", "h2"), List.of("y"))
+                .output("y").output("v");
+    }
+
+    @Test
+    void unsupportedOperatorsAreListedWithCountsAndNodeNames() {
+        Path f = withUnsupported().write(dir, "rnn.onnx");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> OnnxReader.read(f, null));
+        assertEquals(2, e.problems().size());
+        assertTrue(e.problems().get(0).startsWith("unsupported operator LSTM (2 nodes: 'lstm0', 'lstm1')"),
+                e.getMessage());
+        assertTrue(e.problems().get(1).startsWith("unsupported operator TopK (1 node: 'topk2')"), e.getMessage());
+        assertTrue(e.getMessage().contains("Maybe import with unsupported=vector"), e.getMessage());
+    }
+
+    @Test
+    void unsupportedOperatorsBecomeOpaqueVectorOpsFromValueInfo() {
+        OnnxImport r = OnnxReader.read(withUnsupported().valueInfo("h", 1, 5, 16).valueInfo("h2", 1, 5, 16)
+                .valueInfo("v", null, 5, 2).write(dir, "rnn.onnx"), null, Map.of(), true);
+        Network n = r.network();
+        assertEquals(List.of(1, 5, 16), shape(n, "h"));
+        assertEquals(List.of(1, 5, 2), shape(n, "v"));
+        assertEquals(2 * (64 * 8 + 64 * 16), n.totalParameters(), "the LSTM weights are counted");
+        assertEquals(List.of("lstm0", "lstm1", "topk2"), r.approximated().stream()
+                .map(OnnxImport.Approximation::node).toList());
+        assertEquals(OpKind.OPAQUE, n.operator("lstm0").kind());
+    }
+
+    @Test
+    void unsupportedOperatorWithoutValueInfoFailsClearly() {
+        Path f = withUnsupported().write(dir, "rnn.onnx");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> OnnxReader.read(f, null, Map.of(), true));
+        assertTrue(e.getMessage().contains("needs a static shape of rank 1 to 4 for output 'h'"), e.getMessage());
+        assertTrue(e.getMessage().contains("shape_inference"), e.getMessage());
+    }
+
+    // ---------------------------------------------------------------- broken files
+
+    @Test
+    void truncatedCorruptAndEmptyFilesAreNotValidOnnxModels() throws IOException {
+        byte[] good = new OnnxModelBuilder().input("x", 1, 3, 8, 8).weight("w", 16, 3, 3, 3)
+                .node("Conv", List.of("x", "w"), List.of("y")).output("y").build().toByteArray();
+        Path truncated = Files.write(dir.resolve("truncated.onnx"), Arrays.copyOf(good, good.length / 2));
+        byte[] noise = new byte[4096];
+        new Random(7).nextBytes(noise);
+        Path corrupt = Files.write(dir.resolve("corrupt.onnx"), noise);
+        Path empty = Files.write(dir.resolve("empty.onnx"), new byte[0]);
+        Path text = Files.writeString(dir.resolve("text.onnx"), "name: not an onnx model\n");
+        for (Path p : List.of(truncated, corrupt, empty, text)) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> OnnxReader.read(p, null), p
+                    .toString());
+            assertTrue(e.getMessage().startsWith(p + ": is not a valid ONNX model"), e.getMessage());
+        }
+        InvalidInputException missing = assertThrows(InvalidInputException.class,
+                () -> OnnxReader.read(dir.resolve("missing.onnx"), null));
+        assertTrue(missing.getMessage().contains("cannot read the file"), missing.getMessage());
+    }
+
+    @Test
+    void registersWithTheCatalogByExtension() {
+        Path f = new OnnxModelBuilder().input("x", 1, 4).node("Relu", "x", "y").output("y").write(dir, "tiny.onnx");
+        NetworkCatalog.registerImporter(".onnx", OnnxReader::read);
+        Network n = NetworkCatalog.resolve(f.toString(), 3);
+        assertEquals("tiny", n.name());
+        assertEquals(List.of(3, 4), shape(n, "y"));
+    }
+
+    @Test
+    void hardSigmoidAttributesAndMaxPoolDilations() {
+        Network n = read(new OnnxModelBuilder().input("x", 1, 2, 9, 9)
+                .node("MaxPool", "x", "p", attrs("kernel_shape", 3, 3), attrs("dilations", 2, 2))
+                .node("HardSigmoid", "p", "h", attrF("alpha", 0.2f)).output("h")).network();
+        assertEquals(List.of(1, 2, 5, 5), shape(n, "h"));
+    }
+}
