@@ -16,7 +16,6 @@ import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.io.PlanWriter;
 import dev.sfd.simulation.SimulationResult;
 import dev.sfd.simulation.Simulator;
-import dev.sfd.simulation.Violation;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.io.NetworkCatalog;
 import org.apache.logging.log4j.LogManager;
@@ -96,13 +95,5 @@ public final class OptimizeCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-    }
-
-    static int violationsExit(SimulationResult r) {
-        return r.violations().isEmpty() ? 0 : 1;
-    }
-
-    static String describe(Violation v) {
-        return v.toString();
     }
 }

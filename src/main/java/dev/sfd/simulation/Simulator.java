@@ -113,6 +113,7 @@ public final class Simulator {
         final Map<String, Long> dramRead = new LinkedHashMap<>();
         final Map<String, Long> dramWrite = new LinkedHashMap<>();
         final Set<StepKey> stepsRun = new HashSet<>();
+        final Set<String> illegalMappings = new HashSet<>();
         final Map<TileKey, TileProgress> progress = new HashMap<>();
         final Map<String, Long> computedElements = new HashMap<>();
         final Set<String> readTensors = new HashSet<>();
@@ -524,8 +525,10 @@ public final class Simulator {
                     tp.cycles = cycleModel.tileComputeCycles(net, op, mapping, full);
                 } catch (IllegalArgumentException illegal) {
                     // e.g. a plan replayed on a smaller PE array than it was made for
-                    violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "the mapping of '" + t.operator()
-                            + "' is not legal on " + hw.name() + ": " + illegal.getMessage());
+                    if (illegalMappings.add(t.operator())) {
+                        violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "the mapping of '"
+                                + t.operator() + "' is not legal on " + hw.name() + ": " + illegal.getMessage());
+                    }
                     long volume = 1;
                     for (LoopDim d : DIMS) {
                         AxisExpr.Range r = full.get(d);
