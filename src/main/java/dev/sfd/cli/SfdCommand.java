@@ -15,7 +15,8 @@ import java.io.UncheckedIOException;
 @Command(name = "sfd", mixinStandardHelpOptions = true, version = "sfd 0.1.0",
         description = "Finds fusion plans for DNNs on spatial accelerators: maps every layer, cuts the network "
                 + "into fused segments, schedules tiles and replays the plan in a simulator.",
-        subcommands = {InspectCommand.class, MapCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, MapCommand.class, OptimizeCommand.class, SimulateCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SfdCommand implements Runnable {
     /** Exit code: success. */
     public static final int OK = 0;

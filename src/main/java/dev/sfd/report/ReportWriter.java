@@ -1,0 +1,169 @@
+package dev.sfd.report;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sfd.common.AtomicFiles;
+import dev.sfd.cost.LowerBounds;
+import dev.sfd.schedule.Plan;
+import dev.sfd.schedule.SegmentSchedule;
+import dev.sfd.simulation.SimulationResult;
+import dev.sfd.simulation.Violation;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** Writes {@code report.json} (docs/json-output.md, section "report") and prints the console summary. */
+public final class ReportWriter {
+    /** The occupancy series in the report is thinned to at most this many points (the trace has all). */
+    static final int MAX_SERIES_POINTS = 2000;
+
+    private ReportWriter() {
+    }
+
+    public static void write(Path file, Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
+        AtomicFiles.write(file, toBytes(plan, r, bound));
+    }
+
+    public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("format", "sfd-report/1");
+            g.writeStringField("network", plan.network().name());
+            g.writeNumberField("batch", plan.network().batch());
+            g.writeStringField("hardware", plan.hardware().name());
+            g.writeStringField("planner", plan.planner());
+            g.writeStringField("solverStatus", plan.solverStatus());
+            g.writeBooleanField("legal", r.legal());
+            g.writeNumberField("latencyCycles", r.cycles());
+            g.writeNumberField("latencySeconds", plan.hardware().seconds(r.cycles()));
+            g.writeNumberField("energyPj", r.energy().totalPj());
+            g.writeObjectFieldStart("energyByComponentPj");
+            g.writeNumberField("mac", r.energy().macPj());
+            g.writeNumberField("vector", r.energy().vectorPj());
+            g.writeNumberField("glb", r.energy().glbPj());
+            g.writeNumberField("dram", r.energy().dramPj());
+            g.writeNumberField("leakage", r.energy().leakagePj());
+            g.writeEndObject();
+            g.writeNumberField("dramReadBytes", r.dramReadBytes());
+            g.writeNumberField("dramWriteBytes", r.dramWriteBytes());
+            g.writeNumberField("peakBufferBytes", r.peakBufferBytes());
+            g.writeNumberField("capacityBytes", plan.hardware().globalBuffer().capacityBytes());
+            g.writeNumberField("lowerBoundCycles", bound.latencyCycles());
+            g.writeObjectFieldStart("lowerBound");
+            g.writeNumberField("computeCycles", bound.computeCycles());
+            g.writeNumberField("compulsoryBytes", bound.compulsoryBytes());
+            g.writeNumberField("trafficCycles", bound.trafficCycles());
+            g.writeNumberField("latencyCycles", bound.latencyCycles());
+            g.writeEndObject();
+            g.writeNumberField("boundRatio", bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+            g.writeNumberField("segmentCount", plan.segments().size());
+            g.writeNumberField("taskCount", plan.taskCount());
+            long predicted = 0;
+            for (SegmentSchedule s : plan.segments()) {
+                predicted += s.predictedCycles();
+            }
+            g.writeNumberField("scheduledCycles", predicted);
+            g.writeNumberField("simulatorEvents", r.events());
+            g.writeObjectFieldStart("utilisation");
+            for (Map.Entry<String, Double> e : r.utilisation().entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("violations");
+            for (Violation v : r.violations()) {
+                g.writeStartObject();
+                g.writeStringField("kind", v.kind().name());
+                g.writeNumberField("segment", v.segment());
+                g.writeStringField("task", v.task());
+                g.writeStringField("tensor", v.tensor());
+                g.writeNumberField("cycle", v.cycle());
+                g.writeStringField("message", v.message());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("segments");
+            for (SimulationResult.SegmentResult s : r.segments()) {
+                g.writeStartObject();
+                g.writeNumberField("index", s.index());
+                g.writeStringField("operators", String.join(",", plan.segments().get(s.index()).operators()));
+                g.writeNumberField("startCycle", s.startCycle());
+                g.writeNumberField("cycles", s.cycles());
+                g.writeNumberField("peakBufferBytes", s.peakBufferBytes());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("dramBytesByTensor");
+            for (Map.Entry<String, Long> e : r.dramReadBytesByTensor().entrySet()) {
+                g.writeObjectFieldStart(e.getKey());
+                g.writeNumberField("read", e.getValue());
+                g.writeNumberField("write", r.dramWriteBytesByTensor().getOrDefault(e.getKey(), 0L));
+                g.writeEndObject();
+            }
+            for (Map.Entry<String, Long> e : r.dramWriteBytesByTensor().entrySet()) {
+                if (!r.dramReadBytesByTensor().containsKey(e.getKey())) {
+                    g.writeObjectFieldStart(e.getKey());
+                    g.writeNumberField("read", 0);
+                    g.writeNumberField("write", e.getValue());
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("occupancy");
+            int n = r.occupancyCycles().length;
+            int step = Math.max(1, (n + MAX_SERIES_POINTS - 1) / MAX_SERIES_POINTS);
+            g.writeArrayFieldStart("cycles");
+            for (int i = 0; i < n; i += step) {
+                g.writeNumber(r.occupancyCycles()[i]);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("bytes");
+            for (int i = 0; i < n; i += step) {
+                // the maximum over the thinned window, so the peak survives thinning
+                long max = 0;
+                for (int j = i; j < Math.min(n, i + step); j++) {
+                    max = Math.max(max, r.occupancyBytes()[j]);
+                }
+                g.writeNumber(max);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A short human-readable summary. */
+    public static void printSummary(PrintWriter out, Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
+        out.printf(Locale.ROOT, "network        %s (batch %d) on %s, planner %s (%s)%n", plan.network().name(),
+                plan.network().batch(), plan.hardware().name(), plan.planner(), plan.solverStatus());
+        out.printf(Locale.ROOT, "segments       %d (%d tasks)%n", plan.segments().size(), plan.taskCount());
+        out.printf(Locale.ROOT, "latency        %,d cycles (%.3f ms), lower bound %,d (x%.2f)%n", r.cycles(),
+                plan.hardware().seconds(r.cycles()) * 1e3, bound.latencyCycles(),
+                bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+        out.printf(Locale.ROOT, "energy         %.3f uJ (MAC %.1f%%, vector %.1f%%, GLB %.1f%%, DRAM %.1f%%)%n",
+                r.energy().totalPj() / 1e6, pct(r.energy().macPj(), r), pct(r.energy().vectorPj(), r),
+                pct(r.energy().glbPj(), r), pct(r.energy().dramPj(), r));
+        out.printf(Locale.ROOT, "DRAM           %,d bytes read, %,d bytes written%n", r.dramReadBytes(), r.dramWriteBytes());
+        out.printf(Locale.ROOT, "GLB peak       %,d of %,d bytes%n", r.peakBufferBytes(),
+                plan.hardware().globalBuffer().capacityBytes());
+        out.printf(Locale.ROOT, "utilisation    PE %.1f%%, vector %.1f%%, DMA %.1f%%%n",
+                100 * r.utilisation().get("PE_ARRAY"), 100 * r.utilisation().get("VECTOR"), 100 * r.utilisation().get("DMA"));
+        out.printf(Locale.ROOT, "violations     %d%n", r.violations().size());
+        out.flush();
+    }
+
+    private static double pct(double part, SimulationResult r) {
+        double total = r.energy().totalPj();
+        return total == 0 ? 0 : 100 * part / total;
+    }
+}

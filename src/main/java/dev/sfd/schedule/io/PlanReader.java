@@ -1,0 +1,375 @@
+package dev.sfd.schedule.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sfd.common.Fields;
+import dev.sfd.common.InvalidInputException;
+import dev.sfd.cost.Mapping;
+import dev.sfd.hardware.Hardware;
+import dev.sfd.schedule.BufferSpec;
+import dev.sfd.schedule.NetworkRef;
+import dev.sfd.schedule.Plan;
+import dev.sfd.schedule.SegmentSchedule;
+import dev.sfd.schedule.TaskKind;
+import dev.sfd.schedule.TileTask;
+import dev.sfd.workload.Box;
+import dev.sfd.workload.LoopDim;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@code sfd-plan/1} JSON. Every problem found is reported in one {@link InvalidInputException} naming the
+ * file, the element, the field and the value. Structural checks only; whether the plan is legal is the
+ * simulator's job.
+ */
+public final class PlanReader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PlanReader() {
+    }
+
+    public static Plan read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new InvalidInputException(file.toString(), "cannot be read: " + e.getMessage());
+        }
+        return parse(file.toString(), text);
+    }
+
+    public static Plan parse(String source, String text) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(source, "is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException(source, "must hold a JSON object with \"format\": \"" + Plan.FORMAT + "\"");
+        }
+        List<String> problems = new ArrayList<>();
+        Fields f = new Fields(root, "plan", problems);
+        f.rejectUnknown(Set.of("format", "network", "hardware", "planner", "solverStatus", "segments", "mappings",
+                "schedule"));
+        String format = f.string("format", "", true);
+        if (!format.isEmpty() && !format.equals(Plan.FORMAT)) {
+            f.problem("format", "has value (" + format + "); this version reads \"" + Plan.FORMAT + "\"");
+            throw new InvalidInputException(source, problems);
+        }
+        NetworkRef network = null;
+        Fields nf = f.object("network", "section 'network'", true);
+        if (nf != null) {
+            nf.rejectUnknown(Set.of("name", "batch"));
+            String name = nf.string("name", "", true);
+            int batch = nf.integer("batch", 1, true);
+            if (batch < 1) {
+                nf.problem("batch", "has value (" + batch + "); batch must be >= 1");
+            }
+            network = new NetworkRef(name, batch);
+        }
+        Fields hf = f.object("hardware", "section 'hardware'", true);
+        Hardware hw = hf == null ? null : readHardware(hf);
+        String planner = f.string("planner", "", true);
+        String status = f.string("solverStatus", "", true);
+        List<List<String>> segments = new ArrayList<>();
+        JsonNode segs = root.get("segments");
+        if (segs == null || !segs.isArray()) {
+            problems.add("plan field 'segments' must be a list of operator-name lists");
+        } else {
+            for (int i = 0; i < segs.size(); i++) {
+                JsonNode s = segs.get(i);
+                List<String> ops = new ArrayList<>();
+                if (!s.isArray()) {
+                    problems.add("plan field 'segments' entry " + i + " has value (" + s + "); expected a list of operator names");
+                    continue;
+                }
+                for (JsonNode o : s) {
+                    ops.add(o.asText());
+                }
+                segments.add(ops);
+            }
+        }
+        Map<String, Mapping> mappings = new LinkedHashMap<>();
+        Fields mf = f.object("mappings", "section 'mappings'", true);
+        if (mf != null) {
+            var it = mf.node().fields();
+            while (it.hasNext()) {
+                var e = it.next();
+                Mapping m = readMapping(e.getKey(), e.getValue(), problems);
+                if (m != null) {
+                    mappings.put(e.getKey(), m);
+                }
+            }
+        }
+        List<SegmentSchedule> schedules = new ArrayList<>();
+        JsonNode sched = root.get("schedule");
+        if (sched == null || !sched.isArray()) {
+            problems.add("plan field 'schedule' must be a list with one entry per segment");
+        } else {
+            if (sched.size() != segments.size()) {
+                problems.add("plan field 'schedule' has (" + sched.size() + ") entries but 'segments' has ("
+                        + segments.size() + "); there must be one schedule per segment");
+            }
+            for (int i = 0; i < sched.size() && i < segments.size(); i++) {
+                schedules.add(readSegment(i, segments.get(i), sched.get(i), problems));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException(source, problems);
+        }
+        return new Plan(network, hw, planner, status, mappings, schedules);
+    }
+
+    private static SegmentSchedule readSegment(int i, List<String> ops, JsonNode node, List<String> problems) {
+        Fields f = new Fields(node, "schedule entry " + i, problems);
+        f.rejectUnknown(Set.of("segment", "predictedCycles", "predictedPeakBytes", "buffers", "tasks"));
+        int index = f.integer("segment", i, true);
+        if (index != i) {
+            f.problem("segment", "has value (" + index + "); schedule entries must be in segment order (expected " + i + ")");
+        }
+        long cycles = f.longValue("predictedCycles", 0, false);
+        long peak = f.longValue("predictedPeakBytes", 0, false);
+        List<BufferSpec> buffers = new ArrayList<>();
+        JsonNode bs = node.get("buffers");
+        if (bs != null && bs.isArray()) {
+            for (int b = 0; b < bs.size(); b++) {
+                Fields bf = new Fields(bs.get(b), "segment " + i + " buffer " + b, problems);
+                int id = bf.integer("id", b, true);
+                if (id != b) {
+                    bf.problem("id", "has value (" + id + "); buffer ids must be 0, 1, 2, ... in order");
+                }
+                String tensor = bf.string("tensor", "", true);
+                Box region = box(bf, "region", problems);
+                long bytes = bf.longValue("bytes", 0, true);
+                if (bytes < 0) {
+                    bf.problem("bytes", "has value (" + bytes + "); must be >= 0");
+                    bytes = 0;
+                }
+                if (region != null) {
+                    buffers.add(new BufferSpec(b, tensor, region, bytes));
+                }
+            }
+        }
+        List<TileTask> tasks = new ArrayList<>();
+        JsonNode ts = node.get("tasks");
+        if (ts == null || !ts.isArray()) {
+            f.problem("tasks", "is missing; expected a list of tasks");
+        } else {
+            for (int t = 0; t < ts.size(); t++) {
+                TileTask task = readTask(i, t, ts.get(t), buffers.size(), problems);
+                if (task != null) {
+                    tasks.add(task);
+                }
+            }
+        }
+        return new SegmentSchedule(i, ops, buffers, tasks, cycles, peak);
+    }
+
+    private static TileTask readTask(int seg, int pos, JsonNode node, int bufferCount, List<String> problems) {
+        Fields f = new Fields(node, "segment " + seg + " task " + pos, problems);
+        int before = problems.size();
+        int id = f.integer("id", -1, true);
+        if (id < 0 && f.has("id")) {
+            f.problem("id", "has value (" + id + "); task ids must be >= 0");
+        }
+        String kindText = f.string("kind", "", true);
+        TaskKind kind = null;
+        try {
+            kind = TaskKind.valueOf(kindText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            f.problem("kind", "has value (" + kindText + "); expected one of " + Arrays.toString(TaskKind.values()));
+        }
+        String op = f.string("op", "", true);
+        String tensor = f.string("tensor", "", false);
+        Box region = box(f, "region", problems);
+        Box loops = f.has("loops") ? box(f, "loops", problems) : null;
+        if (kind == TaskKind.COMPUTE && (loops == null || loops.rank() != LoopDim.values().length)) {
+            f.problem("loops", "must give 8 [lo, hi] ranges (N, G, K, C, P, Q, R, S) for a COMPUTE task");
+        }
+        boolean last = f.bool("last", false);
+        int alloc = f.integer("alloc", -1, false);
+        if (alloc >= bufferCount) {
+            f.problem("alloc", "has value (" + alloc + "); the segment has " + bufferCount + " buffers");
+        }
+        List<Integer> reads = ints(f, "reads");
+        List<Integer> frees = ints(f, "frees");
+        List<Integer> deps = ints(f, "deps");
+        if (problems.size() > before || kind == null || region == null) {
+            return null;
+        }
+        return new TileTask(id, kind, op, tensor, region, loops, last, alloc, reads, frees, deps);
+    }
+
+    private static List<Integer> ints(Fields f, String field) {
+        List<Integer> xs = f.intList(field, false);
+        return xs == null ? List.of() : xs;
+    }
+
+    private static Box box(Fields f, String field, List<String> problems) {
+        JsonNode v = f.node().get(field);
+        if (v == null || !v.isArray()) {
+            f.problem(field, "is missing; expected a list of [lo, hi] ranges");
+            return null;
+        }
+        int[] lo = new int[v.size()];
+        int[] hi = new int[v.size()];
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode r = v.get(i);
+            if (!r.isArray() || r.size() != 2 || !r.get(0).isIntegralNumber() || !r.get(1).isIntegralNumber()
+                    || r.get(0).asInt() < 0 || r.get(1).asInt() < r.get(0).asInt()) {
+                f.problem(field, "has range " + r + " on axis " + i + "; expected [lo, hi] with 0 <= lo <= hi");
+                return null;
+            }
+            lo[i] = r.get(0).asInt();
+            hi[i] = r.get(1).asInt();
+        }
+        return new Box(lo, hi);
+    }
+
+    private static Mapping readMapping(String op, JsonNode node, List<String> problems) {
+        Fields f = new Fields(node, "mapping of '" + op + "'", problems);
+        f.rejectUnknown(Set.of("tile", "spatial", "outerOrder", "doubleBuffered"));
+        int before = problems.size();
+        Map<LoopDim, Integer> tile = new EnumMap<>(LoopDim.class);
+        Fields tf = f.object("tile", "mapping of '" + op + "' section 'tile'", true);
+        if (tf != null) {
+            for (LoopDim d : LoopDim.values()) {
+                int v = tf.integer(d.name(), 1, true);
+                if (v < 1) {
+                    tf.problem(d.name(), "has value (" + v + "); tile sizes must be >= 1");
+                }
+                tile.put(d, v);
+            }
+        }
+        Fields sf = f.object("spatial", "mapping of '" + op + "' section 'spatial'", true);
+        Mapping.SpatialUnroll spatial = Mapping.SpatialUnroll.NONE;
+        if (sf != null) {
+            LoopDim row = dim(sf, "rowDim");
+            LoopDim col = dim(sf, "colDim");
+            int rf = sf.integer("rowFactor", 1, true);
+            int cf = sf.integer("colFactor", 1, true);
+            if (row != null && col != null) {
+                try {
+                    spatial = new Mapping.SpatialUnroll(row, rf, col, cf);
+                } catch (IllegalArgumentException e) {
+                    sf.problem("rowFactor", "is inconsistent: " + e.getMessage());
+                }
+            }
+        }
+        List<LoopDim> order = new ArrayList<>();
+        for (String s : f.stringList("outerOrder", true)) {
+            try {
+                order.add(LoopDim.valueOf(s));
+            } catch (IllegalArgumentException e) {
+                f.problem("outerOrder", "has dim (" + s + "); dims are " + Arrays.toString(LoopDim.values()));
+            }
+        }
+        boolean db = f.bool("doubleBuffered", false);
+        if (problems.size() > before) {
+            return null;
+        }
+        try {
+            return new Mapping(op, tile, spatial, order, db);
+        } catch (IllegalArgumentException e) {
+            f.problem("outerOrder", "is invalid: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static LoopDim dim(Fields f, String field) {
+        String s = f.string(field, "", true);
+        try {
+            return LoopDim.valueOf(s);
+        } catch (IllegalArgumentException e) {
+            f.problem(field, "has value (" + s + "); dims are " + Arrays.toString(LoopDim.values()));
+            return null;
+        }
+    }
+
+    private static Hardware readHardware(Fields f) {
+        f.rejectUnknown(Set.of("name", "source", "clockGHz", "cores", "peArray", "vectorUnit", "globalBuffer", "dram",
+                "noc", "dataWidths", "energy"));
+        String name = f.string("name", "", true);
+        String src = f.string("source", "", false);
+        double clock = positive(f, "clockGHz", f.number("clockGHz", 1, true));
+        int cores = f.integer("cores", 1, false);
+        if (cores != 1) {
+            f.problem("cores", "has value (" + cores + "); plans support one core today");
+        }
+        Hardware.PeArray pe = new Hardware.PeArray(1, 1, 1);
+        Fields p = f.object("peArray", "section 'hardware.peArray'", true);
+        if (p != null) {
+            pe = new Hardware.PeArray(posInt(p, "rows"), posInt(p, "cols"), posInt(p, "macsPerPe"));
+        }
+        Hardware.VectorUnit vu = new Hardware.VectorUnit(1);
+        Fields v = f.object("vectorUnit", "section 'hardware.vectorUnit'", true);
+        if (v != null) {
+            vu = new Hardware.VectorUnit(posInt(v, "opsPerCycle"));
+        }
+        Hardware.GlobalBuffer glb = new Hardware.GlobalBuffer(1, 1, 0, 0);
+        Fields gb = f.object("globalBuffer", "section 'hardware.globalBuffer'", true);
+        if (gb != null) {
+            long cap = gb.longValue("capacityBytes", 1, true);
+            if (cap < 1) {
+                gb.problem("capacityBytes", "has value (" + cap + "); capacity must be >= 1 byte");
+            }
+            glb = new Hardware.GlobalBuffer(cap, positive(gb, "bandwidthBytesPerCycle", gb.number("bandwidthBytesPerCycle", 1, true)),
+                    gb.number("readEnergyPjPerByte", 0, true), gb.number("writeEnergyPjPerByte", 0, true));
+        }
+        Hardware.Dram dram = new Hardware.Dram(1, 0, 0, 0, 1);
+        Fields d = f.object("dram", "section 'hardware.dram'", true);
+        if (d != null) {
+            dram = new Hardware.Dram(positive(d, "bandwidthBytesPerCycle", d.number("bandwidthBytesPerCycle", 1, true)),
+                    d.integer("latencyCycles", 0, true), d.number("readEnergyPjPerByte", 0, true),
+                    d.number("writeEnergyPjPerByte", 0, true), posInt(d, "dmaEngines"));
+        }
+        Hardware.Noc noc = Hardware.Noc.NONE;
+        Fields n = f.object("noc", "section 'hardware.noc'", false);
+        if (n != null) {
+            noc = new Hardware.Noc(n.number("bandwidthBytesPerCycle", 0, false), n.integer("hopLatencyCycles", 0, false),
+                    n.number("energyPjPerByte", 0, false));
+        }
+        Hardware.DataWidths dw = new Hardware.DataWidths(8, 8, 32);
+        Fields w = f.object("dataWidths", "section 'hardware.dataWidths'", true);
+        if (w != null) {
+            dw = new Hardware.DataWidths(posInt(w, "activationBits"), posInt(w, "weightBits"), posInt(w, "accumulatorBits"));
+        }
+        Hardware.Energy en = new Hardware.Energy(0, 0, 0, 0);
+        Fields e = f.object("energy", "section 'hardware.energy'", true);
+        if (e != null) {
+            en = new Hardware.Energy(e.number("macPj", 0, true), e.number("vectorOpPj", 0, true),
+                    e.number("peAccessPjPerByte", 0, true), e.number("leakagePjPerCycle", 0, true));
+        }
+        return new Hardware(name, src, clock, cores, pe, vu, glb, dram, noc, dw, en);
+    }
+
+    private static int posInt(Fields f, String field) {
+        int v = f.integer(field, 1, true);
+        if (v < 1) {
+            f.problem(field, "has value (" + v + "); must be >= 1");
+            return 1;
+        }
+        return v;
+    }
+
+    private static double positive(Fields f, String field, double v) {
+        if (!(v > 0)) {
+            f.problem(field, "has value (" + v + "); must be > 0");
+            return 1;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.sfd.schedule.io;
+
+import dev.sfd.common.InvalidInputException;
+import dev.sfd.hardware.HardwareCatalog;
+import dev.sfd.planner.LayerwisePlanner;
+import dev.sfd.planner.PlanRequest;
+import dev.sfd.schedule.NetworkRef;
+import dev.sfd.schedule.Plan;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.io.NetworkCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlanRoundTripTest {
+    private static Plan plan() {
+        Network net = NetworkCatalog.resolve("mobilenet_v2");
+        return new LayerwisePlanner().plan(new PlanRequest(net, new NetworkRef("mobilenet_v2", 1),
+                HardwareCatalog.resolve("simba-like")));
+    }
+
+    @Test
+    void writeThenReadGivesAnEqualPlan(@TempDir Path dir) {
+        Plan plan = plan();
+        Path file = dir.resolve("plan.json");
+        PlanWriter.write(plan, file);
+        Plan back = PlanReader.read(file);
+        assertEquals(plan, back);
+    }
+
+    private static InvalidInputException badPlan(String from, String to) {
+        String text = new String(PlanWriter.toBytes(plan()), StandardCharsets.UTF_8);
+        assertTrue(text.contains(from), from);
+        String broken = text.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
+        return assertThrows(InvalidInputException.class, () -> PlanReader.parse("plan.json", broken));
+    }
+
+    @Test
+    void badFieldsAreNamedWithTheirValue() {
+        InvalidInputException kind = badPlan("\"kind\":\"LOAD\"", "\"kind\":\"LAOD\"");
+        assertTrue(kind.getMessage().contains("plan.json") && kind.getMessage().contains("'kind'")
+                && kind.getMessage().contains("LAOD"), kind.getMessage());
+        InvalidInputException format = badPlan("\"format\":\"sfd-plan/1\"", "\"format\":\"sfd-plan/7\"");
+        assertTrue(format.getMessage().contains("sfd-plan/7"), format.getMessage());
+        InvalidInputException capacity = badPlan("\"capacityBytes\":", "\"capacityBytes\":-");
+        assertTrue(capacity.getMessage().contains("capacityBytes"), capacity.getMessage());
+        InvalidInputException order = badPlan("\"outerOrder\":[\"", "\"outerOrder\":[\"X");
+        assertTrue(order.getMessage().contains("outerOrder"), order.getMessage());
+        InvalidInputException unknown = badPlan("\"planner\":", "\"planer\":");
+        assertTrue(unknown.getMessage().contains("Maybe you meant 'planner'"), unknown.getMessage());
+    }
+}
