@@ -70,19 +70,20 @@ public final class CpSatMapper implements Mapper {
         }
         budgets.add(cap);
         List<MappingChoice> found = new ArrayList<>();
-        MappingChoice previous = null;
+        Optional<MappingModel.Solution> previous = Optional.empty();
         int solves = 0;
         for (long b : budgets.descendingSet()) {
-            if (previous != null && previous.footprintBytes() <= b) {
+            if (previous.isPresent() && previous.get().footprintBytes() <= b) {
                 continue;
             }
-            Optional<MappingChoice> c = solve(space, op.name(), b);
+            Optional<MappingModel.Solution> sol = new MappingModel(space, b).solve(settings,
+                    settings.warmStart() ? previous : Optional.empty());
             solves++;
-            if (c.isEmpty()) {
+            if (sol.isEmpty()) {
                 break;
             }
-            previous = c.get();
-            found.add(previous);
+            previous = sol;
+            found.add(decode(space, op.name(), b, sol.get()));
         }
         ParetoFront f = ParetoFront.of(op.name(), name(), found, min, (System.nanoTime() - start) / 1_000_000);
         LOGGER.debug("CP-SAT front of ({}): ({} points) from ({}) solves in ({} ms)", op.name(), f.points().size(),
@@ -109,7 +110,11 @@ public final class CpSatMapper implements Mapper {
         if (sol.isEmpty()) {
             return Optional.empty();
         }
-        MappingModel.Solution s = sol.get();
+        return Optional.of(decode(space, operator, budgetBytes, sol.get()));
+    }
+
+    /** The mapping of a solution, checked against the cost model. */
+    private MappingChoice decode(MappingSpace space, String operator, long budgetBytes, MappingModel.Solution s) {
         Mapping m = space.mapping(operator, s.tile(), s.pair(), s.order(), s.doubleBuffered());
         CostModel model = space.model();
         var cost = model.evaluate(space.shape(), m);
@@ -123,7 +128,7 @@ public final class CpSatMapper implements Mapper {
         LOGGER.debug("CP-SAT ({}) budget ({} bytes): ({} cycles, {} DRAM bytes, {} bytes) {} in ({} s)", operator,
                 budgetBytes, s.latencyCycles(), s.dramBytes(), s.footprintBytes(),
                 s.optimal() ? "OPTIMAL" : "FEASIBLE", s.wallSeconds());
-        return Optional.of(new MappingChoice(m, cost, s.optimal() ? Optimality.OPTIMAL : Optimality.FEASIBLE));
+        return new MappingChoice(m, cost, s.optimal() ? Optimality.OPTIMAL : Optimality.FEASIBLE);
     }
 
     MappingSpace space(Network net, Operator op, Hardware hw) {

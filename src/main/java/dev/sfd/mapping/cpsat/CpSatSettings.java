@@ -25,13 +25,27 @@ import java.util.Set;
  * @param maxTileCandidates tile sizes kept per dim in the mapping space
  * @param paddedTiles whether non-divisor tile sizes (padded edge tiles) are in the space
  * @param logSearch CP-SAT search log (to stdout)
+ * @param linearizationLevel CP-SAT {@code linearization_level}: 0 = no LP relaxation (the products and divisions
+ *        of this model relax badly, so the LP costs more time per node than it saves in nodes), 1 = CP-SAT's
+ *        default, 2 = full
+ * @param warmStart whether each budget of a front starts from the next larger budget's solution: hint, and that
+ *        solution's latency as a lower bound (a smaller budget can never be faster); exact either way
  */
 public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSolve, int frontBudgets, int threads,
-                            int maxTileCandidates, boolean paddedTiles, boolean logSearch) {
+                            int maxTileCandidates, boolean paddedTiles, boolean logSearch, int linearizationLevel,
+                            boolean warmStart) {
     public static final String FORMAT = "sfd-mapper-cpsat/1";
-    public static final CpSatSettings DEFAULT = new CpSatSettings(1, 7, 5.0, 8, 2, 8, true, false);
+    public static final CpSatSettings DEFAULT = new CpSatSettings(1, 7, 5.0, 8, 2, 8, true, false, 0, true);
     private static final Set<String> FIELDS = Set.of("format", "workers", "seed", "timeLimitSecondsPerSolve",
-            "frontBudgets", "threads", "maxTileCandidates", "paddedTiles", "logSearch");
+            "frontBudgets", "threads", "maxTileCandidates", "paddedTiles", "logSearch", "linearizationLevel",
+            "warmStart");
+
+    /** The settings with the search defaults ({@code linearizationLevel} 0, {@code warmStart} on). */
+    public CpSatSettings(int workers, int seed, double timeLimitSecondsPerSolve, int frontBudgets, int threads,
+                         int maxTileCandidates, boolean paddedTiles, boolean logSearch) {
+        this(workers, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates, paddedTiles,
+                logSearch, 0, true);
+    }
 
     public MappingSpace.Options spaceOptions() {
         return new MappingSpace.Options(maxTileCandidates, paddedTiles);
@@ -39,7 +53,7 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
 
     public CpSatSettings withWorkers(int w) {
         return new CpSatSettings(w, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates,
-                paddedTiles, logSearch);
+                paddedTiles, logSearch, linearizationLevel, warmStart);
     }
 
     /** Reads and validates a settings file; every problem names the field, the value and what is valid. */
@@ -81,10 +95,12 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
         int cands = intField(root, "maxTileCandidates", d.maxTileCandidates(), 2, 64, problems);
         boolean padded = boolField(root, "paddedTiles", d.paddedTiles(), problems);
         boolean log = boolField(root, "logSearch", d.logSearch(), problems);
+        int linearization = intField(root, "linearizationLevel", d.linearizationLevel(), 0, 2, problems);
+        boolean warm = boolField(root, "warmStart", d.warmStart(), problems);
         if (!problems.isEmpty()) {
             throw new InvalidInputException(source, problems);
         }
-        return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log);
+        return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log, linearization, warm);
     }
 
     private static int intField(JsonNode root, String field, int dflt, int min, int max, List<String> problems) {

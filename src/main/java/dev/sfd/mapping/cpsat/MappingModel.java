@@ -14,6 +14,8 @@ import dev.sfd.mapping.MappingSpace;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.OpKind;
 import dev.sfd.workload.Operand;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,8 @@ import java.util.Optional;
  * and footprint (a second solve with the latency fixed).
  */
 final class MappingModel {
+    private static final Logger LOGGER = LogManager.getLogger();
+
     /** A model quantity with its upper bound (every quantity is >= 0). */
     private record Q(IntVar v, long ub) {
     }
@@ -503,11 +507,23 @@ final class MappingModel {
     }
 
     Optional<Solution> solve(CpSatSettings settings) {
+        return solve(settings, Optional.empty());
+    }
+
+    /**
+     * Solves with a warm start from the solution of a larger budget: its choices as a hint (it may not fit this
+     * budget; CP-SAT repairs what it can), and, when it was proven optimal, its latency as a lower bound — a
+     * smaller budget only removes mappings, so the optimum cannot get faster. Exactness is unaffected.
+     */
+    Optional<Solution> solve(CpSatSettings settings, Optional<Solution> larger) {
+        larger.ifPresent(this::warmStart);
         CpSolver solver = new CpSolver();
         solver.getParameters().setNumWorkers(settings.workers()).setRandomSeed(settings.seed())
-                .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch());
+                .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch())
+                .setLinearizationLevel(settings.linearizationLevel());
         model.minimize(latency.v());
         CpSolverStatus st1 = solver.solve(model);
+        logPhase("latency", solver, st1);
         if (st1 != CpSolverStatus.OPTIMAL && st1 != CpSolverStatus.FEASIBLE) {
             return Optional.empty();
         }
@@ -521,6 +537,7 @@ final class MappingModel {
         model.addEquality(dram2, dram.v());
         model.minimize(LinearExpr.newBuilder().addTerm(dram2, budgetBytes + 1).add(footprint.v()).build());
         CpSolverStatus st2 = solver.solve(model);
+        logPhase("DRAM bytes + footprint", solver, st2);
         if (st2 != CpSolverStatus.OPTIMAL && st2 != CpSolverStatus.FEASIBLE) {
             throw new IllegalStateException("CP-SAT lost the solution of " + name + " in the second phase: " + st2);
         }
@@ -546,7 +563,34 @@ final class MappingModel {
                 solver.value(dram.v()), solver.value(footprint.v()), optimal, wall));
     }
 
+    private void logPhase(String phase, CpSolver solver, CpSolverStatus status) {
+        LOGGER.debug("CP-SAT ({}) budget ({} bytes) phase ({}): ({}) in ({} ms), ({} branches, {} conflicts)", name,
+                budgetBytes, phase, status, Math.round(solver.wallTime() * 1000), solver.numBranches(),
+                solver.numConflicts());
+    }
+
+    private void warmStart(Solution larger) {
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if (x[d] != null) {
+                for (int i = 0; i < x[d].length; i++) {
+                    model.addHint(x[d][i], cand[d][i] == larger.tile()[d]);
+                }
+            }
+        }
+        for (int p = 0; p < y.length; p++) {
+            model.addHint(y[p], p == larger.pair());
+        }
+        for (int o = 0; o < z.length; o++) {
+            model.addHint(z[o], o == larger.order());
+        }
+        model.addHint(db, larger.doubleBuffered());
+        if (larger.optimal()) {
+            model.addGreaterOrEqual(latency.v(), larger.latencyCycles());
+        }
+    }
+
     private void hintAll(CpSolver solver) {
+        model.clearHints();
         for (BoolVar[] xs : x) {
             if (xs != null) {
                 for (BoolVar b : xs) {
