@@ -28,6 +28,10 @@ import java.util.TreeSet;
  * smallest footprint of the space to the GLB capacity, largest first (a solution that also fits a smaller budget
  * is optimal there too, so that solve is skipped). The cost model is the truth: every decoded mapping is
  * re-evaluated and must reproduce the model's figures exactly.
+ *
+ * <p>Speed-ups that keep every optimum (see {@link CpSatSettings}): no LP relaxation by default; each budget starts
+ * from the next larger budget's solution; and one {@link TileRelaxation} per layer, shared by all its budgets,
+ * bounds the latency and drops tile combinations that cannot beat an incumbent.
  */
 public final class CpSatMapper implements Mapper {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -69,6 +73,7 @@ public final class CpSatMapper implements Mapper {
             budgets.add(Math.min(cap, Math.max(min, (long) Math.floor(b))));
         }
         budgets.add(cap);
+        Optional<TileRelaxation> relaxation = relaxation(space, op.name());
         List<MappingChoice> found = new ArrayList<>();
         Optional<MappingModel.Solution> previous = Optional.empty();
         int solves = 0;
@@ -77,7 +82,7 @@ public final class CpSatMapper implements Mapper {
                 continue;
             }
             Optional<MappingModel.Solution> sol = new MappingModel(space, b).solve(settings,
-                    settings.warmStart() ? previous : Optional.empty());
+                    settings.warmStart() ? previous : Optional.empty(), relaxation);
             solves++;
             if (sol.isEmpty()) {
                 break;
@@ -102,7 +107,19 @@ public final class CpSatMapper implements Mapper {
 
     /** Solves one budget; the model's predicted figures, for tests. */
     Optional<MappingModel.Solution> solveRaw(MappingSpace space, long budgetBytes) {
-        return new MappingModel(space, budgetBytes).solve(settings);
+        return new MappingModel(space, budgetBytes).solve(settings, Optional.empty(),
+                relaxation(space, space.shape().operator()));
+    }
+
+    private Optional<TileRelaxation> relaxation(MappingSpace space, String operator) {
+        if (!settings.tileRelaxation()) {
+            return Optional.empty();
+        }
+        long start = System.nanoTime();
+        TileRelaxation r = new TileRelaxation(space);
+        LOGGER.debug("Tile relaxation of ({}): ({} entries) in ({} ms)", operator, r.size(),
+                (System.nanoTime() - start) / 1_000_000);
+        return Optional.of(r);
     }
 
     private Optional<MappingChoice> solve(MappingSpace space, String operator, long budgetBytes) {

@@ -26,7 +26,12 @@ import java.util.Optional;
  * over the {@link MappingSpace}. Boolean choice per candidate tile size, spatial option and loop order; tile
  * counts, steps and window sweeps are linear in those Booleans (or table lookups); products use
  * {@code addMultiplicationEquality}, ceilings {@code addDivisionEquality}. Objective: latency, then DRAM bytes
- * and footprint (a second solve with the latency fixed).
+ * and footprint (a second solve with the latency fixed). The two phases cannot be one weighted objective: the
+ * weights would be about (DRAM bytes up to 1e9) x (budget up to 1e6) per cycle, with latencies up to 1e10 —
+ * beyond CP-SAT's 2^62 objective range.
+ *
+ * <p>Optionally guided by a {@link TileRelaxation}: a latency lower bound, an incumbent (complete hint and upper
+ * bound) and a table of the tile combinations that can still beat the incumbent; all three keep every optimum.
  */
 final class MappingModel {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -43,6 +48,7 @@ final class MappingModel {
     private final long budgetBytes;
     private final String name;
     private final CpModel model = new CpModel();
+    private int tableRows = -1;
 
     private final int[][] cand = new int[LayerShape.DIMS][];
     private final BoolVar[][] x = new BoolVar[LayerShape.DIMS][];
@@ -507,16 +513,44 @@ final class MappingModel {
     }
 
     Optional<Solution> solve(CpSatSettings settings) {
-        return solve(settings, Optional.empty());
+        return solve(settings, Optional.empty(), Optional.empty());
     }
 
+    /** Most table rows of a relaxation restriction; beyond that the restriction costs more than it prunes. */
+    private static final int MAX_TABLE_ROWS = 20_000;
+    /** Fastest relaxation entries evaluated exactly (all orders) for the incumbent. */
+    private static final int INCUMBENT_ENTRIES = 512;
+
     /**
-     * Solves with a warm start from the solution of a larger budget: its choices as a hint (it may not fit this
-     * budget; CP-SAT repairs what it can), and, when it was proven optimal, its latency as a lower bound — a
-     * smaller budget only removes mappings, so the optimum cannot get faster. Exactness is unaffected.
+     * Solves with the optional guides, none of which removes an optimum:
+     *
+     * <ul>
+     *   <li>{@code larger}: the solution of a larger budget. When it was proven optimal its latency is a lower
+     *       bound (a smaller budget only removes mappings); its choices are the hint when there is no incumbent
+     *       (it may not fit this budget; CP-SAT repairs what it can).</li>
+     *   <li>{@code relaxation}: its lower bound for this budget; an incumbent from its fastest entries (complete
+     *       hint, and its latency as an upper bound); and the table of tile combinations whose relaxed latency is
+     *       at most the incumbent's — in the second phase, at most the optimum latency.</li>
+     * </ul>
      */
-    Optional<Solution> solve(CpSatSettings settings, Optional<Solution> larger) {
-        larger.ifPresent(this::warmStart);
+    Optional<Solution> solve(CpSatSettings settings, Optional<Solution> larger, Optional<TileRelaxation> relaxation) {
+        Optional<Solution> incumbent = relaxation.flatMap(this::incumbent);
+        if (incumbent.isPresent()) {
+            hint(incumbent.get());
+            model.addLessOrEqual(latency.v(), incumbent.get().latencyCycles());
+            restrictTiles(relaxation.get(), incumbent.get().latencyCycles());
+        } else {
+            larger.ifPresent(this::hint);
+        }
+        long lower = relaxation.map(r -> r.lowerBound(budgetBytes)).orElse(0L);
+        if (larger.isPresent() && larger.get().optimal()) {
+            lower = Math.max(lower, larger.get().latencyCycles());
+        }
+        if (lower > 0 && lower != Long.MAX_VALUE) {
+            model.addGreaterOrEqual(latency.v(), lower);
+        }
+        LOGGER.debug("CP-SAT ({}) budget ({} bytes): latency in [{}, {}], ({}) tile rows allowed", name, budgetBytes,
+                lower, incumbent.map(Solution::latencyCycles).orElse(latency.ub()), tableRows);
         CpSolver solver = new CpSolver();
         solver.getParameters().setNumWorkers(settings.workers()).setRandomSeed(settings.seed())
                 .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch())
@@ -533,6 +567,9 @@ final class MappingModel {
         hintAll(solver);
         long dramFound = solver.value(dram.v());
         model.addLessOrEqual(latency.v(), bestLatency);
+        if (relaxation.isPresent()) {
+            restrictTiles(relaxation.get(), bestLatency);
+        }
         IntVar dram2 = model.newIntVar(0, dramFound, "dramBound");
         model.addEquality(dram2, dram.v());
         model.minimize(LinearExpr.newBuilder().addTerm(dram2, budgetBytes + 1).add(footprint.v()).build());
@@ -569,7 +606,75 @@ final class MappingModel {
                 solver.numConflicts());
     }
 
-    private void warmStart(Solution larger) {
+    /**
+     * A feasible mapping from the relaxation's fastest tile combinations within the budget (at most
+     * {@link #INCUMBENT_ENTRIES}, fastest first, until the bound passes the best latency found), each with its fastest
+     * spatial option and every loop order, evaluated by the cost model; the best (latency, DRAM bytes, footprint).
+     */
+    private Optional<Solution> incumbent(TileRelaxation relaxation) {
+        Solution best = null;
+        List<int[]> orders = space.orders();
+        for (TileRelaxation.Entry e : relaxation.fastest(budgetBytes, INCUMBENT_ENTRIES)) {
+            if (best != null && e.latencyLowerBound() > best.latencyCycles()) {
+                break;
+            }
+            int[] tile = new int[LayerShape.DIMS];
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                tile[d] = cand[d][e.index()[d]];
+            }
+            int pair = 0;
+            long fastest = Long.MAX_VALUE;
+            for (int p = 0; p < space.pairCount(); p++) {
+                long c = cost.computeCycles(s, tile, space.unroll(tile, p));
+                if (c < fastest) {
+                    fastest = c;
+                    pair = p;
+                }
+            }
+            for (int o = 0; o < orders.size(); o++) {
+                CostModel.Figures f = cost.figures(s, tile, space.unroll(tile, pair), orders.get(o), e.doubleBuffered());
+                if (f.footprintBytes() <= budgetBytes && (best == null || f.latencyCycles() < best.latencyCycles()
+                        || f.latencyCycles() == best.latencyCycles() && (f.dramBytes() < best.dramBytes()
+                        || f.dramBytes() == best.dramBytes() && f.footprintBytes() < best.footprintBytes()))) {
+                    best = new Solution(tile, pair, o, e.doubleBuffered(), f.latencyCycles(), f.dramBytes(),
+                            f.footprintBytes(), false, 0);
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * Allows only the (tile combination, buffering) pairs whose relaxed latency is at most the cap: every other
+     * mapping is slower than the cap whatever its loop order, so no optimum is lost.
+     */
+    private void restrictTiles(TileRelaxation relaxation, long latencyCap) {
+        List<TileRelaxation.Entry> rows = relaxation.within(budgetBytes, latencyCap, MAX_TABLE_ROWS);
+        tableRows = rows.size();
+        if (rows.isEmpty()) {
+            return;
+        }
+        List<Integer> dims = new ArrayList<>();
+        List<IntVar> vars = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if (x[d] != null) {
+                dims.add(d);
+                vars.add(asVar(idx[d], cand[d].length));
+            }
+        }
+        vars.add(db);
+        var table = model.addAllowedAssignments(vars);
+        for (TileRelaxation.Entry e : rows) {
+            int[] tuple = new int[vars.size()];
+            for (int k = 0; k < dims.size(); k++) {
+                tuple[k] = e.index()[dims.get(k)];
+            }
+            tuple[dims.size()] = e.doubleBuffered() ? 1 : 0;
+            table.addTuple(tuple);
+        }
+    }
+
+    private void hint(Solution larger) {
         for (int d = 0; d < LayerShape.DIMS; d++) {
             if (x[d] != null) {
                 for (int i = 0; i < x[d].length; i++) {
@@ -584,9 +689,6 @@ final class MappingModel {
             model.addHint(z[o], o == larger.order());
         }
         model.addHint(db, larger.doubleBuffered());
-        if (larger.optimal()) {
-            model.addGreaterOrEqual(latency.v(), larger.latencyCycles());
-        }
     }
 
     private void hintAll(CpSolver solver) {
