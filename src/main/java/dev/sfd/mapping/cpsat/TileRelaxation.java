@@ -6,7 +6,6 @@ import dev.sfd.mapping.MappingSpace;
 import dev.sfd.workload.Operand;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -153,11 +152,5 @@ final class TileRelaxation {
 
     int size() {
         return byLatency.size();
-    }
-
-    @Override
-    public String toString() {
-        return "TileRelaxation(" + byLatency.size() + " entries, fastest " + (byLatency.isEmpty() ? "-"
-                : Arrays.toString(byLatency.get(0).index()) + " " + byLatency.get(0).latencyLowerBound()) + ")";
     }
 }
