@@ -555,6 +555,15 @@ final class MappingModel {
         solver.getParameters().setNumWorkers(settings.workers()).setRandomSeed(settings.seed())
                 .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch())
                 .setLinearizationLevel(settings.linearizationLevel());
+        if (incumbent.isPresent() && lower != Long.MAX_VALUE
+                && minimizeWeighted(Math.max(0, lower), incumbent.get().latencyCycles())) {
+            CpSolverStatus st = solver.solve(model);
+            logPhase("latency, DRAM bytes, footprint", solver, st);
+            if (st != CpSolverStatus.OPTIMAL && st != CpSolverStatus.FEASIBLE) {
+                throw new IllegalStateException("CP-SAT lost the incumbent of " + name + ": " + st);
+            }
+            return Optional.of(decode(solver, st == CpSolverStatus.OPTIMAL, solver.wallTime()));
+        }
         model.minimize(latency.v());
         CpSolverStatus st1 = solver.solve(model);
         logPhase("latency", solver, st1);
@@ -580,6 +589,41 @@ final class MappingModel {
         }
         optimal &= st2 == CpSolverStatus.OPTIMAL;
         wall += solver.wallTime();
+        return Optional.of(decode(solver, optimal, wall));
+    }
+
+    /**
+     * One exact weighted objective instead of two phases, when the latency is known to lie in [lower, upper] and
+     * the weights fit: {@code (latency - lower)·Wl + dram·Wd + footprint} with {@code Wd = budget + 1} (above any
+     * footprint) and {@code Wl = (dramCap + 1)·Wd} (above any DRAM-and-footprint term). {@code dramCap} comes from
+     * {@code dramCycles <= latency <= upper} in both buffering modes, so {@code dram <= upper·bandwidth}; it is
+     * added as a constraint, which removes no solution. Returns false (model unchanged) when the objective could
+     * exceed 2^60.
+     */
+    private boolean minimizeWeighted(long lower, long upper) {
+        long wd = budgetBytes + 1;
+        long dramCap;
+        long wl;
+        long max;
+        try {
+            dramCap = Math.multiplyExact(upper, cost.bandwidthMilliBytesPerCycle()) / CostModel.BANDWIDTH_SCALE;
+            wl = Math.multiplyExact(Math.addExact(dramCap, 1), wd);
+            max = Math.addExact(Math.multiplyExact(upper - lower, wl), Math.multiplyExact(dramCap, wd) + budgetBytes);
+        } catch (ArithmeticException e) {
+            return false;
+        }
+        if (max > 1L << 60) {
+            return false;
+        }
+        IntVar excess = model.newIntVar(0, upper - lower, "latencyAboveLowerBound");
+        model.addEquality(LinearExpr.affine(excess, 1, lower), latency.v());
+        IntVar bytes = model.newIntVar(0, dramCap, "dramInRange");
+        model.addEquality(bytes, dram.v());
+        model.minimize(LinearExpr.newBuilder().addTerm(excess, wl).addTerm(bytes, wd).add(footprint.v()).build());
+        return true;
+    }
+
+    private Solution decode(CpSolver solver, boolean optimal, double wall) {
         int[] tile = new int[LayerShape.DIMS];
         for (int d = 0; d < LayerShape.DIMS; d++) {
             tile[d] = (int) solver.value(t[d].v());
@@ -596,8 +640,8 @@ final class MappingModel {
                 order = o;
             }
         }
-        return Optional.of(new Solution(tile, pair, order, solver.booleanValue(db), solver.value(latency.v()),
-                solver.value(dram.v()), solver.value(footprint.v()), optimal, wall));
+        return new Solution(tile, pair, order, solver.booleanValue(db), solver.value(latency.v()),
+                solver.value(dram.v()), solver.value(footprint.v()), optimal, wall);
     }
 
     private void logPhase(String phase, CpSolver solver, CpSolverStatus status) {
