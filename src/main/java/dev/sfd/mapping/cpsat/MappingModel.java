@@ -26,9 +26,10 @@ import java.util.Optional;
  * over the {@link MappingSpace}. Boolean choice per candidate tile size, spatial option and loop order; tile
  * counts, steps and window sweeps are linear in those Booleans (or table lookups); products use
  * {@code addMultiplicationEquality}, ceilings {@code addDivisionEquality}. Objective: latency, then DRAM bytes
- * and footprint (a second solve with the latency fixed). The two phases cannot be one weighted objective: the
- * weights would be about (DRAM bytes up to 1e9) x (budget up to 1e6) per cycle, with latencies up to 1e10 —
- * beyond CP-SAT's 2^62 objective range.
+ * and footprint (a second solve with the latency fixed). In general the two phases cannot be one weighted
+ * objective: the weights would be about (DRAM bytes up to 1e9) x (budget up to 1e6) per cycle, with latencies up
+ * to 1e10 — beyond CP-SAT's 2^62 objective range. When the relaxation narrows the latency to a known range they
+ * usually can ({@link #minimizeWeighted}), and one solve does.
  *
  * <p>Optionally guided by a {@link TileRelaxation}: a latency lower bound, an incumbent (complete hint and upper
  * bound) and a table of the tile combinations that can still beat the incumbent; all three keep every optimum.
@@ -512,10 +513,6 @@ final class MappingModel {
                     long footprintBytes, boolean optimal, double wallSeconds) {
     }
 
-    Optional<Solution> solve(CpSatSettings settings) {
-        return solve(settings, Optional.empty(), Optional.empty());
-    }
-
     /** Most table rows of a relaxation restriction (keeps the model small); with more, no table is added. */
     private static final int MAX_TABLE_ROWS = 20_000;
     /** Fastest relaxation entries evaluated exactly (all orders) for the incumbent: a few ms per budget. */
@@ -549,8 +546,8 @@ final class MappingModel {
         if (lower > 0 && lower != Long.MAX_VALUE) {
             model.addGreaterOrEqual(latency.v(), lower);
         }
-        LOGGER.debug("CP-SAT ({}) budget ({} bytes): latency in [{}, {}], ({}) tile rows allowed", name, budgetBytes,
-                lower, incumbent.map(Solution::latencyCycles).orElse(latency.ub()), tableRows);
+        LOGGER.debug("CP-SAT ({}) budget ({} bytes): latency in [{}, {}], ({}) tile rows allowed (-1: no table)", name,
+                budgetBytes, lower, incumbent.map(Solution::latencyCycles).orElse(latency.ub()), tableRows);
         CpSolver solver = new CpSolver();
         solver.getParameters().setNumWorkers(settings.workers()).setRandomSeed(settings.seed())
                 .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch())
@@ -694,10 +691,10 @@ final class MappingModel {
      */
     private void restrictTiles(TileRelaxation relaxation, long latencyCap) {
         List<TileRelaxation.Entry> rows = relaxation.within(budgetBytes, latencyCap, MAX_TABLE_ROWS);
-        tableRows = rows.size();
         if (rows.isEmpty()) {
             return;
         }
+        tableRows = rows.size();
         List<Integer> dims = new ArrayList<>();
         List<IntVar> vars = new ArrayList<>();
         for (int d = 0; d < LayerShape.DIMS; d++) {
