@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * @param workers CP-SAT search workers per solve
  * @param seed CP-SAT random seed
- * @param timeLimitSecondsPerSolve time limit of one solve (each budget has two phases, each with this limit)
+ * @param timeLimitSecondsPerSolve time limit of one solve (a budget takes one weighted solve, or two phases each
+ *        with this limit when the latency range is unknown)
  * @param frontBudgets number of budgets (geometric from the smallest footprint to the GLB capacity)
  * @param threads layers solved concurrently by {@code mapNetwork}
  * @param maxTileCandidates tile sizes kept per dim in the mapping space
