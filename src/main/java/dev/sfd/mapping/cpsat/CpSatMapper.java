@@ -28,6 +28,10 @@ import java.util.TreeSet;
  * smallest footprint of the space to the GLB capacity, largest first (a solution that also fits a smaller budget
  * is optimal there too, so that solve is skipped). The cost model is the truth: every decoded mapping is
  * re-evaluated and must reproduce the model's figures exactly.
+ *
+ * <p>Speed-ups that keep every optimum (see {@link CpSatSettings}): no LP relaxation by default; each budget starts
+ * from the next larger budget's solution; and one {@link TileRelaxation} per layer, shared by all its budgets,
+ * bounds the latency and drops tile combinations that cannot beat an incumbent.
  */
 public final class CpSatMapper implements Mapper {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -69,20 +73,22 @@ public final class CpSatMapper implements Mapper {
             budgets.add(Math.min(cap, Math.max(min, (long) Math.floor(b))));
         }
         budgets.add(cap);
+        Optional<TileRelaxation> relaxation = relaxation(space, op.name());
         List<MappingChoice> found = new ArrayList<>();
-        MappingChoice previous = null;
+        Optional<MappingModel.Solution> previous = Optional.empty();
         int solves = 0;
         for (long b : budgets.descendingSet()) {
-            if (previous != null && previous.footprintBytes() <= b) {
+            if (previous.isPresent() && previous.get().footprintBytes() <= b) {
                 continue;
             }
-            Optional<MappingChoice> c = solve(space, op.name(), b);
+            Optional<MappingModel.Solution> sol = new MappingModel(space, b).solve(settings,
+                    settings.warmStart() ? previous : Optional.empty(), relaxation);
             solves++;
-            if (c.isEmpty()) {
+            if (sol.isEmpty()) {
                 break;
             }
-            previous = c.get();
-            found.add(previous);
+            previous = sol;
+            found.add(decode(space, op.name(), b, sol.get()));
         }
         ParetoFront f = ParetoFront.of(op.name(), name(), found, min, (System.nanoTime() - start) / 1_000_000);
         LOGGER.debug("CP-SAT front of ({}): ({} points) from ({}) solves in ({} ms)", op.name(), f.points().size(),
@@ -101,7 +107,19 @@ public final class CpSatMapper implements Mapper {
 
     /** Solves one budget; the model's predicted figures, for tests. */
     Optional<MappingModel.Solution> solveRaw(MappingSpace space, long budgetBytes) {
-        return new MappingModel(space, budgetBytes).solve(settings);
+        return new MappingModel(space, budgetBytes).solve(settings, Optional.empty(),
+                relaxation(space, space.shape().operator()));
+    }
+
+    private Optional<TileRelaxation> relaxation(MappingSpace space, String operator) {
+        if (!settings.tileRelaxation()) {
+            return Optional.empty();
+        }
+        long start = System.nanoTime();
+        TileRelaxation r = new TileRelaxation(space);
+        LOGGER.debug("Tile relaxation of ({}): ({} entries) in ({} ms)", operator, r.size(),
+                (System.nanoTime() - start) / 1_000_000);
+        return Optional.of(r);
     }
 
     private Optional<MappingChoice> solve(MappingSpace space, String operator, long budgetBytes) {
@@ -109,7 +127,11 @@ public final class CpSatMapper implements Mapper {
         if (sol.isEmpty()) {
             return Optional.empty();
         }
-        MappingModel.Solution s = sol.get();
+        return Optional.of(decode(space, operator, budgetBytes, sol.get()));
+    }
+
+    /** The mapping of a solution, checked against the cost model. */
+    private MappingChoice decode(MappingSpace space, String operator, long budgetBytes, MappingModel.Solution s) {
         Mapping m = space.mapping(operator, s.tile(), s.pair(), s.order(), s.doubleBuffered());
         CostModel model = space.model();
         var cost = model.evaluate(space.shape(), m);
@@ -123,7 +145,7 @@ public final class CpSatMapper implements Mapper {
         LOGGER.debug("CP-SAT ({}) budget ({} bytes): ({} cycles, {} DRAM bytes, {} bytes) {} in ({} s)", operator,
                 budgetBytes, s.latencyCycles(), s.dramBytes(), s.footprintBytes(),
                 s.optimal() ? "OPTIMAL" : "FEASIBLE", s.wallSeconds());
-        return Optional.of(new MappingChoice(m, cost, s.optimal() ? Optimality.OPTIMAL : Optimality.FEASIBLE));
+        return new MappingChoice(m, cost, s.optimal() ? Optimality.OPTIMAL : Optimality.FEASIBLE);
     }
 
     MappingSpace space(Network net, Operator op, Hardware hw) {

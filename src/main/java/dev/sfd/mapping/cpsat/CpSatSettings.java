@@ -19,19 +19,38 @@ import java.util.Set;
  *
  * @param workers CP-SAT search workers per solve
  * @param seed CP-SAT random seed
- * @param timeLimitSecondsPerSolve time limit of one solve (each budget has two phases, each with this limit)
+ * @param timeLimitSecondsPerSolve time limit of one solve (a budget takes one weighted solve, or two phases each
+ *        with this limit when the latency range is unknown)
  * @param frontBudgets number of budgets (geometric from the smallest footprint to the GLB capacity)
  * @param threads layers solved concurrently by {@code mapNetwork}
  * @param maxTileCandidates tile sizes kept per dim in the mapping space
  * @param paddedTiles whether non-divisor tile sizes (padded edge tiles) are in the space
  * @param logSearch CP-SAT search log (to stdout)
+ * @param linearizationLevel CP-SAT {@code linearization_level}: 0 = no LP relaxation (the products and divisions
+ *        of this model relax badly, so the LP costs more time per node than it saves in nodes), 1 = CP-SAT's
+ *        default, 2 = full
+ * @param warmStart whether each budget of a front starts from the next larger budget's solution: hint, and that
+ *        solution's latency as a lower bound (a smaller budget can never be faster); exact either way
+ * @param tileRelaxation whether each layer first enumerates its tile combinations under an order-free relaxation
+ *        of the cost model ({@link TileRelaxation}): a latency lower bound per budget, an incumbent (hint and upper
+ *        bound), and a table that drops tile combinations slower than the incumbent whatever their order; exact
  */
 public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSolve, int frontBudgets, int threads,
-                            int maxTileCandidates, boolean paddedTiles, boolean logSearch) {
+                            int maxTileCandidates, boolean paddedTiles, boolean logSearch, int linearizationLevel,
+                            boolean warmStart, boolean tileRelaxation) {
     public static final String FORMAT = "sfd-mapper-cpsat/1";
-    public static final CpSatSettings DEFAULT = new CpSatSettings(1, 7, 5.0, 8, 2, 8, true, false);
+    public static final CpSatSettings DEFAULT = new CpSatSettings(1, 7, 5.0, 8, 2, 8, true, false, 0, true, true);
     private static final Set<String> FIELDS = Set.of("format", "workers", "seed", "timeLimitSecondsPerSolve",
-            "frontBudgets", "threads", "maxTileCandidates", "paddedTiles", "logSearch");
+            "frontBudgets", "threads", "maxTileCandidates", "paddedTiles", "logSearch", "linearizationLevel",
+            "warmStart", "tileRelaxation");
+
+    /** The settings with the search defaults ({@code linearizationLevel} 0, {@code warmStart} and
+     *  {@code tileRelaxation} on). */
+    public CpSatSettings(int workers, int seed, double timeLimitSecondsPerSolve, int frontBudgets, int threads,
+                         int maxTileCandidates, boolean paddedTiles, boolean logSearch) {
+        this(workers, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates, paddedTiles,
+                logSearch, 0, true, true);
+    }
 
     public MappingSpace.Options spaceOptions() {
         return new MappingSpace.Options(maxTileCandidates, paddedTiles);
@@ -39,7 +58,7 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
 
     public CpSatSettings withWorkers(int w) {
         return new CpSatSettings(w, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates,
-                paddedTiles, logSearch);
+                paddedTiles, logSearch, linearizationLevel, warmStart, tileRelaxation);
     }
 
     /** Reads and validates a settings file; every problem names the field, the value and what is valid. */
@@ -81,10 +100,14 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
         int cands = intField(root, "maxTileCandidates", d.maxTileCandidates(), 2, 64, problems);
         boolean padded = boolField(root, "paddedTiles", d.paddedTiles(), problems);
         boolean log = boolField(root, "logSearch", d.logSearch(), problems);
+        int linearization = intField(root, "linearizationLevel", d.linearizationLevel(), 0, 2, problems);
+        boolean warm = boolField(root, "warmStart", d.warmStart(), problems);
+        boolean relax = boolField(root, "tileRelaxation", d.tileRelaxation(), problems);
         if (!problems.isEmpty()) {
             throw new InvalidInputException(source, problems);
         }
-        return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log);
+        return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log, linearization, warm,
+                relax);
     }
 
     private static int intField(JsonNode root, String field, int dflt, int min, int max, List<String> problems) {

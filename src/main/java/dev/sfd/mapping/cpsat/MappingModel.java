@@ -14,6 +14,8 @@ import dev.sfd.mapping.MappingSpace;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.OpKind;
 import dev.sfd.workload.Operand;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +26,17 @@ import java.util.Optional;
  * over the {@link MappingSpace}. Boolean choice per candidate tile size, spatial option and loop order; tile
  * counts, steps and window sweeps are linear in those Booleans (or table lookups); products use
  * {@code addMultiplicationEquality}, ceilings {@code addDivisionEquality}. Objective: latency, then DRAM bytes
- * and footprint (a second solve with the latency fixed).
+ * and footprint (a second solve with the latency fixed). In general the two phases cannot be one weighted
+ * objective: the weights would be about (DRAM bytes up to 1e9) x (budget up to 1e6) per cycle, with latencies up
+ * to 1e10 — beyond CP-SAT's 2^62 objective range. When the relaxation narrows the latency to a known range they
+ * usually can ({@link #minimizeWeighted}), and one solve does.
+ *
+ * <p>Optionally guided by a {@link TileRelaxation}: a latency lower bound, an incumbent (complete hint and upper
+ * bound) and a table of the tile combinations that can still beat the incumbent; all three keep every optimum.
  */
 final class MappingModel {
+    private static final Logger LOGGER = LogManager.getLogger();
+
     /** A model quantity with its upper bound (every quantity is >= 0). */
     private record Q(IntVar v, long ub) {
     }
@@ -39,6 +49,7 @@ final class MappingModel {
     private final long budgetBytes;
     private final String name;
     private final CpModel model = new CpModel();
+    private int tableRows = -1;
 
     private final int[][] cand = new int[LayerShape.DIMS][];
     private final BoolVar[][] x = new BoolVar[LayerShape.DIMS][];
@@ -502,12 +513,57 @@ final class MappingModel {
                     long footprintBytes, boolean optimal, double wallSeconds) {
     }
 
-    Optional<Solution> solve(CpSatSettings settings) {
+    /** Most table rows of a relaxation restriction (keeps the model small); with more, no table is added. */
+    private static final int MAX_TABLE_ROWS = 20_000;
+    /** Fastest relaxation entries evaluated exactly (all orders) for the incumbent: a few ms per budget. */
+    private static final int INCUMBENT_ENTRIES = 2048;
+
+    /**
+     * Solves with the optional guides, none of which removes an optimum:
+     *
+     * <ul>
+     *   <li>{@code larger}: the solution of a larger budget. When it was proven optimal its latency is a lower
+     *       bound (a smaller budget only removes mappings); its choices are the hint when there is no incumbent
+     *       (it may not fit this budget; CP-SAT repairs what it can).</li>
+     *   <li>{@code relaxation}: its lower bound for this budget; an incumbent from its fastest entries (complete
+     *       hint, and its latency as an upper bound); and the table of tile combinations whose relaxed latency is
+     *       at most the incumbent's — in the second phase, at most the optimum latency.</li>
+     * </ul>
+     */
+    Optional<Solution> solve(CpSatSettings settings, Optional<Solution> larger, Optional<TileRelaxation> relaxation) {
+        Optional<Solution> incumbent = relaxation.flatMap(this::incumbent);
+        if (incumbent.isPresent()) {
+            hint(incumbent.get());
+            model.addLessOrEqual(latency.v(), incumbent.get().latencyCycles());
+            restrictTiles(relaxation.get(), incumbent.get().latencyCycles());
+        } else {
+            larger.ifPresent(this::hint);
+        }
+        long lower = relaxation.map(r -> r.lowerBound(budgetBytes)).orElse(0L);
+        if (larger.isPresent() && larger.get().optimal()) {
+            lower = Math.max(lower, larger.get().latencyCycles());
+        }
+        if (lower > 0 && lower != Long.MAX_VALUE) {
+            model.addGreaterOrEqual(latency.v(), lower);
+        }
+        LOGGER.debug("CP-SAT ({}) budget ({} bytes): latency in [{}, {}], ({}) tile rows allowed (-1: no table)", name,
+                budgetBytes, lower, incumbent.map(Solution::latencyCycles).orElse(latency.ub()), tableRows);
         CpSolver solver = new CpSolver();
         solver.getParameters().setNumWorkers(settings.workers()).setRandomSeed(settings.seed())
-                .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch());
+                .setMaxTimeInSeconds(settings.timeLimitSecondsPerSolve()).setLogSearchProgress(settings.logSearch())
+                .setLinearizationLevel(settings.linearizationLevel());
+        if (incumbent.isPresent() && lower != Long.MAX_VALUE
+                && minimizeWeighted(Math.max(0, lower), incumbent.get().latencyCycles())) {
+            CpSolverStatus st = solver.solve(model);
+            logPhase("latency, DRAM bytes, footprint", solver, st);
+            if (st != CpSolverStatus.OPTIMAL && st != CpSolverStatus.FEASIBLE) {
+                throw new IllegalStateException("CP-SAT lost the incumbent of " + name + ": " + st);
+            }
+            return Optional.of(decode(solver, st == CpSolverStatus.OPTIMAL, solver.wallTime()));
+        }
         model.minimize(latency.v());
         CpSolverStatus st1 = solver.solve(model);
+        logPhase("latency", solver, st1);
         if (st1 != CpSolverStatus.OPTIMAL && st1 != CpSolverStatus.FEASIBLE) {
             return Optional.empty();
         }
@@ -517,15 +573,54 @@ final class MappingModel {
         hintAll(solver);
         long dramFound = solver.value(dram.v());
         model.addLessOrEqual(latency.v(), bestLatency);
+        if (relaxation.isPresent()) {
+            restrictTiles(relaxation.get(), bestLatency);
+        }
         IntVar dram2 = model.newIntVar(0, dramFound, "dramBound");
         model.addEquality(dram2, dram.v());
         model.minimize(LinearExpr.newBuilder().addTerm(dram2, budgetBytes + 1).add(footprint.v()).build());
         CpSolverStatus st2 = solver.solve(model);
+        logPhase("DRAM bytes + footprint", solver, st2);
         if (st2 != CpSolverStatus.OPTIMAL && st2 != CpSolverStatus.FEASIBLE) {
             throw new IllegalStateException("CP-SAT lost the solution of " + name + " in the second phase: " + st2);
         }
         optimal &= st2 == CpSolverStatus.OPTIMAL;
         wall += solver.wallTime();
+        return Optional.of(decode(solver, optimal, wall));
+    }
+
+    /**
+     * One exact weighted objective instead of two phases, when the latency is known to lie in [lower, upper] and
+     * the weights fit: {@code (latency - lower)·Wl + dram·Wd + footprint} with {@code Wd = budget + 1} (above any
+     * footprint) and {@code Wl = (dramCap + 1)·Wd} (above any DRAM-and-footprint term). {@code dramCap} comes from
+     * {@code dramCycles <= latency <= upper} in both buffering modes, so {@code dram <= upper·bandwidth}; it is
+     * added as a constraint, which removes no solution. Returns false (model unchanged) when the objective could
+     * exceed 2^60.
+     */
+    private boolean minimizeWeighted(long lower, long upper) {
+        long wd = budgetBytes + 1;
+        long dramCap;
+        long wl;
+        long max;
+        try {
+            dramCap = Math.multiplyExact(upper, cost.bandwidthMilliBytesPerCycle()) / CostModel.BANDWIDTH_SCALE;
+            wl = Math.multiplyExact(Math.addExact(dramCap, 1), wd);
+            max = Math.addExact(Math.multiplyExact(upper - lower, wl), Math.multiplyExact(dramCap, wd) + budgetBytes);
+        } catch (ArithmeticException e) {
+            return false;
+        }
+        if (max > 1L << 60) {
+            return false;
+        }
+        IntVar excess = model.newIntVar(0, upper - lower, "latencyAboveLowerBound");
+        model.addEquality(LinearExpr.affine(excess, 1, lower), latency.v());
+        IntVar bytes = model.newIntVar(0, dramCap, "dramInRange");
+        model.addEquality(bytes, dram.v());
+        model.minimize(LinearExpr.newBuilder().addTerm(excess, wl).addTerm(bytes, wd).add(footprint.v()).build());
+        return true;
+    }
+
+    private Solution decode(CpSolver solver, boolean optimal, double wall) {
         int[] tile = new int[LayerShape.DIMS];
         for (int d = 0; d < LayerShape.DIMS; d++) {
             tile[d] = (int) solver.value(t[d].v());
@@ -542,11 +637,103 @@ final class MappingModel {
                 order = o;
             }
         }
-        return Optional.of(new Solution(tile, pair, order, solver.booleanValue(db), solver.value(latency.v()),
-                solver.value(dram.v()), solver.value(footprint.v()), optimal, wall));
+        return new Solution(tile, pair, order, solver.booleanValue(db), solver.value(latency.v()),
+                solver.value(dram.v()), solver.value(footprint.v()), optimal, wall);
+    }
+
+    private void logPhase(String phase, CpSolver solver, CpSolverStatus status) {
+        LOGGER.debug("CP-SAT ({}) budget ({} bytes) phase ({}): ({}) in ({} ms), ({} branches, {} conflicts)", name,
+                budgetBytes, phase, status, Math.round(solver.wallTime() * 1000), solver.numBranches(),
+                solver.numConflicts());
+    }
+
+    /**
+     * A feasible mapping from the relaxation's fastest tile combinations within the budget (at most
+     * {@link #INCUMBENT_ENTRIES}, fastest first, until the bound passes the best latency found), each with its fastest
+     * spatial option and every loop order, evaluated by the cost model; the best (latency, DRAM bytes, footprint).
+     */
+    private Optional<Solution> incumbent(TileRelaxation relaxation) {
+        Solution best = null;
+        List<int[]> orders = space.orders();
+        for (TileRelaxation.Entry e : relaxation.fastest(budgetBytes, INCUMBENT_ENTRIES)) {
+            if (best != null && e.latencyLowerBound() > best.latencyCycles()) {
+                break;
+            }
+            int[] tile = new int[LayerShape.DIMS];
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                tile[d] = cand[d][e.index()[d]];
+            }
+            int pair = 0;
+            long fastest = Long.MAX_VALUE;
+            for (int p = 0; p < space.pairCount(); p++) {
+                long c = cost.computeCycles(s, tile, space.unroll(tile, p));
+                if (c < fastest) {
+                    fastest = c;
+                    pair = p;
+                }
+            }
+            for (int o = 0; o < orders.size(); o++) {
+                CostModel.Figures f = cost.figures(s, tile, space.unroll(tile, pair), orders.get(o), e.doubleBuffered());
+                if (f.footprintBytes() <= budgetBytes && (best == null || f.latencyCycles() < best.latencyCycles()
+                        || f.latencyCycles() == best.latencyCycles() && (f.dramBytes() < best.dramBytes()
+                        || f.dramBytes() == best.dramBytes() && f.footprintBytes() < best.footprintBytes()))) {
+                    best = new Solution(tile, pair, o, e.doubleBuffered(), f.latencyCycles(), f.dramBytes(),
+                            f.footprintBytes(), false, 0);
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * Allows only the (tile combination, buffering) pairs whose relaxed latency is at most the cap: every other
+     * mapping is slower than the cap whatever its loop order, so no optimum is lost.
+     */
+    private void restrictTiles(TileRelaxation relaxation, long latencyCap) {
+        List<TileRelaxation.Entry> rows = relaxation.within(budgetBytes, latencyCap, MAX_TABLE_ROWS);
+        if (rows.isEmpty()) {
+            return;
+        }
+        tableRows = rows.size();
+        List<Integer> dims = new ArrayList<>();
+        List<IntVar> vars = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if (x[d] != null) {
+                dims.add(d);
+                vars.add(asVar(idx[d], cand[d].length));
+            }
+        }
+        vars.add(db);
+        var table = model.addAllowedAssignments(vars);
+        for (TileRelaxation.Entry e : rows) {
+            int[] tuple = new int[vars.size()];
+            for (int k = 0; k < dims.size(); k++) {
+                tuple[k] = e.index()[dims.get(k)];
+            }
+            tuple[dims.size()] = e.doubleBuffered() ? 1 : 0;
+            table.addTuple(tuple);
+        }
+    }
+
+    private void hint(Solution larger) {
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if (x[d] != null) {
+                for (int i = 0; i < x[d].length; i++) {
+                    model.addHint(x[d][i], cand[d][i] == larger.tile()[d]);
+                }
+            }
+        }
+        for (int p = 0; p < y.length; p++) {
+            model.addHint(y[p], p == larger.pair());
+        }
+        for (int o = 0; o < z.length; o++) {
+            model.addHint(z[o], o == larger.order());
+        }
+        model.addHint(db, larger.doubleBuffered());
     }
 
     private void hintAll(CpSolver solver) {
+        model.clearHints();
         for (BoolVar[] xs : x) {
             if (xs != null) {
                 for (BoolVar b : xs) {
