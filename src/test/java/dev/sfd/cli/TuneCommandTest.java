@@ -38,6 +38,14 @@ class TuneCommandTest {
     }
 
     @Test
+    void defaultsToEveryTimefoldSolverXmlInSolverConfigs() {
+        assertEquals(List.of("solver-configs/segmenter-timefold-fast.xml",
+                "solver-configs/segmenter-timefold-thorough.xml"), TuneCommand.defaultConfigs());
+        assertEquals(List.of("fast", "thorough"),
+                TuneCommand.defaultConfigs().stream().map(TuneCommand::configName).toList());
+    }
+
+    @Test
     void rejectsAMissingConfigFileByName(@TempDir Path dir) {
         CliRunner.Result r = CliRunner.run("tune", "resnet18", "--hw", "edge",
                 "--configs", "fast,solver-configs/no-such-config.xml", "--out", dir.resolve("tune").toString());
