@@ -1,5 +1,6 @@
 package dev.sfd.mapping.cpsat;
 
+import dev.sfd.common.OrToolsNatives;
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LayerShape;
 import dev.sfd.cost.Mapping;
@@ -40,7 +41,7 @@ public final class CpSatMapper implements Mapper {
 
     public CpSatMapper(CpSatSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        OrTools.ensureLoaded();
+        OrToolsNatives.ensureLoaded();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sfd.schedule.cpsat;
 
+import dev.sfd.common.OrToolsNatives;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CumulativeConstraint;
 import com.google.ortools.sat.IntVar;
@@ -32,7 +33,7 @@ public final class TileScheduleModel {
     IntVar makespan;
 
     public TileScheduleModel(TaskGraph graph, Hardware hw, long capacityBytes) {
-        OrTools.load();
+        OrToolsNatives.ensureLoaded();
         this.graph = Objects.requireNonNull(graph, "graph");
         this.capacityBytes = capacityBytes;
         this.dmaEngines = Math.max(1, hw.dram().dmaEngines());

@@ -1,5 +1,6 @@
 package dev.sfd.segmentation.cpsat;
 
+import dev.sfd.common.OrToolsNatives;
 import dev.sfd.segmentation.Objective;
 import dev.sfd.segmentation.Segmentation;
 import dev.sfd.segmentation.SegmentationModel;
@@ -63,7 +64,7 @@ public final class CpSatSegmenter implements Segmenter {
         if (n == 0) {
             return new Segmentation(List.of(), model.evaluate(List.of()), Segmentation.Status.OPTIMAL, 0, name(), 0);
         }
-        OrToolsNative.ensureLoaded();
+        OrToolsNatives.ensureLoaded();
         boolean needDp = s.warmStart() || n > s.fullModelMaxOperators();
         Optional<Segmentation> dp = needDp ? Optional.of(new DpSegmenter().segment(model, settings)) : Optional.empty();
         Optional<List<SegmentationModel.Part>> reference = dp.filter(Segmentation::feasible).map(Segmentation::parts);
