@@ -120,7 +120,6 @@ public final class OptimizeCommand implements Callable<Integer> {
         } catch (MappingInfeasibleException e) {
             LOGGER.debug("infeasible", e);
             err.println("infeasible: " + e.getMessage());
-            err.println("  Maybe use hardware with a larger global buffer, or a smaller batch / input shape.");
             err.flush();
             return 1;
         } catch (InfeasiblePlanException e) {
