@@ -60,9 +60,11 @@ public final class SfdPlanner implements Planner {
      * @param threads mapper threads and CP-SAT workers
      * @param seed solver seed
      * @param timefoldConfig Timefold config name or XML path ("fast", "thorough", ...)
+     * @param maxFusedTasks fused segments with more tile tasks are split before scheduling
+     *     ({@link #MAX_FUSED_TASKS} by default; tests use fewer to stay fast)
      */
     public record Options(SolverChoice solver, Objective objective, double timeLimitSeconds, int threads, long seed,
-                          String timefoldConfig) {
+                          String timefoldConfig, int maxFusedTasks) {
         public Options {
             Objects.requireNonNull(solver, "solver");
             Objects.requireNonNull(objective, "objective");
@@ -77,19 +79,19 @@ public final class SfdPlanner implements Planner {
 
         /** auto, latency, 10 s per search solver, 2 threads, seed 42, Timefold "fast". */
         public static Options defaults() {
-            return new Options(SolverChoice.AUTO, Objective.LATENCY, 10, 2, 42, "fast");
+            return new Options(SolverChoice.AUTO, Objective.LATENCY, 10, 2, 42, "fast", MAX_FUSED_TASKS);
         }
 
         public Options withSolver(SolverChoice s) {
-            return new Options(s, objective, timeLimitSeconds, threads, seed, timefoldConfig);
+            return new Options(s, objective, timeLimitSeconds, threads, seed, timefoldConfig, maxFusedTasks);
         }
 
         public Options withObjective(Objective o) {
-            return new Options(solver, o, timeLimitSeconds, threads, seed, timefoldConfig);
+            return new Options(solver, o, timeLimitSeconds, threads, seed, timefoldConfig, maxFusedTasks);
         }
 
         public Options withTimeLimitSeconds(double s) {
-            return new Options(solver, objective, s, threads, seed, timefoldConfig);
+            return new Options(solver, objective, s, threads, seed, timefoldConfig, maxFusedTasks);
         }
     }
 
@@ -154,7 +156,7 @@ public final class SfdPlanner implements Planner {
         progress.stage("scheduling", fusion.segments().size());
         Map<String, Mapping> fusedMappings = coarsened(net, hw, fusion);
         Repairer repairer = new Repairer(net, hw, fusedMappings, layerwise, options.objective(),
-                (long) (options.timeLimitSeconds() * 1000));
+                (long) (options.timeLimitSeconds() * 1000), options.maxFusedTasks());
         List<SegmentSchedule> schedules = new ArrayList<>();
         for (int i = 0; i < fusion.segments().size(); i++) {
             schedules.addAll(repairer.best(fusion.segments().get(i), true).schedules());
@@ -246,6 +248,7 @@ public final class SfdPlanner implements Planner {
         final Network net;
         final CostModel cost;
         final long budgetMillis;
+        final int maxTasks;
         final long startNanos = System.nanoTime();
         final Map<String, Mapping> fused;
         final Map<String, Mapping> alone;
@@ -254,7 +257,8 @@ public final class SfdPlanner implements Planner {
         final List<SfdResult.Repair> repairs = new ArrayList<>();
 
         Repairer(Network net, Hardware hw, Map<String, Mapping> fused, Plan layerwise, Objective objective,
-                 long budgetMillis) {
+                 long budgetMillis, int maxTasks) {
+            this.maxTasks = maxTasks;
             this.scheduler = new PlanScheduler(net, hw, new CostModel(hw)::tileComputeCycles);
             this.listScheduler = new ListScheduler(hw);
             this.net = net;
@@ -313,12 +317,12 @@ public final class SfdPlanner implements Planner {
             long t0 = System.nanoTime();
             if (budgetSpent()) {
                 reason = "scheduling budget (" + budgetMillis + " ms) spent: runs layer by layer";
-            } else if (estimatedTiles(m) > MAX_FUSED_TASKS) {
-                reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + MAX_FUSED_TASKS;
+            } else if (estimatedTiles(m) > maxTasks) {
+                reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + maxTasks;
             } else {
                 TaskGraph g = scheduler.graph(0, one, m, PlanScheduler.segmentIndex(one));
-                if (g.tasks().size() > MAX_FUSED_TASKS) {
-                    reason = "too many tiles: " + g.tasks().size() + " tasks > " + MAX_FUSED_TASKS;
+                if (g.tasks().size() > maxTasks) {
+                    reason = "too many tiles: " + g.tasks().size() + " tasks > " + maxTasks;
                 } else {
                     ScheduleOutcome out = listScheduler.schedule(g);
                     LOGGER.debug("Scheduled ({}) operators from ({}) in ({} ms): {}", ops.size(), ops.get(0),

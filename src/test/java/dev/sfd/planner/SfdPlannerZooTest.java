@@ -27,11 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * all; CP-SAT on the CNNs within its full model's 64 operators; Timefold on BERT-base and GPT-2 small) and the
  * plan simulates with zero violations, at or above the lower bound and never slower than the layer-by-layer plan
  * made from the same fronts. Short limits keep the class fast: 1 s per search solver and a 1 s scheduling budget
- * for fused segments (beyond it the remaining segments run layer by layer, which the guarantee allows). The
+ * and at most 15,000 tile tasks for fused segments (beyond it the remaining segments run layer by layer, which the guarantee allows). The
  * mapper is the heuristic one the CLI uses.
  */
 class SfdPlannerZooTest {
     static final double LIMIT_SECONDS = 1.0;
+    /** Fused segments above this many tile tasks are split unscheduled (the CLI allows 60,000). */
+    static final int MAX_FUSED_TASKS = 15_000;
 
     static Stream<Arguments> cases() {
         List<Arguments> l = new ArrayList<>();
@@ -52,7 +54,8 @@ class SfdPlannerZooTest {
     void plansSimulateCleanAndNeverLoseToLayerByLayer(String name, SolverChoice solver) {
         Network net = NetworkCatalog.resolve(name);
         Hardware hw = HardwareCatalog.resolve("edge");
-        SfdPlanner.Options options = new SfdPlanner.Options(solver, Objective.LATENCY, LIMIT_SECONDS, 2, 42, "fast");
+        SfdPlanner.Options options = new SfdPlanner.Options(solver, Objective.LATENCY, LIMIT_SECONDS, 2, 42, "fast",
+                MAX_FUSED_TASKS);
         SfdResult result = new SfdPlanner(new HeuristicMapper(), options, ProgressListener.NONE)
                 .planWithDetails(new PlanRequest(net, new NetworkRef(name, net.batch()), hw));
         CostModel cost = new CostModel(hw);
