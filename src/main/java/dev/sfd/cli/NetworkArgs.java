@@ -1,5 +1,6 @@
 package dev.sfd.cli;
 
+import dev.sfd.schedule.NetworkRef;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.io.NetworkCatalog;
 import dev.sfd.workload.io.OnnxReader;
@@ -36,13 +37,32 @@ final class NetworkArgs {
     }
 
     Loaded load() {
+        return load(network, batch, inputShapes, unsupported);
+    }
+
+    /** How a plan records this network, so that {@code simulate} can load it again ({@link #load(NetworkRef)}). */
+    NetworkRef ref(Network net) {
+        return isOnnx(network) ? new NetworkRef(network, net.batch(), inputShapes, unsupported)
+                : new NetworkRef(network, net.batch());
+    }
+
+    /** Loads the network a plan refers to, with the import options the plan recorded. */
+    static Network load(NetworkRef ref) {
+        return load(ref.name(), ref.batch(), ref.inputShapes(), ref.unsupported()).network();
+    }
+
+    private static boolean isOnnx(String network) {
+        return network.toLowerCase(Locale.ROOT).endsWith(".onnx");
+    }
+
+    private static Loaded load(String network, Integer batch, List<String> inputShapes, String unsupported) {
         boolean vector = switch (unsupported) {
             case "error" -> false;
             case "vector" -> true;
             default -> throw new dev.sfd.common.InvalidInputException("--unsupported",
                     "has value (" + unsupported + "); expected 'error' or 'vector'");
         };
-        if (network.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+        if (isOnnx(network)) {
             OnnxImport imported = OnnxReader.read(Path.of(network), batch, OnnxReader.parseInputShapes(inputShapes),
                     vector);
             return new Loaded(imported.network(), imported.folded().stream().map(Object::toString).toList(),

@@ -5,53 +5,77 @@ import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LowerBounds;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
+import dev.sfd.mapping.HeuristicMapper;
 import dev.sfd.mapping.MappingInfeasibleException;
 import dev.sfd.planner.PlanRequest;
 import dev.sfd.planner.Planner;
+import dev.sfd.planner.ProgressListener;
+import dev.sfd.planner.SfdPlanner;
+import dev.sfd.planner.SfdResult;
+import dev.sfd.planner.SolverChoice;
 import dev.sfd.report.ReportWriter;
+import dev.sfd.report.SfdSection;
 import dev.sfd.report.TraceWriter;
 import dev.sfd.schedule.InfeasiblePlanException;
-import dev.sfd.schedule.NetworkRef;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.io.PlanWriter;
+import dev.sfd.segmentation.Objective;
 import dev.sfd.simulation.SimulationResult;
 import dev.sfd.simulation.Simulator;
 import dev.sfd.workload.Network;
-import dev.sfd.workload.io.NetworkCatalog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sfd optimize NETWORK --hw HW --planner NAME --out DIR}: plans the network, replays the plan in the
- * simulator, and writes {@code plan.json}, {@code report.json} and {@code trace.json} to DIR (atomically).
- * Exit 0 when the plan is legal, 1 when no plan exists or the simulator found violations, 2 on bad input.
+ * {@code sfd optimize NETWORK --hw HW [--planner sfd|layerwise] [--solver ...] [--objective ...] --out DIR}: plans
+ * the network, replays the plan in the simulator, and writes {@code plan.json}, {@code report.json} and
+ * {@code trace.json} to DIR (atomically). With the SFD planner (the default) the layer-by-layer plan is made and
+ * simulated too; when the simulator finds the SFD plan worse under the objective, or illegal while layer by layer
+ * is legal, the layer-by-layer plan is reported with {@code fallback} set. Exit 0 when the plan is legal, 1 when
+ * no plan exists or the simulator found violations, 2 on bad input.
  */
 @Command(name = "optimize", mixinStandardHelpOptions = true,
         description = "Plan a network on an accelerator, simulate the plan, write plan, report and trace.")
 public final class OptimizeCommand implements Callable<Integer> {
     private static final Logger LOGGER = LogManager.getLogger();
 
-    @Parameters(index = "0", paramLabel = "NETWORK", description = "Zoo name (e.g. resnet50) or a network file.")
-    String network;
+    @Mixin
+    NetworkArgs networkArgs = new NetworkArgs();
 
     @Option(names = "--hw", required = true, paramLabel = "HARDWARE", description = "Hardware preset or file.")
     String hardware;
 
-    @Option(names = "--planner", defaultValue = "layerwise", paramLabel = "NAME",
+    @Option(names = "--planner", defaultValue = "sfd", paramLabel = "NAME",
             description = "Planner: ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}.",
             completionCandidates = PlannerNames.class)
     String planner;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Batch size (overrides the network file).")
-    Integer batch;
+    @Option(names = "--solver", defaultValue = "auto", paramLabel = "SOLVER",
+            description = "SFD segmenter: dp, cpsat, timefold or auto (default: DP, then CP-SAT for <= 64 operators, "
+                    + "Timefold warm-started from the DP above that when the DP did not prove optimality).")
+    String solver;
+
+    @Option(names = "--objective", defaultValue = "latency", paramLabel = "OBJECTIVE",
+            description = "SFD objective: latency (default), energy or dram.")
+    String objective;
+
+    @Option(names = "--time-limit", defaultValue = "10", paramLabel = "S",
+            description = "Seconds per search solver (CP-SAT, Timefold); default ${DEFAULT-VALUE}.")
+    double timeLimit;
+
+    @Option(names = "--no-progress", description = "No progress bar on stderr (none is drawn without a console).")
+    boolean noProgress;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
@@ -72,10 +96,14 @@ public final class OptimizeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         try {
-            Network net = NetworkCatalog.resolve(network, batch);
+            Network net = networkArgs.load().network();
             Hardware hw = HardwareCatalog.resolve(hardware);
             Planner p = PlannerRegistry.resolve(planner);
-            Plan plan = p.plan(new PlanRequest(net, new NetworkRef(network, net.batch()), hw));
+            PlanRequest request = new PlanRequest(net, networkArgs.ref(net), hw);
+            if (p instanceof SfdPlanner) {
+                return optimizeSfd(request, stdout, err);
+            }
+            Plan plan = p.plan(request);
             SimulationResult r = new Simulator(net, new CostModel(hw)::tileComputeCycles, true).run(plan);
             LowerBounds.LowerBound bound = LowerBounds.of(net, hw);
             PlanWriter.write(plan, out.resolve("plan.json"));
@@ -89,11 +117,83 @@ public final class OptimizeCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             err.flush();
             return 2;
-        } catch (InfeasiblePlanException | MappingInfeasibleException e) {
+        } catch (MappingInfeasibleException e) {
+            LOGGER.debug("infeasible", e);
+            err.println("infeasible: " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (InfeasiblePlanException e) {
             LOGGER.debug("infeasible", e);
             err.println("infeasible: " + e.getMessage());
             err.flush();
             return 1;
         }
+    }
+
+    private int optimizeSfd(PlanRequest request, PrintWriter stdout, PrintWriter err) {
+        Objective obj;
+        try {
+            obj = Objective.parse(objective);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--objective", "has value (" + objective + "); expected latency, energy or dram");
+        }
+        if (!(timeLimit > 0)) {
+            throw new InvalidInputException("--time-limit", "has value (" + timeLimit + "); must be > 0 seconds");
+        }
+        SfdPlanner.Options options = SfdPlanner.Options.defaults().withSolver(SolverChoice.parse(solver))
+                .withObjective(obj).withTimeLimitSeconds(timeLimit);
+        ProgressListener progress = ConsoleProgress.forTerminal(noProgress);
+        SfdResult result;
+        SimulationResult r;
+        SimulationResult lw;
+        Map<String, Long> millis;
+        try {
+            result = new SfdPlanner(new HeuristicMapper(), options, progress).planWithDetails(request);
+            millis = new LinkedHashMap<>(result.stageMillis());
+            long t = System.nanoTime();
+            progress.stage("simulating", -1);
+            Network net = request.network();
+            CostModel cost = new CostModel(request.hardware());
+            r = new Simulator(net, cost::tileComputeCycles, true).run(result.plan());
+            lw = new Simulator(net, cost::tileComputeCycles, true).run(result.layerwise());
+            progress.done();
+            millis.put("simulation", (System.nanoTime() - t) / 1_000_000);
+        } finally {
+            if (progress instanceof ConsoleProgress c) {
+                c.close();
+            }
+        }
+        Optional<String> worse = worse(r, lw, obj);
+        if (worse.isPresent() && !result.fellBack()) {
+            LOGGER.warn("SFD plan {}; reporting the layer-by-layer plan", worse.get());
+            result = result.withFallback(worse.get());
+            r = lw;
+        }
+        LowerBounds.LowerBound bound = LowerBounds.of(request.network(), request.hardware());
+        SfdSection section = new SfdSection(result, lw, millis);
+        Plan plan = result.plan();
+        PlanWriter.write(plan, out.resolve("plan.json"));
+        ReportWriter.write(out.resolve("report.json"), plan, r, bound, Optional.of(section));
+        TraceWriter.write(out.resolve("trace.json"), r, request.hardware());
+        ReportWriter.printSfdSummary(stdout, plan, r, bound, section);
+        stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
+        stdout.flush();
+        return SimulateCommand.reportViolations(r, err);
+    }
+
+    /** Why the simulated SFD plan must not be reported, if it must not: illegal, or worse under the objective. */
+    static Optional<String> worse(SimulationResult sfd, SimulationResult layerwise, Objective objective) {
+        if (!sfd.violations().isEmpty() && layerwise.violations().isEmpty()) {
+            return Optional.of("simulated with (" + sfd.violations().size() + ") violations, first: "
+                    + sfd.violations().get(0));
+        }
+        boolean worse = switch (objective) {
+            case LATENCY -> sfd.cycles() > layerwise.cycles();
+            case ENERGY -> sfd.energy().totalPj() > layerwise.energy().totalPj();
+            case DRAM -> sfd.dramReadBytes() + sfd.dramWriteBytes()
+                    > layerwise.dramReadBytes() + layerwise.dramWriteBytes();
+        };
+        return worse ? Optional.of("simulated " + objective.name().toLowerCase(java.util.Locale.ROOT)
+                + " is worse than layer by layer's") : Optional.empty();
     }
 }

@@ -4,6 +4,7 @@ import dev.sfd.common.Fields;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.planner.LayerwisePlanner;
 import dev.sfd.planner.Planner;
+import dev.sfd.planner.SfdPlanner;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ public final class PlannerRegistry {
     private static final Map<String, Supplier<Planner>> PLANNERS = new LinkedHashMap<>();
 
     static {
+        register("sfd", SfdPlanner::new);
         register("layerwise", LayerwisePlanner::new);
     }
 

@@ -13,7 +13,6 @@ import dev.sfd.simulation.SimulationResult;
 import dev.sfd.simulation.Simulator;
 import dev.sfd.simulation.Violation;
 import dev.sfd.workload.Network;
-import dev.sfd.workload.io.NetworkCatalog;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,7 +58,7 @@ public final class SimulateCommand implements Callable<Integer> {
                 Hardware hw = HardwareCatalog.resolve(hardware);
                 plan = plan.withHardware(hw);
             }
-            Network net = NetworkCatalog.resolve(plan.network().name(), plan.network().batch());
+            Network net = NetworkArgs.load(plan.network());
             checkOperators(plan, net);
             SimulationResult r = new Simulator(net, new CostModel(plan.hardware())::tileComputeCycles, trace != null)
                     .run(plan);

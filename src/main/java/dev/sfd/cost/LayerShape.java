@@ -25,7 +25,11 @@ public final class LayerShape {
     public static final int DIMS = LoopDim.values().length;
 
     /** One axis of an operand: a product of dims or a sliding window. */
-    record Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size) {
+    record Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size, int fixed) {
+        Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size) {
+            this(dims, out, filter, stride, dilation, padBefore, size, 1);
+        }
+
         boolean isWindow() {
             return dims == null;
         }
@@ -86,6 +90,11 @@ public final class LayerShape {
                         mask |= 1 << d;
                     }
                     k.append('D').append(mask).append(';');
+                } else if (a instanceof AxisExpr.Whole wholeAxis) {
+                    // read whole by every tile (operands of opaque operators): no loop dim, a fixed extent
+                    axes[i] = new Axis(new int[0], -1, -1, 0, 0, 0, shape.get(i), wholeAxis.size());
+                    mask = 0;
+                    k.append('F').append(wholeAxis.size()).append(';');
                 } else {
                     AxisExpr.Window w = (AxisExpr.Window) a;
                     axes[i] = new Axis(null, w.out().ordinal(), w.filter().ordinal(), w.stride(), w.dilation(),
@@ -199,7 +208,7 @@ public final class LayerShape {
 
     static long axisTileExtent(Axis a, int[] tile) {
         if (!a.isWindow()) {
-            long e = 1;
+            long e = a.fixed();
             for (int d : a.dims()) {
                 e *= tile[d];
             }
@@ -218,7 +227,7 @@ public final class LayerShape {
         int axisIndex = 0;
         for (Axis a : operands[i].axes()) {
             if (!a.isWindow()) {
-                long e = 1;
+                long e = a.fixed();
                 for (int d : a.dims()) {
                     e *= bound[d];
                 }
@@ -278,6 +287,7 @@ public final class LayerShape {
         long n = 1;
         for (Axis a : operands[i].axes()) {
             if (!a.isWindow()) {
+                n *= a.fixed();
                 for (int d : a.dims()) {
                     n *= bound[d];
                 }

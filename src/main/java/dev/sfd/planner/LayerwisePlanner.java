@@ -56,11 +56,15 @@ public final class LayerwisePlanner implements Planner {
 
     @Override
     public Plan plan(PlanRequest request) {
+        return plan(request, mapper.mapNetwork(request.network(), request.hardware()));
+    }
+
+    /** Plans layer by layer from fronts already mapped (the SFD planner shares its mapper's fronts). */
+    public Plan plan(PlanRequest request, NetworkMapping mapping) {
         long start = System.nanoTime();
         Network net = request.network();
         CostModel cost = new CostModel(request.hardware());
         PlanScheduler scheduler = new PlanScheduler(net, request.hardware(), cost::tileComputeCycles);
-        NetworkMapping mapping = mapper.mapNetwork(net, request.hardware());
         Map<String, ParetoFront> fronts = new HashMap<>();
         for (ParetoFront f : mapping.fronts()) {
             fronts.put(f.operator(), f);

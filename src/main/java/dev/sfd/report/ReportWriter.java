@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.sfd.common.AtomicFiles;
 import dev.sfd.cost.LowerBounds;
+import dev.sfd.planner.SfdResult;
+import dev.sfd.planner.SolverRun;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.simulation.SimulationResult;
@@ -15,7 +17,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 
 /** Writes {@code report.json} (docs/json-output.md, section "report") and prints the console summary. */
@@ -27,10 +31,21 @@ public final class ReportWriter {
     }
 
     public static void write(Path file, Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
-        AtomicFiles.write(file, toBytes(plan, r, bound));
+        AtomicFiles.write(file, toBytes(plan, r, bound, Optional.empty()));
+    }
+
+    /** With the SFD planner's section (solver runs, repairs, fallback, layer-by-layer comparison, stage times). */
+    public static void write(Path file, Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
+                             Optional<SfdSection> sfd) {
+        AtomicFiles.write(file, toBytes(plan, r, bound, sfd));
     }
 
     public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
+        return toBytes(plan, r, bound, Optional.empty());
+    }
+
+    public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
+                                 Optional<SfdSection> sfd) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
@@ -64,6 +79,11 @@ public final class ReportWriter {
             g.writeNumberField("latencyCycles", bound.latencyCycles());
             g.writeEndObject();
             g.writeNumberField("boundRatio", bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+            g.writeNumberField("dramBytesOverCompulsory", bound.compulsoryBytes() == 0 ? 0
+                    : (double) (r.dramReadBytes() + r.dramWriteBytes()) / bound.compulsoryBytes());
+            if (sfd.isPresent()) {
+                writeSfd(g, sfd.get(), r);
+            }
             g.writeNumberField("segmentCount", plan.segments().size());
             g.writeNumberField("taskCount", plan.taskCount());
             long predicted = 0;
@@ -140,6 +160,152 @@ public final class ReportWriter {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    private static void writeSfd(JsonGenerator g, SfdSection sfd, SimulationResult r) throws IOException {
+        SfdResult res = sfd.result();
+        g.writeObjectFieldStart("solver");
+        g.writeStringField("requested", res.solverRequested());
+        g.writeStringField("used", res.solverUsed());
+        g.writeStringField("status", res.solverStatus());
+        writeDouble(g, "gap", res.solverGap());
+        g.writeNumberField("modelSegments", res.modelSegments());
+        g.writeNumberField("modelLatencyCycles", res.modelLatencyCycles());
+        g.writeArrayFieldStart("runs");
+        for (SolverRun run : res.runs()) {
+            g.writeStartObject();
+            g.writeStringField("solver", run.solver());
+            g.writeStringField("status", run.status());
+            writeDouble(g, "gap", run.gap());
+            g.writeNumberField("wallMillis", run.wallMillis());
+            writeDouble(g, "objective", run.objective());
+            g.writeNumberField("segments", run.segments());
+            g.writeStringField("note", run.note());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+        if (res.fellBack()) {
+            g.writeStringField("fallback", res.fallback());
+        } else {
+            g.writeNullField("fallback");
+        }
+        g.writeArrayFieldStart("repairs");
+        for (SfdResult.Repair rep : res.repairs()) {
+            g.writeStartObject();
+            g.writeStringField("firstOperator", rep.operators().get(0));
+            g.writeNumberField("operators", rep.operators().size());
+            g.writeStringField("reason", rep.reason());
+            g.writeArrayFieldStart("splitInto");
+            for (int n : rep.result()) {
+                g.writeNumber(n);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("layerwise");
+        g.writeNumberField("latencyCycles", sfd.layerwise().cycles());
+        g.writeNumberField("dramReadBytes", sfd.layerwise().dramReadBytes());
+        g.writeNumberField("dramWriteBytes", sfd.layerwise().dramWriteBytes());
+        g.writeNumberField("energyPj", sfd.layerwise().energy().totalPj());
+        g.writeNumberField("violations", sfd.layerwise().violations().size());
+        g.writeNumberField("speedup", sfd.speedup(r));
+        g.writeEndObject();
+        g.writeObjectFieldStart("stageMillis");
+        long total = 0;
+        for (Map.Entry<String, Long> e : sfd.stageMillis().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
+            total += e.getValue();
+        }
+        g.writeNumberField("total", total);
+        g.writeEndObject();
+    }
+
+    private static void writeDouble(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(field, v);
+        } else {
+            g.writeNullField(field);
+        }
+    }
+
+    /** The SFD summary: segments, latency vs bound and layer by layer, DRAM vs compulsory, solver, stage times. */
+    public static void printSfdSummary(PrintWriter out, Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
+                                       SfdSection sfd) {
+        SfdResult res = sfd.result();
+        out.printf(Locale.ROOT, "network        %s (batch %d) on %s, planner %s (%s)%n", plan.network().name(),
+                plan.network().batch(), plan.hardware().name(), plan.planner(), plan.solverStatus());
+        List<List<String>> segs = plan.segmentOperators();
+        int longest = segs.stream().mapToInt(List::size).max().orElse(0);
+        long fused = segs.stream().filter(s -> s.size() > 1).count();
+        out.printf(Locale.ROOT, "segments       %d (%d fused, longest %d operators; %d tasks)%n", segs.size(), fused,
+                longest, plan.taskCount());
+        out.printf(Locale.ROOT, "  lengths      %s%n", abbreviate(segs.stream().map(s -> String.valueOf(s.size())).toList(), 40));
+        int shown = 0;
+        for (int i = 0; i < segs.size() && shown < SEGMENTS_SHOWN; i++) {
+            if (segs.get(i).size() > 1) {
+                List<String> s = segs.get(i);
+                out.printf(Locale.ROOT, "  #%-4d %3d ops %s%n", i, s.size(), s.size() <= 3 ? String.join(", ", s)
+                        : s.get(0) + ", " + s.get(1) + " ... " + s.get(s.size() - 1));
+                shown++;
+            }
+        }
+        if (fused > shown) {
+            out.printf(Locale.ROOT, "  ... %d more fused segments (report.json lists all)%n", fused - shown);
+        }
+        out.printf(Locale.ROOT, "latency        %,d cycles (%.3f ms), lower bound %,d (x%.2f)%n", r.cycles(),
+                plan.hardware().seconds(r.cycles()) * 1e3, bound.latencyCycles(),
+                bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+        out.printf(Locale.ROOT, "layer by layer %,d cycles: speedup x%.2f%n", sfd.layerwise().cycles(), sfd.speedup(r));
+        long dram = r.dramReadBytes() + r.dramWriteBytes();
+        long lwDram = sfd.layerwise().dramReadBytes() + sfd.layerwise().dramWriteBytes();
+        out.printf(Locale.ROOT, "DRAM           %,d bytes, compulsory %,d (x%.2f); layer by layer %,d%n", dram,
+                bound.compulsoryBytes(), bound.compulsoryBytes() == 0 ? 0 : (double) dram / bound.compulsoryBytes(),
+                lwDram);
+        out.printf(Locale.ROOT, "energy         %.3f uJ (layer by layer %.3f uJ)%n", r.energy().totalPj() / 1e6,
+                sfd.layerwise().energy().totalPj() / 1e6);
+        out.printf(Locale.ROOT, "GLB peak       %,d of %,d bytes (%.1f%%)%n", r.peakBufferBytes(),
+                plan.hardware().globalBuffer().capacityBytes(),
+                100.0 * r.peakBufferBytes() / plan.hardware().globalBuffer().capacityBytes());
+        StringBuilder runs = new StringBuilder();
+        for (SolverRun run : res.runs()) {
+            runs.append(runs.length() == 0 ? "" : ", ").append(run.solver()).append(' ').append(run.status());
+            if (Double.isFinite(run.gap()) && !"OPTIMAL".equals(run.status())) {
+                runs.append(String.format(Locale.ROOT, " gap %.3f", run.gap()));
+            }
+            runs.append(String.format(Locale.ROOT, " %.1f s", run.wallMillis() / 1e3));
+        }
+        out.printf(Locale.ROOT, "solver         %s -> %s %s (%s)%n", res.solverRequested(), res.solverUsed(),
+                res.solverStatus(), runs);
+        if (!res.repairs().isEmpty()) {
+            out.printf(Locale.ROOT, "repairs        %d fused segment(s) split by the scheduler (report.json 'repairs')%n",
+                    res.repairs().size());
+        }
+        if (res.fellBack()) {
+            out.printf(Locale.ROOT, "FALLBACK       layer-by-layer plan reported: %s%n", res.fallback());
+        }
+        StringBuilder times = new StringBuilder();
+        long total = 0;
+        for (Map.Entry<String, Long> e : sfd.stageMillis().entrySet()) {
+            times.append(times.length() == 0 ? "" : ", ").append(e.getKey())
+                    .append(String.format(Locale.ROOT, " %.1f s", e.getValue() / 1e3));
+            total += e.getValue();
+        }
+        out.printf(Locale.ROOT, "time           %.1f s (%s)%n", total / 1e3, times);
+        out.printf(Locale.ROOT, "violations     %d%n", r.violations().size());
+        out.flush();
+    }
+
+    /** Fused segments listed by name in the summary. */
+    static final int SEGMENTS_SHOWN = 8;
+
+    private static String abbreviate(List<String> items, int max) {
+        if (items.size() <= max) {
+            return String.join(" ", items);
+        }
+        return String.join(" ", items.subList(0, max - 5)) + " ... " + String.join(" ",
+                items.subList(items.size() - 5, items.size()));
     }
 
     /** A short human-readable summary. */

@@ -72,13 +72,26 @@ public final class PlanReader {
         NetworkRef network = null;
         Fields nf = f.object("network", "section 'network'", true);
         if (nf != null) {
-            nf.rejectUnknown(Set.of("name", "batch"));
+            nf.rejectUnknown(Set.of("name", "batch", "inputShapes", "unsupported"));
             String name = nf.string("name", "", true);
             int batch = nf.integer("batch", 1, true);
             if (batch < 1) {
                 nf.problem("batch", "has value (" + batch + "); batch must be >= 1");
             }
-            network = new NetworkRef(name, batch);
+            List<String> shapes = new ArrayList<>();
+            JsonNode sn = nf.node().get("inputShapes");
+            if (sn != null) {
+                if (!sn.isArray()) {
+                    nf.problem("inputShapes", "has value (" + sn + "); expected a list like [\"x=1x3x640x640\"]");
+                } else {
+                    sn.forEach(v -> shapes.add(v.asText()));
+                }
+            }
+            String unsupported = nf.string("unsupported", NetworkRef.DEFAULT_UNSUPPORTED, false);
+            if (!unsupported.equals("error") && !unsupported.equals("vector")) {
+                nf.problem("unsupported", "has value (" + unsupported + "); expected 'error' or 'vector'");
+            }
+            network = new NetworkRef(name, batch, shapes, unsupported);
         }
         Fields hf = f.object("hardware", "section 'hardware'", true);
         Hardware hw = hf == null ? null : readHardware(hf);

@@ -7,6 +7,7 @@ import dev.sfd.common.AtomicFiles;
 import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.schedule.BufferSpec;
+import dev.sfd.schedule.NetworkRef;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.schedule.TileTask;
@@ -45,6 +46,16 @@ public final class PlanWriter {
         g.writeObjectFieldStart("network");
         g.writeStringField("name", plan.network().name());
         g.writeNumberField("batch", plan.network().batch());
+        if (!plan.network().inputShapes().isEmpty()) {
+            g.writeArrayFieldStart("inputShapes");
+            for (String shape : plan.network().inputShapes()) {
+                g.writeString(shape);
+            }
+            g.writeEndArray();
+        }
+        if (!plan.network().unsupported().equals(NetworkRef.DEFAULT_UNSUPPORTED)) {
+            g.writeStringField("unsupported", plan.network().unsupported());
+        }
         g.writeEndObject();
         g.writeFieldName("hardware");
         writeHardware(plan.hardware(), g);

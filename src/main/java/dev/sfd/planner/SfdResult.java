@@ -1,0 +1,65 @@
+package dev.sfd.planner;
+
+import dev.sfd.schedule.Plan;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the SFD planner did besides the plan: the layer-by-layer plan it compared against, the segmenter runs,
+ * the scheduler's repairs, whether it fell back to layer by layer, and time per stage.
+ *
+ * @param plan the plan to report (the layer-by-layer one when {@code fallback} is set)
+ * @param layerwise the layer-by-layer plan made from the same mapper fronts
+ * @param solverRequested the {@code --solver} choice
+ * @param solverUsed the solver whose segmentation the plan starts from
+ * @param solverStatus its status
+ * @param solverGap its gap (NaN when unknown)
+ * @param runs every segmenter run
+ * @param modelSegments segments of the segmenter's answer (before repairs)
+ * @param modelLatencyCycles the segmentation model's latency of that answer
+ * @param repairs segments the scheduler could not run as the model said, and what was done
+ * @param fallback why the layer-by-layer plan is reported instead, or empty
+ * @param stageMillis wall time per stage (mapping, layerwise, segmentation, scheduling)
+ */
+public record SfdResult(Plan plan, Plan layerwise, String solverRequested, String solverUsed, String solverStatus,
+                        double solverGap, List<SolverRun> runs, int modelSegments, long modelLatencyCycles,
+                        List<Repair> repairs, String fallback, Map<String, Long> stageMillis) {
+    public SfdResult {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(layerwise, "layerwise");
+        runs = List.copyOf(runs);
+        repairs = List.copyOf(repairs);
+        Objects.requireNonNull(fallback, "fallback");
+        stageMillis = Collections.unmodifiableMap(new LinkedHashMap<>(stageMillis));
+    }
+
+    /**
+     * One fused segment the scheduler had to change.
+     *
+     * @param operators the segment's operators
+     * @param reason "infeasible: ..." (no tile order fits the buffer) or "slower: ..." than layer by layer
+     * @param result the segments it became (operator counts)
+     */
+    public record Repair(List<String> operators, String reason, List<Integer> result) {
+        public Repair {
+            operators = List.copyOf(operators);
+            result = List.copyOf(result);
+        }
+    }
+
+    public boolean fellBack() {
+        return !fallback.isEmpty();
+    }
+
+    /** This result with the layer-by-layer plan reported instead, for {@code why}. */
+    public SfdResult withFallback(String why) {
+        Plan relabelled = new Plan(layerwise.network(), layerwise.hardware(), plan.planner(), "LAYERWISE_FALLBACK",
+                layerwise.mappings(), layerwise.segments());
+        return new SfdResult(relabelled, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
+                modelSegments, modelLatencyCycles, repairs, why, stageMillis);
+    }
+}
