@@ -10,30 +10,24 @@ import dev.sfd.cost.LayerCost;
 import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
-import dev.sfd.mapping.ExhaustiveMapper;
-import dev.sfd.mapping.HeuristicMapper;
 import dev.sfd.mapping.Mapper;
 import dev.sfd.mapping.MappingChoice;
 import dev.sfd.mapping.MappingInfeasibleException;
 import dev.sfd.mapping.NetworkMapper;
 import dev.sfd.mapping.NetworkMapping;
 import dev.sfd.mapping.ParetoFront;
-import dev.sfd.mapping.cpsat.CpSatMapper;
 import dev.sfd.mapping.cpsat.CpSatSettings;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.Network;
-import dev.sfd.workload.io.NetworkCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -42,21 +36,14 @@ import java.util.stream.Collectors;
         description = "Map every compute layer of a network: per layer the Pareto front of (footprint, cycles, DRAM"
                 + " bytes) and the best mapping at full GLB capacity.")
 public final class MapCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NETWORK", description = "zoo name (resnet50, ...) or network file")
-    String network;
+    @Mixin
+    NetworkArgs networkArgs = new NetworkArgs();
 
     @Option(names = "--hw", required = true, paramLabel = "HARDWARE", description = "preset (edge, cloud, ...) or file")
     String hardware;
 
-    @Option(names = "--mapper", defaultValue = "cpsat", description = "cpsat, exhaustive or heuristic (default: ${DEFAULT-VALUE})")
-    String mapperName;
-
-    @Option(names = "--config", paramLabel = "FILE", defaultValue = "solver-configs/mapper-cpsat.yaml",
-            description = "CP-SAT mapper settings; defaults are used when the default file is absent")
-    Path config;
-
-    @Option(names = "--threads", description = "layers mapped concurrently (default: from the settings)")
-    Integer threads;
+    @Mixin
+    MapperArgs mapperArgs = new MapperArgs();
 
     @Option(names = "--json", paramLabel = "FILE", description = "write the fronts and best mappings as JSON")
     Path json;
@@ -69,25 +56,13 @@ public final class MapCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Network net = NetworkCatalog.resolve(network);
+            Network net = networkArgs.load().network();
             Hardware hw = HardwareCatalog.resolve(hardware);
-            CpSatSettings settings = Files.isRegularFile(config) ? CpSatSettings.read(config) : CpSatSettings.DEFAULT;
-            if (!Files.isRegularFile(config) && spec.commandLine().getParseResult().hasMatchedOption("--config")) {
-                throw new InvalidInputException(config.toString(), "is not a readable file");
-            }
-            Mapper mapper = switch (mapperName.toLowerCase(Locale.ROOT)) {
-                case "cpsat" -> new CpSatMapper(settings);
-                case "exhaustive" -> new ExhaustiveMapper(settings.spaceOptions());
-                case "heuristic" -> new HeuristicMapper(settings.spaceOptions(), 2000, settings.seed());
-                default -> throw new InvalidInputException("--mapper", "is '" + mapperName
-                        + "'; valid mappers are cpsat, exhaustive, heuristic");
-            };
-            int t = threads != null ? threads : settings.threads();
-            if (t < 1) {
-                throw new InvalidInputException("--threads", "is (" + t + "); it must be >= 1");
-            }
+            CpSatSettings settings = mapperArgs.settings();
+            Mapper mapper = mapperArgs.mapper(settings);
+            int t = mapperArgs.threads(settings);
             NetworkMapping result = NetworkMapper.map(mapper, net, hw, t);
-            print(out, result);
+            print(out, net, result);
             if (json != null) {
                 AtomicFiles.writeString(json, toJson(result));
                 out.println("Wrote " + json);
@@ -123,8 +98,7 @@ public final class MapCommand implements Callable<Integer> {
         return m.outerOrder().stream().filter(d -> nest.bound(d) > 1).map(LoopDim::name).collect(Collectors.joining());
     }
 
-    private void print(PrintWriter out, NetworkMapping r) {
-        Network net = NetworkCatalog.resolve(network);
+    private void print(PrintWriter out, Network net, NetworkMapping r) {
         out.printf("Mapping %s on %s with %s (GLB %d bytes)%n", r.network(), r.hardware(), r.mapper(), r.capacityBytes());
         out.printf("%-40s %-14s %-34s %-9s %6s %12s %12s %-7s %5s%n", "layer", "unroll", "tiles", "order", "util%",
                 "cycles", "DRAM bytes", "bound", "front");

@@ -5,7 +5,8 @@ import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LowerBounds;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
-import dev.sfd.mapping.HeuristicMapper;
+import dev.sfd.mapping.Mapper;
+import dev.sfd.mapping.cpsat.CpSatSettings;
 import dev.sfd.mapping.MappingInfeasibleException;
 import dev.sfd.planner.PlanRequest;
 import dev.sfd.planner.Planner;
@@ -77,6 +78,9 @@ public final class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar on stderr (none is drawn without a console).")
     boolean noProgress;
 
+    @picocli.CommandLine.Mixin
+    MapperArgs mapperArgs = new MapperArgs();
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
     Path out;
 
@@ -98,10 +102,12 @@ public final class OptimizeCommand implements Callable<Integer> {
         try {
             Network net = networkArgs.load().network();
             Hardware hw = HardwareCatalog.resolve(hardware);
-            Planner p = PlannerRegistry.resolve(planner);
+            CpSatSettings mapperSettings = mapperArgs.settings();
+            Mapper mapper = mapperArgs.mapper(mapperSettings);
+            Planner p = PlannerRegistry.resolve(planner, mapper);
             PlanRequest request = new PlanRequest(net, networkArgs.ref(net), hw);
             if (p instanceof SfdPlanner) {
-                return optimizeSfd(request, stdout, err);
+                return optimizeSfd(request, mapper, mapperArgs.threads(mapperSettings), stdout, err);
             }
             Plan plan = p.plan(request);
             SimulationResult r = new Simulator(net, new CostModel(hw)::tileComputeCycles, true).run(plan);
@@ -130,7 +136,8 @@ public final class OptimizeCommand implements Callable<Integer> {
         }
     }
 
-    private int optimizeSfd(PlanRequest request, PrintWriter stdout, PrintWriter err) {
+    private int optimizeSfd(PlanRequest request, Mapper mapper, int mapperThreads, PrintWriter stdout,
+                            PrintWriter err) {
         Objective obj;
         try {
             obj = Objective.parse(objective);
@@ -141,14 +148,14 @@ public final class OptimizeCommand implements Callable<Integer> {
             throw new InvalidInputException("--time-limit", "has value (" + timeLimit + "); must be > 0 seconds");
         }
         SfdPlanner.Options options = SfdPlanner.Options.defaults().withSolver(SolverChoice.parse(solver))
-                .withObjective(obj).withTimeLimitSeconds(timeLimit);
+                .withObjective(obj).withTimeLimitSeconds(timeLimit).withThreads(mapperThreads);
         ProgressListener progress = ConsoleProgress.forTerminal(noProgress);
         SfdResult result;
         SimulationResult r;
         SimulationResult lw;
         Map<String, Long> millis;
         try {
-            result = new SfdPlanner(new HeuristicMapper(), options, progress).planWithDetails(request);
+            result = new SfdPlanner(mapper, options, progress).planWithDetails(request);
             millis = new LinkedHashMap<>(result.stageMillis());
             long t = System.nanoTime();
             progress.stage("simulating", -1);

@@ -2,28 +2,30 @@ package dev.sfd.cli;
 
 import dev.sfd.common.Fields;
 import dev.sfd.common.InvalidInputException;
+import dev.sfd.mapping.Mapper;
 import dev.sfd.planner.LayerwisePlanner;
+import dev.sfd.planner.ProgressListener;
 import dev.sfd.planner.Planner;
 import dev.sfd.planner.SfdPlanner;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** The planners {@code --planner} can name. Other planners (the SFD planner) register here. */
 public final class PlannerRegistry {
-    private static final Map<String, Supplier<Planner>> PLANNERS = new LinkedHashMap<>();
+    private static final Map<String, Function<Mapper, Planner>> PLANNERS = new LinkedHashMap<>();
 
     static {
-        register("sfd", SfdPlanner::new);
+        register("sfd", mapper -> new SfdPlanner(mapper, SfdPlanner.Options.defaults(), ProgressListener.NONE));
         register("layerwise", LayerwisePlanner::new);
     }
 
     private PlannerRegistry() {
     }
 
-    public static synchronized void register(String name, Supplier<Planner> factory) {
+    public static synchronized void register(String name, Function<Mapper, Planner> factory) {
         PLANNERS.put(name, factory);
     }
 
@@ -31,13 +33,14 @@ public final class PlannerRegistry {
         return List.copyOf(PLANNERS.keySet());
     }
 
-    public static synchronized Planner resolve(String name) {
-        Supplier<Planner> f = PLANNERS.get(name);
+    /** The planner called {@code name}, mapping layers with {@code mapper}. */
+    public static synchronized Planner resolve(String name, Mapper mapper) {
+        Function<Mapper, Planner> f = PLANNERS.get(name);
         if (f == null) {
             String guess = Fields.closest(name, PLANNERS.keySet());
             throw new InvalidInputException("--planner", "has value (" + name + "); planners are " + names()
                     + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
         }
-        return f.get();
+        return f.apply(mapper);
     }
 }

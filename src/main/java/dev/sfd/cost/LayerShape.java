@@ -303,6 +303,17 @@ public final class LayerShape {
     }
 
     /** Product axes of operand {@code i}: for each, the dims multiplied. */
+    /** Product of the fixed extents of operand {@code i}'s axes that no loop dim indexes (read whole). */
+    public long fixedElements(int i) {
+        long n = 1;
+        for (Axis a : operands[i].axes()) {
+            if (!a.isWindow()) {
+                n *= a.fixed();
+            }
+        }
+        return n;
+    }
+
     public List<int[]> productAxes(int i) {
         List<int[]> out = new ArrayList<>();
         for (Axis a : operands[i].axes()) {

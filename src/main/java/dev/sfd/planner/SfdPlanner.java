@@ -93,6 +93,10 @@ public final class SfdPlanner implements Planner {
         public Options withTimeLimitSeconds(double s) {
             return new Options(solver, objective, s, threads, seed, timefoldConfig, maxFusedTasks);
         }
+
+        public Options withThreads(int n) {
+            return new Options(solver, objective, timeLimitSeconds, n, seed, timefoldConfig, maxFusedTasks);
+        }
     }
 
     private final Mapper mapper;

@@ -66,6 +66,24 @@ public abstract class MapperContractTest {
         check(layer.getKey(), layer.getValue(), EDGE, ZOO_SPACE);
     }
 
+    /**
+     * Imported operators SFD cannot model exactly (ONNX Resize, ConvTranspose's col2im) are opaque vector ops
+     * that read their inputs whole: a fixed extent in every tile's footprint.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 4})
+    void opaqueWholeReadLayersKeepTheContract(int scale) {
+        int c = 4 * scale;
+        int h = 6 + 2 * scale;
+        Network net = new dev.sfd.workload.NetworkBuilder("opaque-" + scale).name("opaque")
+                .input("x", java.util.List.of(1, c, h, h))
+                .operator(dev.sfd.workload.OperatorSpec.of("L", dev.sfd.workload.OpKind.OPAQUE,
+                        java.util.List.of("x"), new dev.sfd.workload.OpParams.Opaque("resize",
+                                java.util.List.of(1, c, 2 * h, 2 * h), 1, java.util.List.of())))
+                .build();
+        check(net, net.operator("L"), TINY, MappingSpace.Options.DEFAULT);
+    }
+
     private void check(Network net, Operator op, Hardware hw, MappingSpace.Options options) {
         Mapper mapper = mapper(options);
         ExhaustiveMapper reference = new ExhaustiveMapper(options);

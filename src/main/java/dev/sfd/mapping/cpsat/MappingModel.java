@@ -312,6 +312,9 @@ final class MappingModel {
                     .add(1 - sd[0] - sd[1]).build();
             factors.add(equalTo("window[" + s.tensor(i) + "][" + w[0] + "]", e, ub));
         }
+        if (s.fixedElements(i) > 1) {
+            factors.add(constant(s.fixedElements(i)));
+        }
         return product("tileElems[" + s.tensor(i) + "]", factors);
     }
 
