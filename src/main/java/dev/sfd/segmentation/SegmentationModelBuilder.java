@@ -108,7 +108,21 @@ public final class SegmentationModelBuilder {
             if (front == null || front.isEmpty()) {
                 throw new IllegalArgumentException("operator " + op.name() + " has no mapping in the fronts");
             }
-            List<Mapping> kept = reduce(op, front);
+            front = withLargerBands(op, front);
+            List<Mapping> kept = new ArrayList<>(reduce(op, front));
+            if (rowAxis(op).isPresent()) {
+                // Row-major variants of the front (same tiles, P outermost): only they can stream a row window
+                // to or from a neighbour in the same segment, at the price of the re-fetches their order causes.
+                List<Mapping> rowMajor = new ArrayList<>();
+                for (Mapping m : front) {
+                    rowMajor.add(rowMajor(op, m) ? m : rowMajorVariant(m));
+                }
+                for (Mapping m : reduce(op, rowMajor.stream().distinct().toList(), Math.max(2, maxOptions / 2))) {
+                    if (!kept.contains(m)) {
+                        kept.add(m);
+                    }
+                }
+            }
             List<SegmentationModel.Option> options = new ArrayList<>();
             for (Mapping m : kept) {
                 options.add(option(op, m));
@@ -146,6 +160,54 @@ public final class SegmentationModelBuilder {
      * always keeps the smallest-footprint point and the point fastest alone.
      */
     List<Mapping> reduce(Operator op, List<Mapping> front) {
+        return reduce(op, front, maxOptions);
+    }
+
+    /**
+     * The front plus, per point, variants with whole rows (Q untiled) and 2, 4, 8 and 16 times its row tile
+     * while the footprint stays within half the buffer. The cost model charges no DRAM latency per tile, so
+     * the mapper's fronts favour tiny tiles whose loads the tile graph cannot hide; these variants give the
+     * segmenter tiles large enough to run at compute speed.
+     */
+    private List<Mapping> withLargerBands(Operator op, List<Mapping> front) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        if (nest.bound(LoopDim.P) <= 1 && nest.bound(LoopDim.Q) <= 1) {
+            return front;
+        }
+        List<Mapping> out = new ArrayList<>(front);
+        for (Mapping m : front) {
+            for (int f = 2; f <= 16; f *= 2) {
+                Map<LoopDim, Integer> tile = new java.util.EnumMap<>(m.tile());
+                tile.put(LoopDim.Q, nest.bound(LoopDim.Q));
+                tile.put(LoopDim.P, Math.min(nest.bound(LoopDim.P), m.tile(LoopDim.P) * f));
+                Mapping v = new Mapping(m.operator(), tile, m.spatial(), m.outerOrder(), m.doubleBuffered());
+                try {
+                    if (costModel.footprintBytes(net, op, v) > hw.globalBuffer().capacityBytes() / 2) {
+                        break;
+                    }
+                } catch (IllegalArgumentException illegal) {
+                    break;
+                }
+                if (!out.contains(v)) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The same mapping with P (then Q) moved to the outermost positions of its loop order. */
+    private static Mapping rowMajorVariant(Mapping m) {
+        List<LoopDim> order = new ArrayList<>(List.of(LoopDim.P, LoopDim.Q));
+        for (LoopDim d : m.outerOrder()) {
+            if (d != LoopDim.P && d != LoopDim.Q) {
+                order.add(d);
+            }
+        }
+        return new Mapping(m.operator(), m.tile(), m.spatial(), order, m.doubleBuffered());
+    }
+
+    private List<Mapping> reduce(Operator op, List<Mapping> front, int maxOptions) {
         List<Mapping> ms = new ArrayList<>(front);
         List<SegmentationModel.Option> os = new ArrayList<>();
         for (Mapping m : ms) {
@@ -162,10 +224,12 @@ public final class SegmentationModelBuilder {
                 SegmentationModel.Option b = os.get(i);
                 boolean noWorse = a.bufferBytes() <= b.bufferBytes() && a.computeCycles() <= b.computeCycles()
                         && a.weightDramBytes() <= b.weightDramBytes() && a.computeEnergyPj() <= b.computeEnergyPj()
-                        && ms.get(j).tile(LoopDim.P) <= ms.get(i).tile(LoopDim.P);
+                        && ms.get(j).tile(LoopDim.P) <= ms.get(i).tile(LoopDim.P)
+                        && (rowMajor(op, ms.get(j)) || !rowMajor(op, ms.get(i)));
                 boolean equal = a.bufferBytes() == b.bufferBytes() && a.computeCycles() == b.computeCycles()
                         && a.weightDramBytes() == b.weightDramBytes() && a.computeEnergyPj() == b.computeEnergyPj()
-                        && ms.get(j).tile(LoopDim.P) == ms.get(i).tile(LoopDim.P);
+                        && ms.get(j).tile(LoopDim.P) == ms.get(i).tile(LoopDim.P)
+                        && rowMajor(op, ms.get(j)) == rowMajor(op, ms.get(i));
                 dominated = noWorse && (!equal || j < i);
             }
             if (!dominated) {
@@ -205,35 +269,241 @@ public final class SegmentationModelBuilder {
             }
         }
         double energy = c.energy().totalPj() - c.energy().dramPj();
-        return new SegmentationModel.Option(c.footprintBytes(), c.computeCycles(), weightBytes, energy);
+        return new SegmentationModel.Option(c.footprintBytes(), Math.max(c.computeCycles(), loadBoundCycles(op, m, c)),
+                weightBytes, energy);
+    }
+
+    /**
+     * The cycles the operator's tile loop cannot beat when every step loads its operand tiles, as the tile
+     * graph runs it: the load of step {@code i} waits for compute step {@code i - D} (D = 1 without double
+     * buffering, otherwise deep enough to hide the DRAM latency, 2..16 and at most half the buffer in flight),
+     * so a step takes at least {@code (latency + transfer + compute) / D}. Tiny tiles make this the bound, not
+     * compute: without it the model offers 32-byte tiles as if the DMA latency were free.
+     */
+    private long loadBoundCycles(Operator op, Mapping m, LayerCost c) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        Map<LoopDim, Integer> extents = new java.util.EnumMap<>(LoopDim.class);
+        long steps = 1;
+        for (LoopDim d : LoopDim.values()) {
+            int tile = nest.wholeDims().contains(d) ? nest.bound(d) : Math.max(1, Math.min(m.tile(d), nest.bound(d)));
+            extents.put(d, tile);
+            steps *= (nest.bound(d) + tile - 1) / tile;
+        }
+        long stepBytes = 0;
+        for (Operand o : nest.reads()) {
+            stepBytes += (long) Math.ceil(nest.tileElements(o, extents)
+                    * hw.bytesPerElement(o.role() == Operand.Role.WEIGHT));
+        }
+        // Steps that load something: the reuse rule keeps a slice while consecutive steps read the same region,
+        // so an operand is loaded (DRAM bytes / tile bytes) times.
+        long loads = 1;
+        for (OperandCost oc : c.operands()) {
+            if (oc.role() != Operand.Role.OUTPUT && oc.tileBytes() > 0) {
+                loads = Math.max(loads, (oc.dramReadBytes() + oc.tileBytes() - 1) / oc.tileBytes());
+            }
+        }
+        loads = Math.min(loads, steps);
+        double perEngine = hw.dram().bandwidthBytesPerCycle() / Math.max(1, hw.dram().dmaEngines());
+        long busy = (long) Math.ceil(stepBytes / perEngine);
+        long compute = Math.max(1, c.computeCycles() / loads);
+        long stepCompute = Math.max(1, c.computeCycles() / steps);
+        long latency = hw.dram().latencyCycles();
+        long depth = 1;
+        if (m.doubleBuffered()) {
+            long stepCycles = Math.max(1, Math.max(stepCompute, busy));
+            depth = Math.min(16, 2 + (latency + stepCycles - 1) / stepCycles);
+            while (depth > 2 && depth * stepBytes > hw.globalBuffer().capacityBytes() / 2) {
+                depth--;
+            }
+        }
+        long perLoad = Math.max(Math.max(compute, busy), (latency + busy + compute + depth - 1) / depth);
+        return loads * perLoad;
     }
 
     private SegmentationModel.TensorEdge edge(Tensor t, int p, List<Integer> consumers, long bytes, boolean isOutput,
                                               List<Operator> ops, List<List<Mapping>> mappings) {
-        if (p < 0 || consumers.size() != 1) {
+        if (p < 0 || consumers.isEmpty()) {
             return new SegmentationModel.TensorEdge(t.name(), p, consumers, bytes, bytes, isOutput);
         }
         Operator producer = ops.get(p);
-        Operator consumer = ops.get(consumers.get(0));
-        Optional<Integer> producerRowAxis = rowAxis(producer);
-        Optional<Integer> consumerRowAxis = rowAxis(consumer);
-        if (producerRowAxis.isEmpty() || consumerRowAxis.isEmpty() || producer.outputs().size() != 1) {
+        Optional<Integer> rowAxis = rowAxis(producer);
+        if (rowAxis.isEmpty() || producer.outputs().size() != 1) {
             return new SegmentationModel.TensorEdge(t.name(), p, consumers, bytes, bytes, isOutput);
+        }
+        for (int c : consumers) {
+            if (rowAxis(ops.get(c)).isEmpty() || ops.get(c).inputs().indexOf(t.name()) < 0) {
+                return new SegmentationModel.TensorEdge(t.name(), p, consumers, bytes, bytes, isOutput);
+            }
         }
         List<Long> producerTerms = new ArrayList<>();
         for (Mapping m : mappings.get(p)) {
-            Box band = band(net.tensor(producer.output()), producerRowAxis.get(), m.tile(LoopDim.P));
-            producerTerms.add(Math.min(bytes, bytes(band.elements())));
+            // Output tiles of a split reduction sit on chip at accumulator width (TileGraphBuilder).
+            double width = reductionSplit(producer, m) ? hw.dataWidths().accumulatorBytes()
+                    : hw.dataWidths().activationBytes();
+            long whole = (long) Math.ceil(t.elements() * width);
+            long band = rowMajor(producer, m)
+                    ? (long) Math.ceil(band(t, rowAxis.get(), m.tile(LoopDim.P)).elements() * width) : whole;
+            producerTerms.add(Math.max(0, Math.min(whole, band) - outputTileCredit(producer, m)));
         }
+        List<List<Long>> consumerTerms = new ArrayList<>();
+        for (int c : consumers) {
+            Operator consumer = ops.get(c);
+            List<Long> terms = new ArrayList<>();
+            for (Mapping m : mappings.get(c)) {
+                long window = rowMajor(consumer, m) ? consumerWindow(t, rowAxis.get(), consumer, m) : bytes;
+                terms.add(Math.max(0, Math.min(bytes, window) - inputTileCredit(consumer, t, m)));
+            }
+            consumerTerms.add(terms);
+        }
+        long held = consumers.size() == 1 ? 0 : skipWindow(t, rowAxis.get(), p, consumers, ops, mappings);
+        return new SegmentationModel.TensorEdge(t.name(), p, consumers, bytes, held, isOutput, producerTerms,
+                consumerTerms);
+    }
+
+    /**
+     * Whether the mapping walks its output in row bands: no loop with more than one tile sits outside P in the
+     * outer loop order. Only then does a row band of the output complete before the next starts (producer) or a
+     * row band of the input get read once and never again (consumer); otherwise the whole tensor lives on chip.
+     */
+    private boolean rowMajor(Operator op, Mapping m) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        for (LoopDim d : m.outerOrder()) {
+            if (d == LoopDim.P) {
+                return true;
+            }
+            int tile = nest.wholeDims().contains(d) ? nest.bound(d) : Math.max(1, Math.min(m.tile(d), nest.bound(d)));
+            if ((nest.bound(d) + tile - 1) / tile > 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What a row-major consumer holds of its input while it walks its tiles (DESIGN.md §3a): the halo rows that
+     * the next row band reads again, at full width and all channels, plus the input region of one output tile
+     * (its own rows and columns as tiled, halo included, all input channels).
+     */
+    private long consumerWindow(Tensor t, int axis, Operator consumer, Mapping m) {
+        LoopNest nest = net.loopNest(consumer.name()).orElseThrow();
         int inputIndex = consumer.inputs().indexOf(t.name());
-        List<Long> consumerTerms = new ArrayList<>();
-        for (Mapping m : mappings.get(consumers.get(0))) {
-            Box band = band(net.tensor(consumer.output()), consumerRowAxis.get(), m.tile(LoopDim.P));
-            long elements = Regions.inputRegion(net, consumer, inputIndex, 0, band).map(Box::elements).orElse(0L);
-            consumerTerms.add(Math.min(bytes, bytes(elements)));
+        Tensor out = net.tensor(consumer.output());
+        int outAxis = rowAxis(consumer).orElseThrow();
+        int rows = Math.max(1, Math.min(m.tile(LoopDim.P), out.dim(outAxis)));
+        Box band = band(out, outAxis, rows);
+        Optional<Box> in = Regions.inputRegion(net, consumer, inputIndex, 0, band);
+        if (in.isEmpty()) {
+            return 0;
         }
-        return new SegmentationModel.TensorEdge(t.name(), p, consumers, bytes, 0, isOutput, producerTerms,
-                List.of(consumerTerms));
+        long halo = 0;
+        if (band.hi(outAxis) + rows <= out.dim(outAxis)) {
+            Box next = band.withAxis(outAxis, band.hi(outAxis), band.hi(outAxis) + rows);
+            Optional<Box> inNext = Regions.inputRegion(net, consumer, inputIndex, 0, next);
+            if (inNext.isPresent() && in.get().extent(axis) > 0) {
+                long overlap = Math.max(0, in.get().hi(axis) - inNext.get().lo(axis));
+                halo = in.get().elements() / in.get().extent(axis) * Math.min(overlap, in.get().extent(axis));
+            }
+        }
+        Map<LoopDim, dev.sfd.workload.AxisExpr.Range> loops = new java.util.EnumMap<>(nest.fullRanges());
+        loops.put(LoopDim.P, middle(nest.bound(LoopDim.P), m.tile(LoopDim.P)));
+        if (!nest.wholeDims().contains(LoopDim.Q)) {
+            loops.put(LoopDim.Q, middle(nest.bound(LoopDim.Q), m.tile(LoopDim.Q)));
+        }
+        Operand operand = nest.reads().get(inputIndex);
+        long tile = nest.region(operand, t.shape(), loops).elements();
+        return bytes(halo + tile);
+    }
+
+    private static dev.sfd.workload.AxisExpr.Range middle(int bound, int tile) {
+        int r = Math.max(1, Math.min(tile, bound));
+        int lo = Math.max(0, (bound - r) / 2);
+        return new dev.sfd.workload.AxisExpr.Range(lo, lo + r, bound);
+    }
+
+    /**
+     * Rows of a skip tensor held until its last consumer (the residual add) reads them, when every operator on
+     * the way walks rows: each of them runs ahead of the add by one input band (its largest row tile over its
+     * options, halo included). The whole tensor when some operator on the way does not tile rows.
+     */
+    private long skipWindow(Tensor t, int axis, int p, List<Integer> consumers, List<Operator> ops,
+                            List<List<Mapping>> mappings) {
+        long bytes = LowerBounds.activationBytes(t, hw);
+        int last = consumers.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        Set<Integer> reach = new java.util.HashSet<>();
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(consumers);
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < ops.size(); i++) {
+            index.put(ops.get(i).name(), i);
+        }
+        while (!todo.isEmpty()) {
+            int o = todo.pop();
+            if (o > last || !reach.add(o)) {
+                continue;
+            }
+            for (String outName : ops.get(o).outputs()) {
+                for (Operator c : net.consumers(outName)) {
+                    todo.push(index.get(c.name()));
+                }
+            }
+        }
+        long rows = 0;
+        for (int o : reach) {
+            Operator op = ops.get(o);
+            if (rowAxis(op).isEmpty() || mappings.get(o).isEmpty()) {
+                return bytes;
+            }
+            int tileRows = 0;
+            for (Mapping m : mappings.get(o)) {
+                if (!rowMajor(op, m)) {
+                    return bytes;
+                }
+                tileRows = Math.max(tileRows, m.tile(LoopDim.P));
+            }
+            rows += tileRows + 2L * haloRows(op);
+        }
+        return Math.min(bytes, bytes * rows / Math.max(1, t.dim(axis)));
+    }
+
+    /** Input rows an operator reads beyond its output rows (the filter height less one; 0 without a window). */
+    private int haloRows(Operator op) {
+        return Math.max(0, net.loopNest(op.name()).orElseThrow().bound(LoopDim.R) - 1);
+    }
+
+    /** Whether the mapping splits the reduction (C, R or S in more than one tile). */
+    private boolean reductionSplit(Operator op, Mapping m) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        for (LoopDim d : List.of(LoopDim.C, LoopDim.R, LoopDim.S)) {
+            if (!nest.wholeDims().contains(d) && m.tile(d) < nest.bound(d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Bytes the producer's footprint already counts for the output tile that is part of its band. */
+    private long outputTileCredit(Operator op, Mapping m) {
+        for (OperandCost oc : costModel.evaluate(net, op, m).operands()) {
+            if (oc.role() == Operand.Role.OUTPUT) {
+                return oc.tileBytes();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Bytes the consumer's footprint counts for loading this input from DRAM (both halves when double buffered):
+     * inside the producer's segment it reads the producer's tiles instead and loads nothing.
+     */
+    private long inputTileCredit(Operator op, Tensor t, Mapping m) {
+        LayerCost c = costModel.evaluate(net, op, m);
+        long credit = 0;
+        for (OperandCost oc : c.operands()) {
+            if (oc.role() != Operand.Role.WEIGHT && oc.role() != Operand.Role.OUTPUT && oc.tensor().equals(t.name())) {
+                credit += m.doubleBuffered() && oc.streamed() ? 2 * oc.tileBytes() : oc.tileBytes();
+                break;
+            }
+        }
+        return credit;
     }
 
     /** The output axis indexed by the P loop alone, when the operator tiles rows; empty otherwise. */
