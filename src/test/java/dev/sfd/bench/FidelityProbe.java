@@ -1,4 +1,4 @@
-package dev.sfd.fidelity;
+package dev.sfd.bench;
 
 import dev.sfd.cost.CostModel;
 import dev.sfd.hardware.Hardware;
