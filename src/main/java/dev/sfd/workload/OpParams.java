@@ -152,6 +152,23 @@ public sealed interface OpParams {
                 return b == 0 ? a : gcd(b, a % b);
             }
 
+            /**
+             * A positive decimal as a fraction with a denominator up to 256 that matches it to 1e-6 (2.0 is 2/1,
+             * 0.5 is 1/2, 1.5 is 3/2); empty when none does.
+             */
+            public static java.util.Optional<Scale> approximate(double scale) {
+                if (!Double.isFinite(scale) || scale <= 0) {
+                    return java.util.Optional.empty();
+                }
+                for (int den = 1; den <= 256; den++) {
+                    long num = Math.round(scale * den);
+                    if (num >= 1 && num <= Integer.MAX_VALUE && Math.abs((double) num / den - scale) <= 1e-6 * scale) {
+                        return java.util.Optional.of(of((int) num, den));
+                    }
+                }
+                return java.util.Optional.empty();
+            }
+
             public double value() {
                 return (double) num / den;
             }

@@ -1886,20 +1886,9 @@ public final class OnnxGraphTranslator {
         return Double.NaN;
     }
 
-    /**
-     * A float scale as a fraction with a denominator up to 256 when one matches it to 1e-6 (2.0 is 2/1, 0.5 is
-     * 1/2); otherwise the ratio of the output and input sizes.
-     */
+    /** A float scale as a fraction ({@link OpParams.Resample.Scale#approximate}), else output over input size. */
     static OpParams.Resample.Scale rational(double scale, int out, int in) {
-        if (Double.isFinite(scale) && scale > 0) {
-            for (int den = 1; den <= 256; den++) {
-                long num = Math.round(scale * den);
-                if (num >= 1 && num <= Integer.MAX_VALUE && Math.abs((double) num / den - scale) <= 1e-6 * scale) {
-                    return OpParams.Resample.Scale.of((int) num, den);
-                }
-            }
-        }
-        return OpParams.Resample.Scale.of(out, in);
+        return OpParams.Resample.Scale.approximate(scale).orElse(OpParams.Resample.Scale.of(out, in));
     }
 
     private void pad(OnnxMl.NodeProto n, Attributes a, String name) {
