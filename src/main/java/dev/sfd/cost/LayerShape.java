@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The loop nest of one compute operator flattened into arrays for fast evaluation: bounds, and per operand its
- * axes (a product of dims, or a sliding window clipped to the tensor) and the dims it depends on. Two layers
+ * axes (a product of dims, a sliding window or a scaled resampling axis, both clipped to the tensor) and the dims it depends on. Two layers
  * with equal {@link #key()} cost the same under every mapping (names do not enter the key), so mapping results
  * can be shared between them.
  */
@@ -24,14 +24,26 @@ public final class LayerShape {
     /** Number of loop dims. */
     public static final int DIMS = LoopDim.values().length;
 
-    /** One axis of an operand: a product of dims or a sliding window. */
-    record Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size, int fixed) {
+    /**
+     * One axis of an operand: a product of dims, a sliding window, or a scaled axis ({@link AxisExpr.Scaled}:
+     * {@code scaled} holds its out dim in {@code out} and {num, den, haloBefore, haloAfter}).
+     */
+    record Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size, int fixed,
+                AxisExpr.Scaled scaled) {
         Axis(int[] dims, int out, int filter, int stride, int dilation, int padBefore, int size) {
-            this(dims, out, filter, stride, dilation, padBefore, size, 1);
+            this(dims, out, filter, stride, dilation, padBefore, size, 1, null);
         }
 
         boolean isWindow() {
-            return dims == null;
+            return dims == null && scaled == null;
+        }
+
+        boolean isScaled() {
+            return scaled != null;
+        }
+
+        boolean isProduct() {
+            return dims != null;
         }
     }
 
@@ -49,6 +61,7 @@ public final class LayerShape {
     private final OperandShape[] operands;
     private final String key;
     private final ConcurrentHashMap<Long, Long> windowSweeps = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Long> scaledSweeps = new ConcurrentHashMap<>();
 
     private LayerShape(LoopNest nest, Network net) {
         this.operator = nest.operator();
@@ -92,9 +105,15 @@ public final class LayerShape {
                     k.append('D').append(mask).append(';');
                 } else if (a instanceof AxisExpr.Whole wholeAxis) {
                     // read whole by every tile (operands of opaque operators): no loop dim, a fixed extent
-                    axes[i] = new Axis(new int[0], -1, -1, 0, 0, 0, shape.get(i), wholeAxis.size());
+                    axes[i] = new Axis(new int[0], -1, -1, 0, 0, 0, shape.get(i), wholeAxis.size(), null);
                     mask = 0;
                     k.append('F').append(wholeAxis.size()).append(';');
+                } else if (a instanceof AxisExpr.Scaled sc) {
+                    axes[i] = new Axis(null, sc.out().ordinal(), -1, 0, 0, 0, shape.get(i), 1, sc);
+                    mask = 1 << sc.out().ordinal();
+                    k.append('X').append(sc.out().ordinal()).append('s').append(sc.num()).append('/').append(sc.den())
+                            .append('h').append(sc.haloBefore()).append(',').append(sc.haloAfter())
+                            .append('n').append(shape.get(i)).append(';');
                 } else {
                     AxisExpr.Window w = (AxisExpr.Window) a;
                     axes[i] = new Axis(null, w.out().ordinal(), w.filter().ordinal(), w.stride(), w.dilation(),
@@ -207,6 +226,9 @@ public final class LayerShape {
     }
 
     static long axisTileExtent(Axis a, int[] tile) {
+        if (a.isScaled()) {
+            return a.scaled().extentOf(tile[a.out()]);
+        }
         if (!a.isWindow()) {
             long e = a.fixed();
             for (int d : a.dims()) {
@@ -226,7 +248,9 @@ public final class LayerShape {
         long n = 1;
         int axisIndex = 0;
         for (Axis a : operands[i].axes()) {
-            if (!a.isWindow()) {
+            if (a.isScaled()) {
+                n *= scaledSweep(i, axisIndex, a, tile[a.out()]);
+            } else if (!a.isWindow()) {
                 long e = a.fixed();
                 for (int d : a.dims()) {
                     e *= bound[d];
@@ -265,6 +289,50 @@ public final class LayerShape {
         return sum;
     }
 
+    /** Sum over all out tiles of the clipped extent of a scaled axis (what one sweep reads of it). */
+    long scaledSweep(int operandIndex, int axisIndex, Axis a, int tOut) {
+        long cacheKey = (((long) operandIndex * 16 + axisIndex) << 40) | tOut;
+        Long cached = scaledSweeps.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
+        int bOut = bound[a.out()];
+        AxisExpr.Scaled sc = a.scaled();
+        long sum = 0;
+        for (int o0 = 0; o0 < bOut; o0 += tOut) {
+            int o1 = Math.min(bOut, o0 + tOut);
+            long lo = sc.base(o0) - sc.haloBefore();
+            long hi = sc.base(o1 - 1) + sc.haloAfter() + 1;
+            long clippedLo = Math.max(0, Math.min(a.size(), lo));
+            long clippedHi = Math.max(clippedLo, Math.min(a.size(), hi));
+            sum += clippedHi - clippedLo;
+        }
+        scaledSweeps.put(cacheKey, sum);
+        return sum;
+    }
+
+    /** Scaled axes of operand {@code i} as (axis index, out dim) pairs. */
+    public List<int[]> scaledAxes(int i) {
+        List<int[]> out = new ArrayList<>();
+        Axis[] axes = operands[i].axes();
+        for (int a = 0; a < axes.length; a++) {
+            if (axes[a].isScaled()) {
+                out.add(new int[] {a, axes[a].out()});
+            }
+        }
+        return out;
+    }
+
+    /** Unclipped extent of scaled axis {@code axisIndex} of operand {@code i} for {@code tOut} output indices. */
+    public long scaledTileExtent(int i, int axisIndex, int tOut) {
+        return operands[i].axes()[axisIndex].scaled().extentOf(tOut);
+    }
+
+    /** The clipped sweep of scaled axis {@code axisIndex} of operand {@code i} for out tiles of {@code tOut}. */
+    public long scaledSweep(int i, int axisIndex, int tOut) {
+        return scaledSweep(i, axisIndex, operands[i].axes()[axisIndex], tOut);
+    }
+
     /** Window axes of operand {@code i} as (axis index, out dim, filter dim) triples. */
     public List<int[]> windowAxes(int i) {
         List<int[]> out = new ArrayList<>();
@@ -282,11 +350,11 @@ public final class LayerShape {
         return windowSweep(i, axisIndex, operands[i].axes()[axisIndex], tOut, tFilter);
     }
 
-    /** Product of the bounds of the product (non-window) axes of operand {@code i}. */
+    /** Product of the bounds of the product (non-window, non-scaled) axes of operand {@code i}. */
     public long productAxesElements(int i) {
         long n = 1;
         for (Axis a : operands[i].axes()) {
-            if (!a.isWindow()) {
+            if (a.isProduct()) {
                 n *= a.fixed();
                 for (int d : a.dims()) {
                     n *= bound[d];
@@ -302,22 +370,22 @@ public final class LayerShape {
         return new int[] {a.stride(), a.dilation()};
     }
 
-    /** Product axes of operand {@code i}: for each, the dims multiplied. */
     /** Product of the fixed extents of operand {@code i}'s axes that no loop dim indexes (read whole). */
     public long fixedElements(int i) {
         long n = 1;
         for (Axis a : operands[i].axes()) {
-            if (!a.isWindow()) {
+            if (a.isProduct()) {
                 n *= a.fixed();
             }
         }
         return n;
     }
 
+    /** Product axes of operand {@code i}: for each, the dims multiplied. */
     public List<int[]> productAxes(int i) {
         List<int[]> out = new ArrayList<>();
         for (Axis a : operands[i].axes()) {
-            if (!a.isWindow()) {
+            if (a.isProduct()) {
                 out.add(a.dims().clone());
             }
         }

@@ -109,6 +109,57 @@ public sealed interface AxisExpr {
         }
     }
 
+    /**
+     * Resampling axis (resize, upsample, the col2im step of a transposed convolution): output index o reads input
+     * indices {@code floor(o·den/num) − haloBefore} to {@code floor(o·den/num) + haloAfter} (inclusive), where
+     * {@code num/den} is the scale (output per input, e.g. 2/1 for a 2x upsampling). The halos absorb what the
+     * sampling formula adds around that base index (the two neighbours of linear interpolation, half-pixel
+     * offsets, the kernel of a transposed convolution); one of them may be negative when the reads are shifted,
+     * but their sum is at least 0. See {@link Resampling} for how they are derived.
+     */
+    record Scaled(LoopDim out, int num, int den, int haloBefore, int haloAfter) implements AxisExpr {
+        public Scaled {
+            if (num < 1 || den < 1 || haloBefore + haloAfter < 0) {
+                throw new IllegalArgumentException("scale " + num + "/" + den + " with halos " + haloBefore + ", "
+                        + haloAfter);
+            }
+        }
+
+        /** Base input index of output index {@code o}: {@code floor(o·den/num)}. */
+        public long base(long o) {
+            return Math.floorDiv(o * den, num);
+        }
+
+        /**
+         * Largest unclipped extent of {@code t} consecutive output indices:
+         * {@code ceil((t − 1)·den/num) + 1 + haloBefore + haloAfter} (floor(a + b) − floor(a) ≤ ceil(b)), so every
+         * {@link #range} of t outputs fits in it.
+         */
+        @Override
+        public long extent(Map<LoopDim, Integer> tileExtents) {
+            return extentOf(tileExtents.getOrDefault(out, 1));
+        }
+
+        /** {@link #extent} for a tile of {@code t} output indices. */
+        public long extentOf(long t) {
+            return Math.floorDiv((t - 1) * den + num - 1, num) + 1 + haloBefore + haloAfter;
+        }
+
+        /** {@code [base(lo) − haloBefore, base(hi − 1) + haloAfter + 1)} clipped to {@code [0, size)}. */
+        @Override
+        public Range range(Map<LoopDim, Range> loops, int size) {
+            Range o = loops.get(out);
+            if (o.extent() == 0) {
+                return new Range(0, 0, size);
+            }
+            long lo = base(o.lo()) - haloBefore;
+            long hi = base(o.hi() - 1) + haloAfter + 1;
+            long clippedLo = Math.max(0, Math.min(size, lo));
+            long clippedHi = Math.max(clippedLo, Math.min(size, hi));
+            return new Range((int) clippedLo, (int) clippedHi, size);
+        }
+    }
+
     /** Axis read whole whatever the loops (operands of opaque operators). */
     record Whole(int size) implements AxisExpr {
         public Whole {

@@ -417,6 +417,15 @@ public final class NetworkBuilder {
                     nest = opaqueNest(s, in, o, w);
                 }
             }
+            case RESAMPLE -> {
+                OpParams.Resample r = resolveResample(s, (OpParams.Resample) params, in.get(0));
+                if (r == null) {
+                    return null;
+                }
+                params = r;
+                outShapes = List.of(r.outputShape());
+                nest = resampleNest(s, r, in.get(0));
+            }
             case POOL -> {
                 OpParams.Pool p = (OpParams.Pool) params;
                 Tensor x = in.get(0);
@@ -1062,6 +1071,92 @@ public final class NetworkBuilder {
         }
         return new LoopNest(nest.operator(), nest.unit(), nest.bounds(), nest.opsPerPoint(), operands,
                 nest.outputAxes(), nest.wholeDims());
+    }
+
+    /**
+     * Checks a resample's fields against its input [N, C, H, W] and fills in the output shape; null (with the
+     * problems recorded) when they do not fit.
+     */
+    private OpParams.Resample resolveResample(OperatorSpec s, OpParams.Resample r, Tensor x) {
+        int before = problems.size();
+        if (x.rank() != 4) {
+            problems.add(at(s, "inputs") + " tensor '" + x.name() + "' has shape " + x.shape()
+                    + "; resize takes [N, C, H, W]");
+            return null;
+        }
+        if (!Resampling.MODES.contains(r.mode())) {
+            problems.add(at(s, "mode") + " has value (" + r.mode() + "); expected one of " + Resampling.MODES);
+        }
+        if (!Resampling.COORDINATES.contains(r.coordinates())) {
+            problems.add(at(s, "coordinates") + " has value (" + r.coordinates() + "); expected one of "
+                    + Resampling.COORDINATES);
+        }
+        if (!Resampling.NEAREST_MODES.contains(r.nearestMode())) {
+            problems.add(at(s, "nearestMode") + " has value (" + r.nearestMode() + "); expected one of "
+                    + Resampling.NEAREST_MODES);
+        }
+        if (r.scales().size() != 2) {
+            problems.add(at(s, "scale") + " has " + r.scales().size() + " entries " + r.scales()
+                    + "; give one scale or [rows, columns]");
+            return null;
+        }
+        for (OpParams.Resample.Scale sc : r.scales()) {
+            if (sc.num() < 1 || sc.den() < 1) {
+                problems.add(at(s, "scale") + " has value (" + sc.num() + "/" + sc.den()
+                        + "); a scale is a positive number or fraction such as 2 or 3/2");
+            }
+        }
+        if (r.mode().equals("col2im")) {
+            if (r.kernel().size() != 2 || r.padBefore().size() != 2 || r.kernel().stream().anyMatch(k -> k < 1)
+                    || r.padBefore().stream().anyMatch(p -> p < 0) || r.scales().stream().anyMatch(sc -> sc.den() != 1)) {
+                problems.add("operator '" + s.name() + "' is a col2im with kernel " + r.kernel() + ", padding "
+                        + r.padBefore() + " and scale " + r.scales() + "; it needs kernel >= 1, padding >= 0 and "
+                        + "integer scales (the strides) for rows and columns");
+            }
+        } else if (!r.kernel().isEmpty() || !r.padBefore().isEmpty()) {
+            problems.add("operator '" + s.name() + "' gives a kernel or padding to a " + r.mode()
+                    + " resize; only col2im has them");
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        List<Integer> out = r.outputShape();
+        if (out.isEmpty()) {
+            out = List.of(x.dim(0), x.dim(1), (int) ((long) x.dim(2) * r.scales().get(0).num() / r.scales().get(0).den()),
+                    (int) ((long) x.dim(3) * r.scales().get(1).num() / r.scales().get(1).den()));
+        }
+        if (out.size() != 4 || !out.get(0).equals(x.dim(0)) || !out.get(1).equals(x.dim(1)) || out.get(2) < 1
+                || out.get(3) < 1) {
+            problems.add("operator '" + s.name() + "' resizes " + x.shape() + " to " + out + " (scale " + r.scales()
+                    + "); the output must keep N and C and have at least one row and column");
+            return null;
+        }
+        return new OpParams.Resample(r.mode(), r.coordinates(), r.nearestMode(), r.scales(), out, r.kernel(),
+                r.padBefore());
+    }
+
+    /**
+     * Vector nest over the output [N, C, H', W'] (N, K, P, Q); the input's rows and columns follow the output's
+     * scaled ({@link AxisExpr.Scaled}), its batch and channels 1:1. Ops per output element: 1 for nearest (a copy),
+     * 2^k for linear over k resized axes, 0 for col2im (its arithmetic is counted in the convolution).
+     */
+    private static LoopNest resampleNest(OperatorSpec s, OpParams.Resample r, Tensor x) {
+        List<Integer> out = r.outputShape();
+        Map<LoopDim, Integer> bounds = bounds(N, out.get(0), K, out.get(1), P, out.get(2), Q, out.get(3));
+        int resized = (out.get(2).equals(x.dim(2)) ? 0 : 1) + (out.get(3).equals(x.dim(3)) ? 0 : 1);
+        int ops = switch (r.mode()) {
+            case "linear" -> 1 << resized;
+            case "col2im" -> 0;
+            default -> 1;
+        };
+        List<Operand> operands = List.of(
+                new Operand(x.name(), Operand.Role.INPUT, List.of(AxisExpr.Dims.of(N), AxisExpr.Dims.of(K),
+                        Resampling.axisExpr(P, r, 0, x.dim(2), out.get(2)),
+                        Resampling.axisExpr(Q, r, 1, x.dim(3), out.get(3)))),
+                new Operand(s.outputs().get(0), Operand.Role.OUTPUT, List.of(AxisExpr.Dims.of(N), AxisExpr.Dims.of(K),
+                        AxisExpr.Dims.of(P), AxisExpr.Dims.of(Q))));
+        return new LoopNest(s.name(), OpKind.ComputeUnit.VECTOR, bounds, ops, operands,
+                List.of(List.of(N), List.of(K), List.of(P), List.of(Q)), Set.of());
     }
 
     /** Vector nest over the output; every input (and the weight) is read whole by every tile. */

@@ -18,7 +18,12 @@ public enum OpKind {
     CONCAT(ComputeUnit.NONE),
     SPLIT(ComputeUnit.NONE),
     /**
-     * Vector op with an explicit output shape that reads its inputs whole: resampling, padding, slicing,
+     * Resampling of rows and columns (resize, upsample, col2im of a transposed convolution): a vector op whose
+     * input region follows the output region scaled ({@link AxisExpr.Scaled}).
+     */
+    RESAMPLE(ComputeUnit.VECTOR),
+    /**
+     * Vector op with an explicit output shape that reads its inputs whole: padding, slicing,
      * reductions, and operators an importer could only approximate.
      */
     OPAQUE(ComputeUnit.VECTOR);

@@ -109,6 +109,77 @@ public sealed interface OpParams {
         }
     }
 
+    /**
+     * Resampling of the rows and columns of [N, C, H, W] (channels and batch 1:1): resize / upsample, or the
+     * col2im step of a transposed convolution. Output row r reads the input rows around {@code floor(r/scale)}
+     * ({@link AxisExpr.Scaled}); {@link Resampling} derives the halos from the sampling formula.
+     *
+     * @param mode {@code nearest}, {@code linear} or {@code col2im}
+     * @param coordinates how an output index maps to an input coordinate (ONNX {@code coordinate_transformation_mode}):
+     *                    one of {@link Resampling#COORDINATES}; ignored by col2im
+     * @param nearestMode rounding of {@code nearest} (ONNX {@code nearest_mode}): one of
+     *                    {@link Resampling#NEAREST_MODES}
+     * @param scales row and column scale, output per input ({@code [2/1, 2/1]} doubles H and W)
+     * @param outputShape [N, C, H', W'], or empty before shape inference: {@code floor(H·scale)} and so on
+     * @param kernel col2im only: the kernel's span {@code (k − 1)·dilation + 1} for rows and columns; else empty
+     * @param padBefore col2im only: the transposed convolution's leading padding for rows and columns; else empty
+     */
+    record Resample(String mode, String coordinates, String nearestMode, List<Scale> scales, List<Integer> outputShape,
+                    List<Integer> kernel, List<Integer> padBefore) implements OpParams {
+        public Resample {
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(coordinates, "coordinates");
+            Objects.requireNonNull(nearestMode, "nearestMode");
+            scales = List.copyOf(scales);
+            outputShape = List.copyOf(outputShape);
+            kernel = List.copyOf(kernel);
+            padBefore = List.copyOf(padBefore);
+        }
+
+        /** Nearest or linear sampling with both scales given. */
+        public static Resample sampling(String mode, String coordinates, String nearestMode, Scale h, Scale w) {
+            return new Resample(mode, coordinates, nearestMode, List.of(h, w), List.of(), List.of(), List.of());
+        }
+
+        /** A rational scale {@code num/den} (output per input), both >= 1. */
+        public record Scale(int num, int den) {
+            public static Scale of(int num, int den) {
+                int g = gcd(Math.abs(num), Math.abs(den));
+                return g == 0 ? new Scale(num, den) : new Scale(num / g, den / g);
+            }
+
+            private static int gcd(int a, int b) {
+                return b == 0 ? a : gcd(b, a % b);
+            }
+
+            /**
+             * A positive decimal as a fraction with a denominator up to 256 that matches it to 1e-6 (2.0 is 2/1,
+             * 0.5 is 1/2, 1.5 is 3/2); empty when none does.
+             */
+            public static java.util.Optional<Scale> approximate(double scale) {
+                if (!Double.isFinite(scale) || scale <= 0) {
+                    return java.util.Optional.empty();
+                }
+                for (int den = 1; den <= 256; den++) {
+                    long num = Math.round(scale * den);
+                    if (num >= 1 && num <= Integer.MAX_VALUE && Math.abs((double) num / den - scale) <= 1e-6 * scale) {
+                        return java.util.Optional.of(of((int) num, den));
+                    }
+                }
+                return java.util.Optional.empty();
+            }
+
+            public double value() {
+                return (double) num / den;
+            }
+
+            @Override
+            public String toString() {
+                return den == 1 ? String.valueOf(num) : num + "/" + den;
+            }
+        }
+    }
+
     /** Split along a non-negative axis into parts of the given sizes. */
     record Split(int axis, List<Integer> sizes) implements OpParams {
         public Split {

@@ -41,6 +41,10 @@ public record Operator(String name, OpKind kind, List<String> inputs, List<Strin
         if (params instanceof OpParams.Elementwise e) {
             return e.function();
         }
+        if (params instanceof OpParams.Resample r) {
+            return r.mode().equals("col2im") ? "col2im" : "resize " + r.mode() + " x" + r.scales().get(0)
+                    + (r.scales().get(0).equals(r.scales().get(1)) ? "" : "," + r.scales().get(1));
+        }
         if (params instanceof OpParams.Opaque o) {
             return o.function();
         }

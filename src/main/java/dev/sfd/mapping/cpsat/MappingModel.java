@@ -20,11 +20,12 @@ import org.apache.logging.log4j.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntToLongFunction;
 
 /**
  * The CP-SAT model of one layer's mapping under a footprint budget: an exact linearisation of the cost model
  * over the {@link MappingSpace}. Boolean choice per candidate tile size, spatial option and loop order; tile
- * counts, steps and window sweeps are linear in those Booleans (or table lookups); products use
+ * counts, steps, window sweeps and scaled (resampling) extents are linear in those Booleans (or table lookups); products use
  * {@code addMultiplicationEquality}, ceilings {@code addDivisionEquality}. Objective: latency, then DRAM bytes
  * and footprint (a second solve with the latency fixed). In general the two phases cannot be one weighted
  * objective: the weights would be about (DRAM bytes up to 1e9) x (budget up to 1e6) per cycle, with latencies up
@@ -312,6 +313,10 @@ final class MappingModel {
                     .add(1 - sd[0] - sd[1]).build();
             factors.add(equalTo("window[" + s.tensor(i) + "][" + w[0] + "]", e, ub));
         }
+        for (int[] sc : s.scaledAxes(i)) {
+            factors.add(perCandidate("scaled[" + s.tensor(i) + "][" + sc[0] + "]", sc[1],
+                    tOut -> s.scaledTileExtent(i, sc[0], tOut)));
+        }
         if (s.fixedElements(i) > 1) {
             factors.add(constant(s.fixedElements(i)));
         }
@@ -454,6 +459,12 @@ final class MappingModel {
                 model.addElement(indexVar, table, v);
                 sweepFactors.add(new Q(v, ub));
             }
+            final int operand = i;
+            for (int[] sc : s.scaledAxes(i)) {
+                int axis = sc[0];
+                sweepFactors.add(perCandidate("scaledSweep[" + s.tensor(i) + "][" + axis + "]", sc[1],
+                        tOut -> s.scaledSweep(operand, axis, tOut)));
+            }
             Q sweepElems = product("sweepElems[" + s.tensor(i) + "]", sweepFactors);
             Q sweepBytes = ceilDiv("sweepBytes[" + s.tensor(i) + "]", sweepElems, bitsOf(i), 8);
             Q read = product("read[" + s.tensor(i) + "]", List.of(fetches, sweepBytes));
@@ -461,6 +472,22 @@ final class MappingModel {
             bytesUb = Math.addExact(bytesUb, read.ub());
         }
         dram = equalTo("dramBytes[" + name + "]", bytes.build(), bytesUb);
+    }
+
+    /** A quantity that depends on the tile size of dim {@code d} only: linear in the candidate Booleans. */
+    private Q perCandidate(String label, int d, IntToLongFunction value) {
+        int[] c = cand[d];
+        if (c.length == 1) {
+            return constant(value.applyAsLong(c[0]));
+        }
+        LinearExprBuilder e = LinearExpr.newBuilder();
+        long ub = 0;
+        for (int k = 0; k < c.length; k++) {
+            long v = value.applyAsLong(c[k]);
+            e.addTerm(x[d][k], v);
+            ub = Math.max(ub, v);
+        }
+        return equalTo(label, e.build(), ub);
     }
 
     private IntVar asVar(LinearExpr e, int count) {

@@ -36,7 +36,7 @@ public final class NetworkReader {
     static {
         List<String> ops = new ArrayList<>(List.of("conv", "matmul", "maxpool", "avgpool", "globalavgpool",
                 "globalmaxpool", "softmax", "layernorm", "batchnorm", "embedding", "reshape", "transpose", "concat",
-                "split"));
+                "split", "resize"));
         ops.addAll(OpParams.Elementwise.BINARY);
         ops.addAll(OpParams.Elementwise.UNARY);
         OPS = List.copyOf(ops);
@@ -275,6 +275,13 @@ public final class NetworkReader {
                     f.problem("outputs", "is missing; a split names one output tensor per part");
                 }
             }
+            case "resize" -> {
+                known.addAll(Set.of("scale", "mode", "coordinates", "nearestMode"));
+                kind = OpKind.RESAMPLE;
+                params = OpParams.Resample.sampling(f.string("mode", "nearest", false),
+                        f.string("coordinates", "half_pixel", false), f.string("nearestMode", "round_prefer_floor", false),
+                        scales(f).get(0), scales(f).get(1));
+            }
             default -> {
                 kind = OpKind.ELEMENTWISE;
                 params = new OpParams.Elementwise(op);
@@ -282,6 +289,62 @@ public final class NetworkReader {
         }
         f.rejectUnknown(known);
         return new OperatorSpec(name, kind, inputs, outputs, params, same, weight, declared);
+    }
+
+    /**
+     * A resize's {@code scale}: one scale or [rows, columns], each a whole number, a decimal (matched by a
+     * fraction) or a fraction string such as {@code "3/2"}.
+     */
+    private static List<OpParams.Resample.Scale> scales(Fields f) {
+        JsonNode v = f.node().get("scale");
+        List<OpParams.Resample.Scale> out = new ArrayList<>();
+        if (v == null) {
+            f.string("scale", null, true);
+            return List.of(new OpParams.Resample.Scale(1, 1), new OpParams.Resample.Scale(1, 1));
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (v.isArray()) {
+            v.forEach(items::add);
+        } else {
+            items.add(v);
+        }
+        for (JsonNode item : items) {
+            OpParams.Resample.Scale sc = scale(item);
+            if (sc == null) {
+                f.problem("scale", "has value (" + v + "); expected a positive number, a fraction such as \"3/2\", "
+                        + "or [rows, columns]");
+                return List.of(new OpParams.Resample.Scale(1, 1), new OpParams.Resample.Scale(1, 1));
+            }
+            out.add(sc);
+        }
+        if (out.size() == 1) {
+            out.add(out.get(0));
+        }
+        if (out.size() != 2) {
+            f.problem("scale", "has value " + v + "; expected one scale or [rows, columns]");
+            return List.of(new OpParams.Resample.Scale(1, 1), new OpParams.Resample.Scale(1, 1));
+        }
+        return out;
+    }
+
+    private static OpParams.Resample.Scale scale(JsonNode item) {
+        if (item.isIntegralNumber() && item.asLong() >= 1 && item.asLong() <= Integer.MAX_VALUE) {
+            return new OpParams.Resample.Scale((int) item.asLong(), 1);
+        }
+        if (item.isNumber()) {
+            return OpParams.Resample.Scale.approximate(item.asDouble()).orElse(null);
+        }
+        if (item.isTextual()) {
+            String[] parts = item.asText().trim().split("/");
+            try {
+                int num = Integer.parseInt(parts[0].trim());
+                int den = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : parts.length == 1 ? 1 : 0;
+                return num >= 1 && den >= 1 ? OpParams.Resample.Scale.of(num, den) : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** An int or [h, w]; null fallback means required. */

@@ -306,7 +306,7 @@ class OnnxReaderTest {
     }
 
     @Test
-    void sliceResizePadBecomeOpaqueVectorOpsOfTheRightShape() {
+    void slicePadBecomeOpaqueVectorOpsAndResizeAResampleOfTheRightShape() {
         OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 4, 8, 8)
                 .ints("st", 2).ints("en", 6).ints("ax", 2)
                 .floatsInit("scales", new int[] {4}, 1f, 1f, 2f, 2f)
@@ -318,12 +318,73 @@ class OnnxReaderTest {
         assertEquals(List.of(1, 4, 4, 8), shape(n, "s"));
         assertEquals(List.of(1, 4, 8, 16), shape(n, "rz"));
         assertEquals(List.of(1, 4, 10, 20), shape(n, "p"));
-        assertEquals(3, r.approximated().size());
+        assertEquals(2, r.approximated().size(), "slice and pad are approximated, resize is not");
         Operator resize = n.operator("resize1");
-        assertEquals("resize", resize.describe());
-        // An opaque op reads its whole input for any output tile.
-        var region = Regions.inputRegion(n, resize, 0, 0, dev.sfd.workload.Box.full(List.of(1, 1, 2, 2)));
-        assertEquals(dev.sfd.workload.Box.full(List.of(1, 4, 4, 8)), region.orElseThrow());
+        assertEquals(OpKind.RESAMPLE, resize.kind());
+        assertEquals("resize nearest x2", resize.describe());
+        // half_pixel, round_prefer_floor at scale 2: output rows [2, 6) read input rows [1, 3), columns 1:1 halved
+        var region = Regions.inputRegion(n, resize, 0, 0, new dev.sfd.workload.Box(new int[] {0, 1, 2, 4},
+                new int[] {1, 3, 6, 10}));
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 1, 1, 2}, new int[] {1, 3, 3, 5}), region.orElseThrow());
+        // A pad is still opaque: it reads its whole input for any output tile.
+        var padRegion = Regions.inputRegion(n, n.operator("pad2"), 0, 0, dev.sfd.workload.Box.full(List.of(1, 1, 2, 2)));
+        assertEquals(dev.sfd.workload.Box.full(List.of(1, 4, 8, 16)), padRegion.orElseThrow());
+    }
+
+    @Test
+    void resizeBySizesLinearAlignCornersFollowsTheCornerRatio() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 2, 5, 5)
+                .ints("sizes", 1, 2, 9, 9)
+                .node("Resize", List.of("x", "", "", "sizes"), List.of("y"), attrS("mode", "linear"),
+                        attrS("coordinate_transformation_mode", "align_corners"))
+                .output("y"));
+        Network n = r.network();
+        assertEquals(List.of(1, 2, 9, 9), shape(n, "y"));
+        Operator op = n.operator("resize0");
+        // x = r·(5 − 1)/(9 − 1) = r/2: rows [3, 6) read floor(1.5) .. floor(2.5) + 1 = [1, 4)
+        var region = Regions.inputRegion(n, op, 0, 0, new dev.sfd.workload.Box(new int[] {0, 0, 3, 0},
+                new int[] {1, 2, 6, 9}));
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 0, 1, 0}, new int[] {1, 2, 4, 5}), region.orElseThrow());
+        assertEquals(4L * 9 * 9 * 2, n.totalVectorOps(), "bilinear: 4 ops per output element");
+    }
+
+    @Test
+    void upsampleOpset9IsANearestResampleWithFloorAsymmetricSampling() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(9).input("x", 1, 3, 4, 6)
+                .floatsInit("scales", new int[] {4}, 1f, 1f, 3f, 2f)
+                .node("Upsample", List.of("x", "scales"), List.of("y")).output("y"));
+        Network n = r.network();
+        assertEquals(List.of(1, 3, 12, 12), shape(n, "y"));
+        Operator op = n.operator("upsample0");
+        assertEquals(OpKind.RESAMPLE, op.kind());
+        // rows [5, 7) read floor(5/3) .. floor(6/3) = [1, 3); columns [0, 1) read column 0
+        var region = Regions.inputRegion(n, op, 0, 0, new dev.sfd.workload.Box(new int[] {0, 0, 5, 0},
+                new int[] {1, 3, 7, 1}));
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 0, 1, 0}, new int[] {1, 3, 3, 1}), region.orElseThrow());
+    }
+
+    @Test
+    void cubicResizeStaysOpaque() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 2, 4, 4)
+                .floatsInit("scales", new int[] {4}, 1f, 1f, 2f, 2f)
+                .node("Resize", List.of("x", "", "scales"), List.of("y"), attrS("mode", "cubic")).output("y"));
+        assertEquals(OpKind.OPAQUE, r.network().operator("resize0").kind());
+    }
+
+    @Test
+    void convTransposeCol2imReadsTheRowsItsKernelReaches() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 5, 5).weight("w", 8, 4, 3, 3)
+                .node("ConvTranspose", List.of("x", "w"), List.of("y"), attrs("strides", 2, 2), attrs("pads", 1, 1, 1, 1))
+                .output("y"));
+        Network n = r.network();
+        // 2·(5 − 1) + 3 − 2 = 9
+        assertEquals(List.of(1, 4, 9, 9), shape(n, "y"));
+        Operator col2im = n.operator("convtranspose0/col2im");
+        assertEquals(OpKind.RESAMPLE, col2im.kind());
+        // output row o gets input rows i with 2i + t − 1 = o, t in [0, 3): rows [4, 6) read i in [2, 3]
+        var region = Regions.inputRegion(n, col2im, 0, 0, new dev.sfd.workload.Box(new int[] {0, 0, 4, 0},
+                new int[] {1, 4, 6, 9}));
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 0, 2, 0}, new int[] {1, 4, 4, 5}), region.orElseThrow());
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.sfd.workload.NetworkBuilder;
 import dev.sfd.workload.OpKind;
 import dev.sfd.workload.OpParams;
 import dev.sfd.workload.OperatorSpec;
+import dev.sfd.workload.Resampling;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -815,7 +816,8 @@ public final class OnnxGraphTranslator {
     /**
      * ConvTranspose [N, C, H, W] -> [N, M, Ho, Wo] with weight [C, M/g, kh, kw] becomes a stride-1 conv on the
      * input with M output channels and the same kernel (same MACs: N·H·W·C·(M/g)·kh·kw, same weight count)
-     * followed by an opaque 'col2im' data-movement op to the real output shape.
+     * followed by a zero-op 'col2im' resample to the real output shape: output row r reads the rows i of the
+     * intermediate with {@code i·stride + tap − padTop = r} for a tap within the kernel span.
      */
     private void convTranspose(OnnxMl.NodeProto n, Attributes a, String name) {
         Act x = act(n, 0);
@@ -867,11 +869,34 @@ public final class OnnxGraphTranslator {
         List<Integer> midShape = List.of(x.shape().get(0), m, h, wd);
         emit(spec(name, OpKind.CONV, List.of(x.tensor()), mid, p, w.name(), midShape));
         List<Integer> out = List.of(x.shape().get(0), m, outH, outW);
-        emit(spec(name + "/col2im", OpKind.OPAQUE, List.of(mid), n.getOutput(0),
-                new OpParams.Opaque("col2im", out, 0, List.of()), null, out));
+        int spanH = (kH - 1) * d.get(0) + 1;
+        int spanW = (kW - 1) * d.get(1) + 1;
+        int padTop;
+        int padLeft;
+        if (outputShape.isPresent() || autoPad.startsWith("SAME")) {
+            int totalH = s.get(0) * (h - 1) + outPad.get(0) + spanH - outH;
+            int totalW = s.get(1) * (wd - 1) + outPad.get(1) + spanW - outW;
+            boolean lower = autoPad.equals("SAME_LOWER");
+            padTop = lower ? totalH - totalH / 2 : totalH / 2;
+            padLeft = lower ? totalW - totalW / 2 : totalW / 2;
+        } else {
+            padTop = autoPad.equals("VALID") ? 0 : pads.get(0);
+            padLeft = autoPad.equals("VALID") ? 0 : pads.get(1);
+        }
+        if (padTop >= 0 && padLeft >= 0) {
+            emit(spec(name + "/col2im", OpKind.RESAMPLE, List.of(mid), n.getOutput(0), new OpParams.Resample("col2im",
+                    "asymmetric", "floor", List.of(OpParams.Resample.Scale.of(s.get(0), 1),
+                    OpParams.Resample.Scale.of(s.get(1), 1)), out, List.of(spanH, spanW), List.of(padTop, padLeft)),
+                    null, out));
+        } else {
+            emit(spec(name + "/col2im", OpKind.OPAQUE, List.of(mid), n.getOutput(0),
+                    new OpParams.Opaque("col2im", out, 0, List.of()), null, out));
+        }
         define(n.getOutput(0), out);
         approximated.add(new OnnxImport.Approximation(name, "ConvTranspose", "stride-1 conv " + kH + "x" + kW
-                + " on the input with " + m + " output channels (same MACs and weights) + opaque 'col2im' to "
+                + " on the input with " + m + " output channels (same MACs and weights) + "
+                + (padTop >= 0 && padLeft >= 0 ? "'col2im' resample (output row r reads input rows r/"
+                + s.get(0) + " within the kernel)" : "opaque 'col2im' reading it whole (negative padding)") + " to "
                 + out));
     }
 
@@ -1801,9 +1826,69 @@ public final class OnnxGraphTranslator {
             resized += out.get(i).equals(x.shape().get(i)) ? 0 : 1;
         }
         String mode = a.s("mode", "nearest");
+        Optional<String> unmapped = resampleLimitation(n, a, x, out, mode);
+        if (unmapped.isEmpty()) {
+            boolean modern = n.getOpType().equals("Resize") && opset >= 11;
+            String coordinates = modern ? a.s("coordinate_transformation_mode", "half_pixel") : "asymmetric";
+            String nearestMode = modern ? a.s("nearest_mode", "round_prefer_floor") : "floor";
+            List<OpParams.Resample.Scale> sc = new ArrayList<>();
+            for (int ax = 2; ax < 4; ax++) {
+                int in = x.shape().get(ax);
+                sc.add(sizes != null ? OpParams.Resample.Scale.of(out.get(ax), in)
+                        : rational(scaleOf(scales, axes, ax, x.rank()), out.get(ax), in));
+            }
+            OpParams.Resample p = new OpParams.Resample(mode.equals("bilinear") ? "linear" : mode, coordinates,
+                    nearestMode, sc, out, List.of(), List.of());
+            emit(spec(name, OpKind.RESAMPLE, List.of(x.tensor()), n.getOutput(0), p, null, out));
+            define(n.getOutput(0), out);
+            return;
+        }
         int ops = mode.equals("linear") || mode.equals("bilinear") ? 1 << resized
                 : mode.equals("cubic") ? 1 << (2 * resized) : 1;
+        LOGGER.debug("Resize ({}) is read whole: {}", name, unmapped.get());
         opaque(n, name, List.of(x.tensor()), out, "resize", ops);
+    }
+
+    /** Why a Resize / Upsample cannot be a {@link OpKind#RESAMPLE}; empty when it can. */
+    private Optional<String> resampleLimitation(OnnxMl.NodeProto n, Attributes a, Act x, List<Integer> out,
+                                                String mode) {
+        if (x.rank() != 4 || !out.get(1).equals(x.shape().get(1))) {
+            return Optional.of("it resizes " + x.shape() + " to " + out + "; only rows and columns of [N, C, H, W]"
+                    + " have a resample region");
+        }
+        if (!mode.equals("nearest") && !mode.equals("linear") && !mode.equals("bilinear")) {
+            return Optional.of("mode '" + mode + "' (only nearest and linear have a resample region)");
+        }
+        if (n.getOpType().equals("Resize") && opset >= 11) {
+            String coordinates = a.s("coordinate_transformation_mode", "half_pixel");
+            if (!Resampling.COORDINATES.contains(coordinates)) {
+                return Optional.of("coordinate_transformation_mode '" + coordinates + "'");
+            }
+            String nearestMode = a.s("nearest_mode", "round_prefer_floor");
+            if (!Resampling.NEAREST_MODES.contains(nearestMode)) {
+                return Optional.of("nearest_mode '" + nearestMode + "'");
+            }
+            boolean shrinks = out.get(2) < x.shape().get(2) || out.get(3) < x.shape().get(3);
+            if (a.i("antialias", 0) != 0 && shrinks && !mode.equals("nearest")) {
+                return Optional.of("antialiased downsampling (its filter is wider than two taps)");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The scale given for axis {@code ax}, or NaN when none is given for it. */
+    private static double scaleOf(List<Double> scales, Optional<List<Long>> axes, int ax, int rank) {
+        for (int i = 0; i < scales.size(); i++) {
+            if ((axes.isPresent() ? axis(axes.get().get(i), rank) : i) == ax) {
+                return scales.get(i);
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** A float scale as a fraction ({@link OpParams.Resample.Scale#approximate}), else output over input size. */
+    static OpParams.Resample.Scale rational(double scale, int out, int in) {
+        return OpParams.Resample.Scale.approximate(scale).orElse(OpParams.Resample.Scale.of(out, in));
     }
 
     private void pad(OnnxMl.NodeProto n, Attributes a, String name) {
