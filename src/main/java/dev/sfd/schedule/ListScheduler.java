@@ -16,8 +16,9 @@ import java.util.PriorityQueue;
  *
  * <p>Time advances from task completion to task completion. At each instant, FREE tasks whose users are done
  * run at once; then every idle resource (each DMA engine, the PE array, the vector unit) takes the best ready
- * task whose allocation fits in the free buffer. "Best" is: the task whose completion would release the most
- * buffer bytes right away (it is the last user of buffers), then the lowest creation index (operators in
+ * task whose allocation fits in the free buffer. "Best" is: a FREE, then a task whose completion releases buffers
+ * right away (it is the last user of some buffer; a class, not a byte count, so that tiles with small inputs
+ * are not starved), then the lowest creation index (operators in
  * topological order, steps in mapping order). A task whose allocation would overflow never starts; a task also
  * leaves headroom for the largest allocation of any later operator of the segment and of its own successors (so
  * that a producer cannot fill the buffer its consumers need), unless nothing else can run. When nothing runs and nothing ready fits,
@@ -125,7 +126,9 @@ public final class ListScheduler {
                             if (occupancy + alloc[t] + (waive ? 0 : reserve[t]) > capacityBytes) {
                                 continue;
                             }
-                            long score = released[t] > 0 ? Long.MAX_VALUE : freeable(t, succ, remaining, released, tasks);
+                            // classes, not byte counts: ranking by how many bytes a step's inputs free starves
+                            // the tiles with small (edge, padded) inputs, and the consumers waiting for them
+                            long score = released[t] > 0 ? 2 : freeable(t, succ, remaining, released, tasks) > 0 ? 1 : 0;
                             if (score > bestScore || (score == bestScore && t < best)) {
                                 best = t;
                                 bestScore = score;
