@@ -43,10 +43,7 @@ public final class ExhaustiveMapper implements Mapper {
         long start = System.nanoTime();
         MappingSpace space = space(net, op, hw);
         long cap = hw.globalBuffer().capacityBytes();
-        long min = space.minFootprintBytes();
-        if (min > cap) {
-            throw new MappingInfeasibleException(op.name(), min, cap);
-        }
+        long min = space.requireFits(op.name(), cap);
         List<MappingChoice> all = search(space, op.name(), cap);
         ParetoFront f = ParetoFront.of(op.name(), name(), all, min, (System.nanoTime() - start) / 1_000_000);
         LOGGER.debug("Exhaustive front of ({}): ({} points) over ({}) space points in ({} ms)", op.name(),

@@ -53,10 +53,7 @@ public final class HeuristicMapper implements Mapper {
         long start = System.nanoTime();
         MappingSpace space = space(net, op, hw);
         long cap = hw.globalBuffer().capacityBytes();
-        long min = space.minFootprintBytes();
-        if (min > cap) {
-            throw new MappingInfeasibleException(op.name(), min, cap);
-        }
+        long min = space.requireFits(op.name(), cap);
         ParetoFront f = ParetoFront.of(op.name(), name(), search(space, op.name(), cap), min,
                 (System.nanoTime() - start) / 1_000_000);
         LOGGER.debug("Heuristic front of ({}): ({} points) in ({} ms)", op.name(), f.points().size(), f.solveMillis());

@@ -305,6 +305,19 @@ public final class MappingSpace {
      * The smallest footprint of the space: smallest tiles, single-buffered (footprints grow with every tile
      * size, and do not depend on the order or the unrolling).
      */
+    /**
+     * The smallest footprint of this space, after checking that it fits {@code capacityBytes}.
+     *
+     * @throws MappingInfeasibleException naming the layer, its smallest footprint and the capacity
+     */
+    public long requireFits(String operator, long capacityBytes) {
+        long min = minFootprintBytes();
+        if (min > capacityBytes) {
+            throw new MappingInfeasibleException(operator, min, capacityBytes);
+        }
+        return min;
+    }
+
     public long minFootprintBytes() {
         int[] t = smallestTiles();
         long min = model.figures(shape, t, unroll(t, 0), orders.get(0), false).footprintBytes();

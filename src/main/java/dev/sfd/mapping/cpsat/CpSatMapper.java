@@ -7,7 +7,6 @@ import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.mapping.Mapper;
 import dev.sfd.mapping.MappingChoice;
-import dev.sfd.mapping.MappingInfeasibleException;
 import dev.sfd.mapping.MappingSpace;
 import dev.sfd.mapping.NetworkMapper;
 import dev.sfd.mapping.NetworkMapping;
@@ -63,10 +62,7 @@ public final class CpSatMapper implements Mapper {
         long start = System.nanoTime();
         MappingSpace space = space(net, op, hw);
         long cap = hw.globalBuffer().capacityBytes();
-        long min = space.minFootprintBytes();
-        if (min > cap) {
-            throw new MappingInfeasibleException(op.name(), min, cap);
-        }
+        long min = space.requireFits(op.name(), cap);
         TreeSet<Long> budgets = new TreeSet<>();
         int k = settings.frontBudgets();
         for (int j = 0; j < k; j++) {
