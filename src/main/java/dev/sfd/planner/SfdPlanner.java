@@ -15,6 +15,7 @@ import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.schedule.TaskGraph;
 import dev.sfd.segmentation.FusionPlan;
 import dev.sfd.segmentation.FusionPlanner;
+import dev.sfd.segmentation.SegmentAnalyzer;
 import dev.sfd.segmentation.Objective;
 import dev.sfd.segmentation.SegmentationInput;
 import dev.sfd.segmentation.SegmentationModelBuilder;
@@ -186,15 +187,20 @@ public final class SfdPlanner implements Planner {
         Plan plan = new Plan(request.networkRef(), hw, name(), status, mappings, indexed);
         SfdResult result = new SfdResult(plan, layerwise, options.solver().cliName(), seg.solver(),
                 seg.status().name(), seg.gap(), chain.runs(), fusion.segments().size(),
-                seg.evaluation().latencyCycles(), repairer.repairs, "", millis);
+                seg.evaluation().latencyCycles(), repairer.repairs, "", millis, List.of());
         long sfdCycles = predicted(plan);
         long lwCycles = predicted(layerwise);
         LOGGER.info("SFD plan of ({}): ({}) segments, ({}) repairs, scheduled ({} cycles) vs layer by layer ({} cycles)",
                 net.name(), indexed.size(), repairer.repairs.size(), sfdCycles, lwCycles);
         if (options.objective() == Objective.LATENCY && sfdCycles > lwCycles) {
-            return result.withFallback("scheduled latency (" + sfdCycles + ") above layer by layer (" + lwCycles + ")");
+            result = result.withFallback("scheduled latency (" + sfdCycles + ") above layer by layer (" + lwCycles
+                    + ")");
         }
-        return result;
+        t = System.nanoTime();
+        List<List<String>> reported = result.plan().segmentOperators();
+        List<SegmentAnalyzer.Analysis> analyses = new SegmentAnalyzer(net, hw).analyzeAll(reported,
+                result.plan().mappings());
+        return result.withAnalyses(analyses, elapsed(t));
     }
 
     /**
@@ -248,6 +254,8 @@ public final class SfdPlanner implements Planner {
         }
 
         final PlanScheduler scheduler;
+        final SegmentAnalyzer analyzer;
+        final long capacity;
         final ListScheduler listScheduler;
         final Network net;
         final CostModel cost;
@@ -264,6 +272,8 @@ public final class SfdPlanner implements Planner {
                  long budgetMillis, int maxTasks) {
             this.maxTasks = maxTasks;
             this.scheduler = new PlanScheduler(net, hw, new CostModel(hw)::tileComputeCycles);
+            this.analyzer = new SegmentAnalyzer(net, hw);
+            this.capacity = hw.globalBuffer().capacityBytes();
             this.listScheduler = new ListScheduler(hw);
             this.net = net;
             this.cost = new CostModel(hw);
@@ -318,30 +328,32 @@ public final class SfdPlanner implements Planner {
             }
             List<List<String>> one = List.of(ops);
             String reason;
+            SegmentAnalyzer.Analysis analysis;
             long t0 = System.nanoTime();
             if (budgetSpent()) {
                 reason = "scheduling budget (" + budgetMillis + " ms) spent: runs layer by layer";
             } else if (estimatedTiles(m) > maxTasks) {
                 reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + maxTasks;
+            } else if (!(analysis = analyzer.analyze(0, ops, m, PlanScheduler.segmentIndex(one))).mayFit(capacity)) {
+                reason = "infeasible: one tile step holds " + analysis.minWorkingSetBytes()
+                        + " bytes at once > capacity " + capacity;
+            } else if (analysis.tasks() > maxTasks) {
+                reason = "too many tiles: " + analysis.tasks() + " tasks > " + maxTasks;
             } else {
                 TaskGraph g = scheduler.graph(0, one, m, PlanScheduler.segmentIndex(one));
-                if (g.tasks().size() > maxTasks) {
-                    reason = "too many tiles: " + g.tasks().size() + " tasks > " + maxTasks;
-                } else {
-                    ScheduleOutcome out = listScheduler.schedule(g);
-                    LOGGER.debug("Scheduled ({}) operators from ({}) in ({} ms): {}", ops.size(), ops.get(0),
-                            (System.nanoTime() - t0) / 1_000_000, out instanceof ScheduleOutcome.Scheduled s
-                                    ? s.schedule().tasks().size() + " tasks, " + s.schedule().predictedCycles()
-                                    + " cycles" : "infeasible");
-                    if (out instanceof ScheduleOutcome.Scheduled s) {
-                        long c = s.schedule().predictedCycles();
-                        if (objective != Objective.LATENCY || c <= lw.cycles()) {
-                            return new Pieces(List.of(s.schedule()), c);
-                        }
-                        reason = "slower: scheduled " + c + " cycles vs " + lw.cycles() + " layer by layer";
-                    } else {
-                        reason = "infeasible: " + ((ScheduleOutcome.Infeasible) out).message();
+                ScheduleOutcome out = listScheduler.schedule(g);
+                LOGGER.debug("Scheduled ({}) operators from ({}) in ({} ms): {}; analysed {} cycles", ops.size(),
+                        ops.get(0), (System.nanoTime() - t0) / 1_000_000, out instanceof ScheduleOutcome.Scheduled s
+                                ? s.schedule().tasks().size() + " tasks, " + s.schedule().predictedCycles()
+                                + " cycles" : "infeasible", analysis.cycles());
+                if (out instanceof ScheduleOutcome.Scheduled s) {
+                    long c = s.schedule().predictedCycles();
+                    if (objective != Objective.LATENCY || c <= lw.cycles()) {
+                        return new Pieces(List.of(s.schedule()), c);
                     }
+                    reason = "slower: scheduled " + c + " cycles vs " + lw.cycles() + " layer by layer";
+                } else {
+                    reason = "infeasible: " + ((ScheduleOutcome.Infeasible) out).message();
                 }
             }
             Pieces result = lw;

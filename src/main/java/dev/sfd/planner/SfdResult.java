@@ -1,6 +1,7 @@
 package dev.sfd.planner;
 
 import dev.sfd.schedule.Plan;
+import dev.sfd.segmentation.SegmentAnalyzer;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,11 +24,14 @@ import java.util.Objects;
  * @param modelLatencyCycles the segmentation model's latency of that answer
  * @param repairs segments the scheduler could not run as the model said, and what was done
  * @param fallback why the layer-by-layer plan is reported instead, or empty
- * @param stageMillis wall time per stage (mapping, layerwise, segmentation, scheduling)
+ * @param stageMillis wall time per stage (mapping, layerwise, segmentation, scheduling, analysis)
+ * @param analyses the tile-level prediction ({@link SegmentAnalyzer}) of each segment of {@code plan}, in order
+ *     (empty until {@link #withAnalyses} fills it)
  */
 public record SfdResult(Plan plan, Plan layerwise, String solverRequested, String solverUsed, String solverStatus,
                         double solverGap, List<SolverRun> runs, int modelSegments, long modelLatencyCycles,
-                        List<Repair> repairs, String fallback, Map<String, Long> stageMillis) {
+                        List<Repair> repairs, String fallback, Map<String, Long> stageMillis,
+                        List<SegmentAnalyzer.Analysis> analyses) {
     public SfdResult {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(layerwise, "layerwise");
@@ -35,6 +39,11 @@ public record SfdResult(Plan plan, Plan layerwise, String solverRequested, Strin
         repairs = List.copyOf(repairs);
         Objects.requireNonNull(fallback, "fallback");
         stageMillis = Collections.unmodifiableMap(new LinkedHashMap<>(stageMillis));
+        analyses = List.copyOf(analyses);
+        if (!analyses.isEmpty() && analyses.size() != plan.segments().size()) {
+            throw new IllegalArgumentException("one analysis per segment: " + analyses.size() + " for "
+                    + plan.segments().size());
+        }
     }
 
     /**
@@ -60,6 +69,19 @@ public record SfdResult(Plan plan, Plan layerwise, String solverRequested, Strin
         Plan relabelled = new Plan(layerwise.network(), layerwise.hardware(), plan.planner(), "LAYERWISE_FALLBACK",
                 layerwise.mappings(), layerwise.segments());
         return new SfdResult(relabelled, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
-                modelSegments, modelLatencyCycles, repairs, why, stageMillis);
+                modelSegments, modelLatencyCycles, repairs, why, stageMillis, List.of());
+    }
+
+    /** This result with the analyses of its plan's segments, and the time they took as stage "analysis". */
+    public SfdResult withAnalyses(List<SegmentAnalyzer.Analysis> perSegment, long millis) {
+        Map<String, Long> stages = new LinkedHashMap<>(stageMillis);
+        stages.put("analysis", millis);
+        return new SfdResult(plan, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
+                modelSegments, modelLatencyCycles, repairs, fallback, stages, perSegment);
+    }
+
+    /** Sum of the analysed segments' predicted cycles (0 when not analysed). */
+    public long analysedCycles() {
+        return analyses.stream().mapToLong(SegmentAnalyzer.Analysis::cycles).sum();
     }
 }

@@ -9,6 +9,7 @@ import dev.sfd.planner.SfdResult;
 import dev.sfd.planner.SolverRun;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.SegmentSchedule;
+import dev.sfd.segmentation.SegmentAnalyzer;
 import dev.sfd.simulation.SimulationResult;
 import dev.sfd.simulation.Violation;
 
@@ -117,6 +118,21 @@ public final class ReportWriter {
                 g.writeNumberField("startCycle", s.startCycle());
                 g.writeNumberField("cycles", s.cycles());
                 g.writeNumberField("peakBufferBytes", s.peakBufferBytes());
+                g.writeNumberField("dramReadBytes", s.dramReadBytes());
+                g.writeNumberField("dramWriteBytes", s.dramWriteBytes());
+                g.writeNumberField("energyPj", s.energyPj());
+                List<SegmentAnalyzer.Analysis> analyses = sfd.map(x -> x.result().analyses()).orElse(List.of());
+                if (s.index() < analyses.size()) {
+                    SegmentAnalyzer.Analysis a = analyses.get(s.index());
+                    g.writeObjectFieldStart("predicted");
+                    g.writeNumberField("cycles", a.cycles());
+                    g.writeNumberField("dramReadBytes", a.dramReadBytes());
+                    g.writeNumberField("dramWriteBytes", a.dramWriteBytes());
+                    g.writeNumberField("energyPj", a.energyPj());
+                    g.writeNumberField("minWorkingSetBytes", a.minWorkingSetBytes());
+                    g.writeNumberField("timelinePeakBytes", a.timelinePeakBytes());
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -171,6 +187,7 @@ public final class ReportWriter {
         writeDouble(g, "gap", res.solverGap());
         g.writeNumberField("modelSegments", res.modelSegments());
         g.writeNumberField("modelLatencyCycles", res.modelLatencyCycles());
+        g.writeNumberField("analysedCycles", res.analysedCycles());
         g.writeArrayFieldStart("runs");
         for (SolverRun run : res.runs()) {
             g.writeStartObject();
@@ -268,6 +285,14 @@ public final class ReportWriter {
         out.printf(Locale.ROOT, "GLB peak       %,d of %,d bytes (%.1f%%)%n", r.peakBufferBytes(),
                 plan.hardware().globalBuffer().capacityBytes(),
                 100.0 * r.peakBufferBytes() / plan.hardware().globalBuffer().capacityBytes());
+        if (!res.analyses().isEmpty()) {
+            long predicted = res.analysedCycles();
+            long predictedDram = res.analyses().stream().mapToLong(SegmentAnalyzer.Analysis::dramBytes).sum();
+            out.printf(Locale.ROOT, "analysis       %,d cycles predicted at tile level (%+.1f%% of simulated), DRAM %s%n",
+                    predicted, r.cycles() == 0 ? 0 : 100.0 * (predicted - r.cycles()) / r.cycles(),
+                    predictedDram == dram ? "bytes exact" : String.format(Locale.ROOT, "%,d bytes predicted",
+                            predictedDram));
+        }
         StringBuilder runs = new StringBuilder();
         for (SolverRun run : res.runs()) {
             runs.append(runs.length() == 0 ? "" : ", ").append(run.solver()).append(' ').append(run.status());

@@ -1,6 +1,7 @@
 package dev.sfd.schedule;
 
 import dev.sfd.cost.Mapping;
+import dev.sfd.cost.TileCycleModel;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.workload.Network;
 

@@ -337,7 +337,7 @@ public final class SegmentationModelBuilder {
         }
         List<Long> producerTerms = new ArrayList<>();
         for (Mapping m : mappings.get(p)) {
-            // Output tiles of a split reduction sit on chip at accumulator width (TileGraphBuilder).
+            // Output tiles of a split reduction sit on chip at accumulator width (TileWalk).
             double width = reductionSplit(producer, m) ? hw.dataWidths().accumulatorBytes()
                     : hw.dataWidths().activationBytes();
             long whole = (long) Math.ceil(t.elements() * width);

@@ -44,8 +44,19 @@ public record SimulationResult(long cycles, EnergyBreakdown energy, long dramRea
         return violations.isEmpty();
     }
 
-    /** Timing and peak of one segment. */
-    public record SegmentResult(int index, long startCycle, long endCycle, long peakBufferBytes) {
+    /**
+     * What one segment took.
+     *
+     * @param index segment index
+     * @param startCycle first cycle of the segment
+     * @param endCycle cycle its last task finished
+     * @param peakBufferBytes highest GLB occupancy during the segment
+     * @param dramReadBytes bytes the segment loaded from DRAM
+     * @param dramWriteBytes bytes the segment stored to DRAM
+     * @param energyPj energy of the segment, leakage over its cycles included
+     */
+    public record SegmentResult(int index, long startCycle, long endCycle, long peakBufferBytes, long dramReadBytes,
+                                long dramWriteBytes, double energyPj) {
         public long cycles() {
             return endCycle - startCycle;
         }

@@ -1,12 +1,12 @@
 package dev.sfd.simulation;
 
 import dev.sfd.cost.Mapping;
+import dev.sfd.cost.TileCycleModel;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.schedule.BufferSpec;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.schedule.TaskKind;
-import dev.sfd.schedule.TileCycleModel;
 import dev.sfd.schedule.TileTask;
 import dev.sfd.workload.AxisExpr;
 import dev.sfd.workload.Box;
@@ -129,6 +129,8 @@ public final class Simulator {
         long peak;
         long now;
         long events;
+        long dramReadTotal;
+        long dramWriteTotal;
         double macPj;
         double vectorPj;
         double glbPj;
@@ -222,6 +224,9 @@ public final class Simulator {
             Map<String, List<Box>> freed = new HashMap<>();
             long start = now;
             long segPeak = occupancy;
+            long readBefore = dramReadTotal;
+            long writeBefore = dramWriteTotal;
+            double energyBefore = macPj + vectorPj + glbPj + dramPj;
             int dmaIdle = dmaEngines;
             boolean peIdle = true;
             boolean vecIdle = true;
@@ -324,7 +329,10 @@ public final class Simulator {
                 }
             }
             recordOccupancy();
-            segmentResults.add(new SimulationResult.SegmentResult(seg.index(), start, now, segPeak));
+            double energy = macPj + vectorPj + glbPj + dramPj - energyBefore
+                    + hw.energy().leakagePjPerCycle() * (now - start);
+            segmentResults.add(new SimulationResult.SegmentResult(seg.index(), start, now, segPeak,
+                    dramReadTotal - readBefore, dramWriteTotal - writeBefore, energy));
         }
 
         boolean depsDone(TileTask t, byte[] state) {
@@ -605,6 +613,7 @@ public final class Simulator {
                         is.target.complete = is.target.writtenElements >= is.target.spec.region().elements()
                                 || is.target.spec.region().equals(t.region());
                         dramRead.merge(t.tensor(), is.bytes, Long::sum);
+                        dramReadTotal += is.bytes;
                         loadedTensors.add(t.tensor());
                         dramPj += is.bytes * hw.dram().readEnergyPjPerByte();
                         glbPj += is.bytes * hw.globalBuffer().writeEnergyPjPerByte();
@@ -614,6 +623,7 @@ public final class Simulator {
                     if (is.valid) {
                         dramWritten.computeIfAbsent(t.tensor(), k -> new ArrayList<>()).add(t.region());
                         dramWrite.merge(t.tensor(), is.bytes, Long::sum);
+                        dramWriteTotal += is.bytes;
                         dramPj += is.bytes * hw.dram().writeEnergyPjPerByte();
                         glbPj += is.bytes * hw.globalBuffer().readEnergyPjPerByte();
                     }

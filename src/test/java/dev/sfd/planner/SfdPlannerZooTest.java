@@ -70,6 +70,9 @@ class SfdPlannerZooTest {
         assertTrue(result.runs().stream().anyMatch(r -> r.solver().equals(solver.cliName())),
                 () -> "no " + solver + " run recorded: " + result.runs());
         assertEquals(net.operators().size(), result.plan().segments().stream().mapToInt(s -> s.operators().size()).sum());
+        if (solver == SolverChoice.DP) {
+            SegmentAnalyzerFidelity.check(name, net, hw, result.plan(), sfd);
+        }
         System.out.printf("%-15s %-8s segments %3d (model %3d) repairs %2d speedup %.3f %s%n", name, solver,
                 result.plan().segments().size(), result.modelSegments(), result.repairs().size(),
                 (double) lw.cycles() / sfd.cycles(), result.stageMillis());

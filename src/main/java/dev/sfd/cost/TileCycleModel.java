@@ -1,6 +1,5 @@
-package dev.sfd.schedule;
+package dev.sfd.cost;
 
-import dev.sfd.cost.Mapping;
 import dev.sfd.workload.AxisExpr;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.Network;

@@ -1,4 +1,4 @@
-package dev.sfd.schedule;
+package dev.sfd.cost;
 
 import dev.sfd.hardware.Hardware;
 
