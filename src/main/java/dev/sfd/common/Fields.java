@@ -101,6 +101,22 @@ public final class Fields {
         return v.asLong();
     }
 
+    /**
+     * An optional whole number in {@code [min, max]}; {@code fallback} when absent. A value that is not a whole
+     * number, or is out of range, is a problem naming the range, and gives {@code fallback}.
+     */
+    public int intInRange(String field, int fallback, int min, int max) {
+        if (!has(field)) {
+            return fallback;
+        }
+        JsonNode v = node.get(field);
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+            problem(field, "has value (" + v + "); expected a whole number in [" + min + ", " + max + "]");
+            return fallback;
+        }
+        return v.asInt();
+    }
+
     public double number(String field, double fallback, boolean required) {
         if (!has(field)) {
             if (required) {
@@ -111,6 +127,22 @@ public final class Fields {
         JsonNode v = node.get(field);
         if (!v.isNumber()) {
             problem(field, "has value (" + v + "); expected a number");
+            return fallback;
+        }
+        return v.asDouble();
+    }
+
+    /**
+     * An optional number {@code > 0}; {@code fallback} when absent. A value that is not a number, or is not
+     * {@code > 0} (NaN included), is a problem and gives {@code fallback}.
+     */
+    public double positiveNumber(String field, double fallback) {
+        if (!has(field)) {
+            return fallback;
+        }
+        JsonNode v = node.get(field);
+        if (!v.isNumber() || !(v.asDouble() > 0)) {
+            problem(field, "has value (" + v + "); expected a number > 0");
             return fallback;
         }
         return v.asDouble();

@@ -57,4 +57,18 @@ class MapCommandTest {
         assertTrue(r.err().contains(String.valueOf(32 * 1024)), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
     }
+
+    @Test
+    void badMapperConfigFailsWithExitTwoNamingFileFieldAndValue(@TempDir Path dir) throws IOException {
+        Path config = dir.resolve("mapper.yaml");
+        Files.writeString(config, "format: sfd-mapper-cpsat/1\nthreads: 0\nworker: 2\n");
+        CliRunner.Result r = CliRunner.run("map", "resnet18", "--hw", "edge", "--mapper", "exhaustive",
+                "--mapper-config", config.toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains(config + ": mapper settings field 'threads' has value (0); "
+                + "expected a whole number in [1, 256]"), r.err());
+        assertTrue(r.err().contains(config + ": mapper settings has unknown field 'worker'"), r.err());
+        assertTrue(r.err().contains("Maybe you meant 'workers'"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
 }

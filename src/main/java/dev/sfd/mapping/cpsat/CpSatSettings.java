@@ -3,6 +3,7 @@ package dev.sfd.mapping.cpsat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sfd.common.Fields;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.mapping.MappingSpace;
 
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -74,63 +74,28 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
             throw new InvalidInputException(source, "must be a YAML mapping of settings");
         }
         List<String> problems = new ArrayList<>();
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                problems.add("unknown field '" + f + "'; valid fields are " + FIELDS);
-            }
-        }
-        if (!FORMAT.equals(root.path("format").asText())) {
-            problems.add("format is '" + root.path("format").asText() + "'; expected '" + FORMAT + "'");
+        Fields f = new Fields(root, "mapper settings", problems);
+        f.rejectUnknown(FIELDS);
+        String format = f.string("format", FORMAT, true);
+        if (!FORMAT.equals(format)) {
+            f.problem("format", "has value (" + format + "); this version reads " + FORMAT);
         }
         CpSatSettings d = DEFAULT;
-        int workers = intField(root, "workers", d.workers(), 1, 64, problems);
-        int seed = intField(root, "seed", d.seed(), 0, Integer.MAX_VALUE, problems);
-        double limit = d.timeLimitSecondsPerSolve();
-        if (root.has("timeLimitSecondsPerSolve")) {
-            JsonNode n = root.get("timeLimitSecondsPerSolve");
-            if (!n.isNumber() || n.asDouble() <= 0) {
-                problems.add("timeLimitSecondsPerSolve is (" + n + "); it must be a number > 0");
-            } else {
-                limit = n.asDouble();
-            }
-        }
-        int budgets = intField(root, "frontBudgets", d.frontBudgets(), 1, 64, problems);
-        int threads = intField(root, "threads", d.threads(), 1, 256, problems);
-        int cands = intField(root, "maxTileCandidates", d.maxTileCandidates(), 2, 64, problems);
-        boolean padded = boolField(root, "paddedTiles", d.paddedTiles(), problems);
-        boolean log = boolField(root, "logSearch", d.logSearch(), problems);
-        int linearization = intField(root, "linearizationLevel", d.linearizationLevel(), 0, 2, problems);
-        boolean warm = boolField(root, "warmStart", d.warmStart(), problems);
-        boolean relax = boolField(root, "tileRelaxation", d.tileRelaxation(), problems);
+        int workers = f.intInRange("workers", d.workers(), 1, 64);
+        int seed = f.intInRange("seed", d.seed(), 0, Integer.MAX_VALUE);
+        double limit = f.positiveNumber("timeLimitSecondsPerSolve", d.timeLimitSecondsPerSolve());
+        int budgets = f.intInRange("frontBudgets", d.frontBudgets(), 1, 64);
+        int threads = f.intInRange("threads", d.threads(), 1, 256);
+        int cands = f.intInRange("maxTileCandidates", d.maxTileCandidates(), 2, 64);
+        boolean padded = f.bool("paddedTiles", d.paddedTiles());
+        boolean log = f.bool("logSearch", d.logSearch());
+        int linearization = f.intInRange("linearizationLevel", d.linearizationLevel(), 0, 2);
+        boolean warm = f.bool("warmStart", d.warmStart());
+        boolean relax = f.bool("tileRelaxation", d.tileRelaxation());
         if (!problems.isEmpty()) {
             throw new InvalidInputException(source, problems);
         }
         return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log, linearization, warm,
                 relax);
-    }
-
-    private static int intField(JsonNode root, String field, int dflt, int min, int max, List<String> problems) {
-        if (!root.has(field)) {
-            return dflt;
-        }
-        JsonNode n = root.get(field);
-        if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < min || n.asInt() > max) {
-            problems.add(field + " is (" + n + "); it must be an integer in [" + min + ", " + max + "]");
-            return dflt;
-        }
-        return n.asInt();
-    }
-
-    private static boolean boolField(JsonNode root, String field, boolean dflt, List<String> problems) {
-        if (!root.has(field)) {
-            return dflt;
-        }
-        JsonNode n = root.get(field);
-        if (!n.isBoolean()) {
-            problems.add(field + " is (" + n + "); it must be true or false");
-            return dflt;
-        }
-        return n.asBoolean();
     }
 }

@@ -3,6 +3,7 @@ package dev.sfd.segmentation.cpsat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sfd.common.Fields;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.segmentation.SegmenterSettings;
 
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
@@ -79,58 +79,23 @@ public record CpSatSegmenterSettings(int workers, int seed, double timeLimitSeco
             throw new InvalidInputException(source, "must be a YAML mapping of settings");
         }
         List<String> problems = new ArrayList<>();
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                problems.add("unknown field '" + f + "'; valid fields are " + FIELDS.stream().sorted().toList());
-            }
-        }
-        if (!FORMAT.equals(root.path("format").asText())) {
-            problems.add("format is '" + root.path("format").asText() + "'; expected '" + FORMAT + "'");
+        Fields f = new Fields(root, "segmenter settings", problems);
+        f.rejectUnknown(FIELDS);
+        String format = f.string("format", FORMAT, true);
+        if (!FORMAT.equals(format)) {
+            f.problem("format", "has value (" + format + "); this version reads " + FORMAT);
         }
         CpSatSegmenterSettings d = DEFAULT;
-        int workers = intField(root, "workers", d.workers(), 1, 64, problems);
-        int seed = intField(root, "seed", d.seed(), 0, Integer.MAX_VALUE, problems);
-        double limit = d.timeLimitSeconds();
-        if (root.has("timeLimitSeconds")) {
-            JsonNode n = root.get("timeLimitSeconds");
-            if (!n.isNumber() || n.asDouble() <= 0) {
-                problems.add("timeLimitSeconds is (" + n + "); it must be a number > 0");
-            } else {
-                limit = n.asDouble();
-            }
-        }
-        boolean warm = boolField(root, "warmStart", d.warmStart(), problems);
-        int fullMax = intField(root, "fullModelMaxOperators", d.fullModelMaxOperators(), 0, 100_000, problems);
-        int band = intField(root, "band", d.band(), 0, 1_000, problems);
-        boolean log = boolField(root, "logSearch", d.logSearch(), problems);
+        int workers = f.intInRange("workers", d.workers(), 1, 64);
+        int seed = f.intInRange("seed", d.seed(), 0, Integer.MAX_VALUE);
+        double limit = f.positiveNumber("timeLimitSeconds", d.timeLimitSeconds());
+        boolean warm = f.bool("warmStart", d.warmStart());
+        int fullMax = f.intInRange("fullModelMaxOperators", d.fullModelMaxOperators(), 0, 100_000);
+        int band = f.intInRange("band", d.band(), 0, 1_000);
+        boolean log = f.bool("logSearch", d.logSearch());
         if (!problems.isEmpty()) {
             throw new InvalidInputException(source, problems);
         }
         return new CpSatSegmenterSettings(workers, seed, limit, warm, fullMax, band, log);
-    }
-
-    private static int intField(JsonNode root, String field, int dflt, int min, int max, List<String> problems) {
-        if (!root.has(field)) {
-            return dflt;
-        }
-        JsonNode n = root.get(field);
-        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
-            problems.add(field + " is (" + n + "); it must be an integer in [" + min + ", " + max + "]");
-            return dflt;
-        }
-        return n.asInt();
-    }
-
-    private static boolean boolField(JsonNode root, String field, boolean dflt, List<String> problems) {
-        if (!root.has(field)) {
-            return dflt;
-        }
-        JsonNode n = root.get(field);
-        if (!n.isBoolean()) {
-            problems.add(field + " is (" + n + "); it must be true or false");
-            return dflt;
-        }
-        return n.asBoolean();
     }
 }

@@ -177,8 +177,12 @@ class CpSatSegmenterTest {
         Files.writeString(f, "format: sfd-segmenter-cpsat/1\nworkers: 0\ntimeLimitSeconds: -1\nbandd: 2\n");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> CpSatSegmenterSettings.read(f));
         String msg = e.getMessage();
-        assertTrue(msg.contains("bad.yaml: workers is (0); it must be an integer in [1, 64]"), msg);
-        assertTrue(msg.contains("timeLimitSeconds is (-1)"), msg);
-        assertTrue(msg.contains("unknown field 'bandd'"), msg);
+        assertEquals(3, e.problems().size(), msg);
+        assertTrue(msg.contains("bad.yaml: segmenter settings field 'workers' has value (0); "
+                + "expected a whole number in [1, 64]"), msg);
+        assertTrue(msg.contains("segmenter settings field 'timeLimitSeconds' has value (-1); expected a number > 0"),
+                msg);
+        assertTrue(msg.contains("segmenter settings has unknown field 'bandd'"), msg);
+        assertTrue(msg.contains("Maybe you meant 'band'"), msg);
     }
 }
