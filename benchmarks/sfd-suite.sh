@@ -10,8 +10,8 @@ hws="${2:-edge,cloud}"
 shift $(( $# > 2 ? 2 : $# )) || true
 outdir="${SFD_SUITE_OUT:-$here/target/sfd-suite}"
 mkdir -p "$outdir"
-echo "| network | hw | latency / bound | speedup vs layerwise | DRAM / compulsory | segments (fused, longest) | repairs | solver | status | optimizer wall s | exit |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| network | hw | latency / bound | speedup vs layerwise | DRAM / compulsory | segments (fused, longest) | repairs | merges | analysed / simulated | solver | status | optimizer wall s | exit |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 IFS=, read -ra NETS <<< "$nets"
 IFS=, read -ra HWS <<< "$hws"
 for hw in "${HWS[@]}"; do
@@ -30,7 +30,7 @@ wall = float(end) - float(start)
 try:
     r = json.load(open(path))
 except Exception:
-    print(f"| {net} | {hw} | — | — | — | — | — | — | — | {wall:.1f} | {code} |")
+    print(f"| {net} | {hw} | — | — | — | — | — | — | — | — | — | {wall:.1f} | {code} |")
     sys.exit(0)
 segs = [s["operators"].split(",") for s in r["segments"]]
 fused = sum(1 for s in segs if len(s) > 1)
@@ -39,7 +39,8 @@ solver = r.get("solver", {})
 runs = "+".join(x["solver"] for x in solver.get("runs", []))
 status = r["solverStatus"] + (" (fallback)" if r.get("fallback") else "")
 print(f"| {net} | {hw} | {r['boundRatio']:.2f} | {r['layerwise']['speedup']:.2f}x | {r['dramBytesOverCompulsory']:.2f} "
-      f"| {r['segmentCount']} ({fused}, {longest}) | {len(r.get('repairs', []))} | {runs} -> {solver.get('used')} | {status} "
+      f"| {r['segmentCount']} ({fused}, {longest}) | {len(r.get('repairs', []))} | {len(r.get('merges', []))} "
+      f"| {solver.get('analysedCycles', 0) / r['latencyCycles']:.3f} | {runs} -> {solver.get('used')} | {status} "
       f"| {r['stageMillis']['total'] / 1000:.1f} | {code} |")
 PY
   done

@@ -42,7 +42,12 @@ import java.util.Objects;
  * slower than its operators layer by layer, is repaired: split in two at its middle (a prefix of a convex
  * segment in topological order is convex, and so is the rest), each half scheduled and repaired the same way,
  * down to single operators, which run with their layer-by-layer mapping and schedule. The result is at most the
- * layer-by-layer latency segment by segment. (With an energy or DRAM objective only infeasible segments are
+ * layer-by-layer latency segment by segment.
+ *
+ * <p><b>Merging.</b> Then neighbouring segments are merged where one segment runs faster than the two (the
+ * additive model is pessimistic where units overlap, and halving repairs may split at a worse point): the
+ * {@link SegmentAnalyzer} screens each candidate at tile level, the list scheduler decides, so a merge can only
+ * lower the latency. (With an energy or DRAM objective only infeasible segments are
  * repaired; the command compares the simulated figures of the whole plans.)
  */
 public final class SfdPlanner implements Planner {
@@ -53,6 +58,10 @@ public final class SfdPlanner implements Planner {
      * segments that large came from tiny-tile mappings that also lose to layer by layer when they fit.
      */
     static final int MAX_FUSED_TASKS = 60_000;
+    /** A merge of two neighbouring segments is scheduled only when the analyser predicts at least this gain. */
+    static final double MERGE_MARGIN = 0.02;
+    /** Merge passes over the plan at most (a pass that merges nothing ends them). */
+    static final int MERGE_PASSES = 3;
 
     /**
      * @param solver which segmenter(s) to run
@@ -169,6 +178,13 @@ public final class SfdPlanner implements Planner {
         }
         progress.done();
         millis.put("scheduling", elapsed(t));
+        if (options.objective() == Objective.LATENCY) {
+            t = System.nanoTime();
+            progress.stage("merging", -1);
+            schedules = repairer.merge(schedules);
+            progress.done();
+            millis.put("merging", elapsed(t));
+        }
 
         List<SegmentSchedule> indexed = new ArrayList<>();
         Map<String, Mapping> mappings = new LinkedHashMap<>();
@@ -187,11 +203,12 @@ public final class SfdPlanner implements Planner {
         Plan plan = new Plan(request.networkRef(), hw, name(), status, mappings, indexed);
         SfdResult result = new SfdResult(plan, layerwise, options.solver().cliName(), seg.solver(),
                 seg.status().name(), seg.gap(), chain.runs(), fusion.segments().size(),
-                seg.evaluation().latencyCycles(), repairer.repairs, "", millis, List.of());
+                seg.evaluation().latencyCycles(), repairer.repairs, repairer.merges, "", millis, List.of());
         long sfdCycles = predicted(plan);
         long lwCycles = predicted(layerwise);
-        LOGGER.info("SFD plan of ({}): ({}) segments, ({}) repairs, scheduled ({} cycles) vs layer by layer ({} cycles)",
-                net.name(), indexed.size(), repairer.repairs.size(), sfdCycles, lwCycles);
+        LOGGER.info("SFD plan of ({}): ({}) segments, ({}) repairs, ({}) merges, scheduled ({} cycles) vs layer by "
+                + "layer ({} cycles)", net.name(), indexed.size(), repairer.repairs.size(), repairer.merges.size(),
+                sfdCycles, lwCycles);
         if (options.objective() == Objective.LATENCY && sfdCycles > lwCycles) {
             result = result.withFallback("scheduled latency (" + sfdCycles + ") above layer by layer (" + lwCycles
                     + ")");
@@ -267,6 +284,9 @@ public final class SfdPlanner implements Planner {
         final Map<String, SegmentSchedule> layerwiseOf = new HashMap<>();
         final Objective objective;
         final List<SfdResult.Repair> repairs = new ArrayList<>();
+        final List<SfdResult.Repair> merges = new ArrayList<>();
+        final java.util.Set<List<String>> triedMerges = new java.util.HashSet<>();
+        final Map<SegmentSchedule, Map<String, Mapping>> mergedMappings = new java.util.IdentityHashMap<>();
 
         Repairer(Network net, Hardware hw, Map<String, Mapping> fused, Plan layerwise, Objective objective,
                  long budgetMillis, int maxTasks) {
@@ -286,9 +306,99 @@ public final class SfdPlanner implements Planner {
             }
         }
 
-        /** The mapping an operator runs with in {@code s}: layer by layer's in its schedule, else the segmenter's. */
+        /**
+         * The mapping an operator runs with in {@code s}: as merged, else layer by layer's in its schedule, else the
+         * segmenter's.
+         */
         Mapping mappingOf(String op, SegmentSchedule s) {
+            Map<String, Mapping> m = mergedMappings.get(s);
+            if (m != null) {
+                return m.get(op);
+            }
             return layerwiseOf.get(op) == s ? alone.get(op) : fused.get(op);
+        }
+
+        /**
+         * Merges neighbouring segments where that is faster: consecutive segments of a valid order form a convex
+         * set, so their union is a segment too. The analyser screens each candidate (its working set must fit and
+         * its predicted cycles must beat the two schedules by {@link #MERGE_MARGIN}); the list scheduler decides,
+         * and a merge is kept only when the merged schedule is faster than the two. Each candidate is tried with
+         * the operators' current mappings, then with the segmenter's. Left to right, so a merged segment may absorb
+         * its next neighbour too; up to {@link #MERGE_PASSES} passes, never the same candidate twice.
+         */
+        List<SegmentSchedule> merge(List<SegmentSchedule> schedules) {
+            List<SegmentSchedule> result = schedules;
+            for (int pass = 0; pass < MERGE_PASSES; pass++) {
+                int before = result.size();
+                result = mergePass(result);
+                if (result.size() == before) {
+                    break;
+                }
+            }
+            return result;
+        }
+
+        List<SegmentSchedule> mergePass(List<SegmentSchedule> schedules) {
+            List<SegmentSchedule> out = new ArrayList<>();
+            SegmentSchedule current = schedules.get(0);
+            for (int i = 1; i < schedules.size(); i++) {
+                SegmentSchedule next = schedules.get(i);
+                SegmentSchedule merged = budgetSpent() ? null : tryMerge(current, next);
+                if (merged != null) {
+                    current = merged;
+                } else {
+                    out.add(current);
+                    current = next;
+                }
+            }
+            out.add(current);
+            return out;
+        }
+
+        SegmentSchedule tryMerge(SegmentSchedule a, SegmentSchedule b) {
+            if (a.tasks().size() + b.tasks().size() > maxTasks) {
+                return null;
+            }
+            List<String> ops = new ArrayList<>(a.operators());
+            ops.addAll(b.operators());
+            if (!triedMerges.add(ops)) {
+                return null;
+            }
+            Map<String, Mapping> current = new HashMap<>();
+            Map<String, Mapping> segmenters = new HashMap<>();
+            for (SegmentSchedule s : List.of(a, b)) {
+                for (String op : s.operators()) {
+                    Mapping x = mappingOf(op, s);
+                    if (x != null) {
+                        current.put(op, x);
+                        segmenters.put(op, fused.getOrDefault(op, x));
+                    }
+                }
+            }
+            SegmentSchedule merged = tryMerge(a, b, ops, current);
+            return merged != null || segmenters.equals(current) ? merged : tryMerge(a, b, ops, segmenters);
+        }
+
+        /** {@code a} and {@code b} as one segment with mappings {@code m}, or null when that is not faster. */
+        SegmentSchedule tryMerge(SegmentSchedule a, SegmentSchedule b, List<String> ops, Map<String, Mapping> m) {
+            List<List<String>> one = List.of(ops);
+            Map<String, Integer> segmentOf = PlanScheduler.segmentIndex(one);
+            long apart = a.predictedCycles() + b.predictedCycles();
+            SegmentAnalyzer.Analysis analysis = analyzer.analyze(0, ops, m, segmentOf);
+            if (!analysis.mayFit(capacity) || analysis.cycles() > apart * (1 - MERGE_MARGIN)) {
+                return null;
+            }
+            ScheduleOutcome out = listScheduler.schedule(scheduler.graph(0, one, m, segmentOf));
+            if (!(out instanceof ScheduleOutcome.Scheduled s) || s.schedule().predictedCycles() >= apart) {
+                return null;
+            }
+            SegmentSchedule merged = s.schedule();
+            mergedMappings.put(merged, Map.copyOf(m));
+            merges.add(new SfdResult.Repair(ops, "merged: scheduled " + merged.predictedCycles() + " cycles vs "
+                    + apart + " apart (predicted " + analysis.cycles() + ")", List.of(ops.size())));
+            LOGGER.debug("Merged ({}) operators from ({}): {} cycles vs {} apart", ops.size(), ops.get(0),
+                    merged.predictedCycles(), apart);
+            return merged;
         }
 
         long estimatedTiles(Map<String, Mapping> m) {

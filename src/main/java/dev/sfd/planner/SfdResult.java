@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param modelSegments segments of the segmenter's answer (before repairs)
  * @param modelLatencyCycles the segmentation model's latency of that answer
  * @param repairs segments the scheduler could not run as the model said, and what was done
+ * @param merges neighbouring segments merged after scheduling because one segment runs faster ({@code result}
+ *     holds the merged segment's operator count)
  * @param fallback why the layer-by-layer plan is reported instead, or empty
  * @param stageMillis wall time per stage (mapping, layerwise, segmentation, scheduling, analysis)
  * @param analyses the tile-level prediction ({@link SegmentAnalyzer}) of each segment of {@code plan}, in order
@@ -30,13 +32,14 @@ import java.util.Objects;
  */
 public record SfdResult(Plan plan, Plan layerwise, String solverRequested, String solverUsed, String solverStatus,
                         double solverGap, List<SolverRun> runs, int modelSegments, long modelLatencyCycles,
-                        List<Repair> repairs, String fallback, Map<String, Long> stageMillis,
+                        List<Repair> repairs, List<Repair> merges, String fallback, Map<String, Long> stageMillis,
                         List<SegmentAnalyzer.Analysis> analyses) {
     public SfdResult {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(layerwise, "layerwise");
         runs = List.copyOf(runs);
         repairs = List.copyOf(repairs);
+        merges = List.copyOf(merges);
         Objects.requireNonNull(fallback, "fallback");
         stageMillis = Collections.unmodifiableMap(new LinkedHashMap<>(stageMillis));
         analyses = List.copyOf(analyses);
@@ -69,7 +72,7 @@ public record SfdResult(Plan plan, Plan layerwise, String solverRequested, Strin
         Plan relabelled = new Plan(layerwise.network(), layerwise.hardware(), plan.planner(), "LAYERWISE_FALLBACK",
                 layerwise.mappings(), layerwise.segments());
         return new SfdResult(relabelled, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
-                modelSegments, modelLatencyCycles, repairs, why, stageMillis, List.of());
+                modelSegments, modelLatencyCycles, repairs, merges, why, stageMillis, List.of());
     }
 
     /** This result with the analyses of its plan's segments, and the time they took as stage "analysis". */
@@ -77,7 +80,7 @@ public record SfdResult(Plan plan, Plan layerwise, String solverRequested, Strin
         Map<String, Long> stages = new LinkedHashMap<>(stageMillis);
         stages.put("analysis", millis);
         return new SfdResult(plan, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
-                modelSegments, modelLatencyCycles, repairs, fallback, stages, perSegment);
+                modelSegments, modelLatencyCycles, repairs, merges, fallback, stages, perSegment);
     }
 
     /** Sum of the analysed segments' predicted cycles (0 when not analysed). */

@@ -221,6 +221,15 @@ public final class ReportWriter {
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeArrayFieldStart("merges");
+        for (SfdResult.Repair merge : res.merges()) {
+            g.writeStartObject();
+            g.writeStringField("firstOperator", merge.operators().get(0));
+            g.writeNumberField("operators", merge.operators().size());
+            g.writeStringField("reason", merge.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeObjectFieldStart("layerwise");
         g.writeNumberField("latencyCycles", sfd.layerwise().cycles());
         g.writeNumberField("dramReadBytes", sfd.layerwise().dramReadBytes());
@@ -306,6 +315,10 @@ public final class ReportWriter {
         if (!res.repairs().isEmpty()) {
             out.printf(Locale.ROOT, "repairs        %d fused segment(s) split by the scheduler (report.json 'repairs')%n",
                     res.repairs().size());
+        }
+        if (!res.merges().isEmpty()) {
+            out.printf(Locale.ROOT, "merges         %d pair(s) of neighbouring segments run faster as one (report.json "
+                    + "'merges')%n", res.merges().size());
         }
         if (res.fellBack()) {
             out.printf(Locale.ROOT, "FALLBACK       layer-by-layer plan reported: %s%n", res.fallback());

@@ -24,8 +24,10 @@ import java.util.PriorityQueue;
  * that a producer cannot fill the buffer its consumers need), unless nothing else can run. When nothing runs and nothing ready fits,
  * the result is {@link ScheduleOutcome.Infeasible}.
  *
- * <p>The issue order it returns is the order of start times, so replaying it in order with the same durations
- * reproduces the same timeline and the same buffer occupancy.
+ * <p>The issue order it returns is the order of start times. Replaying it in order with the same durations gives
+ * the same buffer occupancy at every start and a timeline that is never later (earlier where a task waited for
+ * headroom while its unit idled); the schedule's {@code predictedCycles} is that replay's makespan, which the
+ * simulator reproduces exactly.
  */
 public final class ListScheduler {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -180,8 +182,63 @@ public final class ListScheduler {
             }
         }
         makespan = Math.max(makespan, now);
+        // The plan runs the tasks in this order (SegmentSchedule): where a task waited above for headroom while its
+        // unit idled, in-order issue starts it earlier, never later, and the occupancy at every start is unchanged.
+        long replayed = inOrderMakespan(g, order, Math.max(1, hw.dram().dmaEngines()));
+        if (replayed > makespan) {
+            throw new IllegalStateException("segment " + g.index() + ": in-order replay (" + replayed
+                    + ") slower than the list schedule (" + makespan + ")");
+        }
         return new ScheduleOutcome.Scheduled(new SegmentSchedule(g.index(), g.operators(), g.buffers(), order,
-                makespan, peak));
+                replayed, peak));
+    }
+
+    /**
+     * Makespan of issuing {@code order} in order, as a plan runs: a task starts once every earlier task has started,
+     * its dependencies have finished and a unit of its resource is free (a DMA transfer holds its engine for its busy
+     * cycles).
+     */
+    static long inOrderMakespan(TaskGraph g, List<TileTask> order, int dmaEngines) {
+        long[] end = new long[g.size()];
+        long[] dmaFree = new long[dmaEngines];
+        long peFree = 0;
+        long vectorFree = 0;
+        long previousStart = 0;
+        long makespan = 0;
+        for (TileTask t : order) {
+            int id = t.id();
+            long start = previousStart;
+            for (int d : t.deps()) {
+                start = Math.max(start, end[d]);
+            }
+            long busy = g.busyCycles()[id];
+            switch (g.resources().get(id)) {
+                case PE_ARRAY -> {
+                    start = Math.max(start, peFree);
+                    peFree = start + busy;
+                }
+                case VECTOR -> {
+                    start = Math.max(start, vectorFree);
+                    vectorFree = start + busy;
+                }
+                case DMA -> {
+                    int engine = 0;
+                    for (int e = 1; e < dmaEngines; e++) {
+                        if (dmaFree[e] < dmaFree[engine]) {
+                            engine = e;
+                        }
+                    }
+                    start = Math.max(start, dmaFree[engine]);
+                    dmaFree[engine] = start + busy;
+                }
+                case NONE -> {
+                }
+            }
+            end[id] = start + g.durations()[id];
+            previousStart = start;
+            makespan = Math.max(makespan, end[id]);
+        }
+        return makespan;
     }
 
     private static long freeable(int t, List<List<Integer>> succ, int[] remaining, long[] released,

@@ -23,16 +23,18 @@ import java.util.Objects;
  * <ul>
  *   <li><b>DRAM bytes and busy cycles</b> are sums over the walk's loads, stores and compute steps: the reuse
  *       rule, re-fetches, halos, views and edge tiles are all in the walk, so they are exact.</li>
- *   <li><b>Cycles</b> come from an event-driven replay of the walk with the hardware's units (the PE array, the
+ *   <li><b>Cycles</b> come from an event-driven replay of the walk on the hardware's units (the PE array, the
  *       vector unit, each DMA engine): whenever a unit is idle it starts the ready event that the walk created
- *       first; a DMA transfer holds its engine for the bytes at the bandwidth and completes the DRAM latency
- *       later. The buffer capacity is not a constraint of this replay, so it is the segment's latency when memory
- *       does not throttle it; the tile scheduler, which never overflows the buffer and prefers events that free
- *       memory, is slower where the buffer binds and may be faster where its order overlaps the units better.</li>
+ *       first whose allocation fits the buffer (once that event waits for memory, later ones may pass it only if
+ *       they allocate nothing; when nothing runs and nothing fits, the first ready event starts anyway). A DMA
+ *       transfer holds its engine for the bytes at the bandwidth and completes the DRAM latency later. This is
+ *       neither the tile scheduler's priority (it prefers events that free memory) nor its headroom rule, so
+ *       the two part where those matter; docs/segmentation.md records by how much.</li>
  *   <li><b>Memory</b>: {@link Analysis#minWorkingSetBytes()} is the largest set of buffers one compute step
  *       holds at once (its operand slices, the producer tiles it reads, its output tile): no schedule of the
  *       segment can run in less. {@link Analysis#timelinePeakBytes()} is the peak of the replay above, where
- *       every buffer lives from the start of the event that allocates it to the end of its last user.</li>
+ *       every buffer lives from the start of the event that allocates it to the end of its last user (above the
+ *       capacity only when the replay had to force an event).</li>
  *   <li><b>Energy</b> = MACs and vector operations of every step, buffer reads of every step and writes of
  *       every completed output tile, DRAM and buffer energy of every transfer, plus leakage over the predicted
  *       cycles (the constants of the hardware record).</li>
@@ -99,8 +101,11 @@ public final class SegmentAnalyzer {
         static final byte VECTOR = 2;
         static final byte DMA = 3;
 
+        static final int FIT_LOOKAHEAD = 32;
+
         final Network net;
         final Hardware hw;
+        int[] free;
         int n;
         byte[] unit = new byte[1024];
         long[] duration = new long[1024];
@@ -219,11 +224,10 @@ public final class SegmentAnalyzer {
         }
 
         /**
-         * Event-driven replay of the walk without a buffer limit: whenever a unit is idle it starts the ready
-         * event created first (a DMA transfer holds its engine for its busy cycles and completes the latency
-         * later). Returns {makespan, peak live bytes}.
+         * Event-driven replay of the walk within {@code capacity} bytes (see the class comment). Returns
+         * {makespan, peak live bytes}.
          */
-        long[] replay() {
+        long[] replay(long capacity) {
             int[] remaining = new int[n];
             int[] succCount = new int[n + 1];
             for (int t = 0; t < n; t++) {
@@ -242,7 +246,7 @@ public final class SegmentAnalyzer {
                     succ[fill[deps[k]]++] = t;
                 }
             }
-            int[] free = {Integer.MAX_VALUE, 1, 1, Math.max(1, hw.dram().dmaEngines())};
+            free = new int[] {Integer.MAX_VALUE, 1, 1, Math.max(1, hw.dram().dmaEngines())};
             IntHeap[] ready = {new IntHeap(), new IntHeap(), new IntHeap(), new IntHeap()};
             for (int t = 0; t < n; t++) {
                 if (remaining[t] == 0) {
@@ -260,20 +264,30 @@ public final class SegmentAnalyzer {
             while (done < n) {
                 for (int u = 0; u < 4; u++) {
                     while (free[u] > 0 && !ready[u].isEmpty()) {
-                        int t = ready[u].poll();
-                        if (allocates[t] >= 0) {
-                            live += bufferBytes[allocates[t]];
-                            peak = Math.max(peak, live);
+                        int t = fitting(ready[u], live, capacity);
+                        if (t < 0) {
+                            break;
                         }
-                        if (u != NONE && busy[t] > 0) {
-                            free[u]--;
-                            running.add(new long[] {now + busy[t], 0, t});
-                        }
-                        running.add(new long[] {now + duration[t], 1, t});
+                        live += start(t, u, now, running);
+                        peak = Math.max(peak, live);
                     }
                 }
                 if (running.isEmpty()) {
-                    throw new IllegalStateException("tile walk has a dependency cycle");
+                    // nothing runs and nothing ready fits: the lowest ready event starts anyway (over capacity)
+                    int forced = -1;
+                    int forcedUnit = -1;
+                    for (int u = 0; u < 4; u++) {
+                        if (free[u] > 0 && !ready[u].isEmpty() && (forced < 0 || ready[u].peek() < forced)) {
+                            forced = ready[u].peek();
+                            forcedUnit = u;
+                        }
+                    }
+                    if (forced < 0) {
+                        throw new IllegalStateException("tile walk has a dependency cycle");
+                    }
+                    ready[forcedUnit].poll();
+                    live += start(forced, forcedUnit, now, running);
+                    peak = Math.max(peak, live);
                 }
                 now = running.peek()[0];
                 while (!running.isEmpty() && running.peek()[0] == now) {
@@ -298,8 +312,42 @@ public final class SegmentAnalyzer {
             return new long[] {now, peak};
         }
 
+        /** Starts event {@code t} on unit {@code u}; returns the bytes it allocates. */
+        long start(int t, int u, long now, java.util.PriorityQueue<long[]> running) {
+            if (u != NONE && busy[t] > 0) {
+                free[u]--;
+                running.add(new long[] {now + busy[t], 0, t});
+            }
+            running.add(new long[] {now + duration[t], 1, t});
+            return allocates[t] >= 0 ? bufferBytes[allocates[t]] : 0;
+        }
+
+        /**
+         * The first ready event (lowest id, looking at the first {@link #FIT_LOOKAHEAD}) whose allocation fits
+         * next to {@code live} bytes, removed from {@code ready}; -1 when none does.
+         */
+        int fitting(IntHeap ready, long live, long capacity) {
+            int[] skipped = new int[FIT_LOOKAHEAD];
+            int nSkipped = 0;
+            int found = -1;
+            while (!ready.isEmpty() && nSkipped < FIT_LOOKAHEAD) {
+                int t = ready.poll();
+                long alloc = allocates[t] >= 0 ? bufferBytes[allocates[t]] : 0;
+                // once the first event waits for memory, later ones may pass it only if they allocate nothing
+                if (nSkipped == 0 ? live + alloc <= capacity : alloc == 0) {
+                    found = t;
+                    break;
+                }
+                skipped[nSkipped++] = t;
+            }
+            for (int i = 0; i < nSkipped; i++) {
+                ready.add(skipped[i]);
+            }
+            return found;
+        }
+
         SegmentAnalyzer.Analysis result() {
-            long[] timeline = replay();
+            long[] timeline = replay(hw.globalBuffer().capacityBytes());
             double total = energy + hw.energy().leakagePjPerCycle() * timeline[0];
             return new Analysis(timeline[0], dramRead, dramWrite, total, peBusy, vectorBusy, dmaBusy, minWorkingSet,
                     timeline[1], n);
@@ -325,6 +373,10 @@ public final class SegmentAnalyzer {
                 i = (i - 1) / 2;
             }
             a[i] = x;
+        }
+
+        int peek() {
+            return a[0];
         }
 
         int poll() {
