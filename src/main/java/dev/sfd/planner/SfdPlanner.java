@@ -15,8 +15,8 @@ import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.schedule.TaskGraph;
 import dev.sfd.segmentation.FusionPlan;
 import dev.sfd.segmentation.FusionPlanner;
-import dev.sfd.segmentation.SegmentAnalyzer;
 import dev.sfd.segmentation.Objective;
+import dev.sfd.segmentation.SegmentAnalyzer;
 import dev.sfd.segmentation.SegmentationInput;
 import dev.sfd.segmentation.SegmentationModelBuilder;
 import dev.sfd.segmentation.SegmenterSettings;
@@ -26,10 +26,13 @@ import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The SFD planner: memory-centric mapper (a Pareto front per layer) -> analytical segmenter ({@link SolverChoice})
@@ -47,8 +50,9 @@ import java.util.Objects;
  * <p><b>Merging.</b> Then neighbouring segments are merged where one segment runs faster than the two (the
  * additive model is pessimistic where units overlap, and halving repairs may split at a worse point): the
  * {@link SegmentAnalyzer} screens each candidate at tile level, the list scheduler decides, so a merge can only
- * lower the latency. (With an energy or DRAM objective only infeasible segments are
- * repaired; the command compares the simulated figures of the whole plans.)
+ * lower the latency. Merging shares the scheduling budget and runs for the latency objective only. (With an energy
+ * or DRAM objective only infeasible segments are repaired; the command compares the simulated figures of the whole
+ * plans.)
  */
 public final class SfdPlanner implements Planner {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -285,8 +289,8 @@ public final class SfdPlanner implements Planner {
         final Objective objective;
         final List<SfdResult.Repair> repairs = new ArrayList<>();
         final List<SfdResult.Repair> merges = new ArrayList<>();
-        final java.util.Set<List<String>> triedMerges = new java.util.HashSet<>();
-        final Map<SegmentSchedule, Map<String, Mapping>> mergedMappings = new java.util.IdentityHashMap<>();
+        final Set<List<String>> triedMerges = new HashSet<>();
+        final Map<SegmentSchedule, Map<String, Mapping>> mergedMappings = new IdentityHashMap<>();
 
         Repairer(Network net, Hardware hw, Map<String, Mapping> fused, Plan layerwise, Objective objective,
                  long budgetMillis, int maxTasks) {

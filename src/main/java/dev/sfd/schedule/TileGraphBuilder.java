@@ -98,9 +98,4 @@ public final class TileGraphBuilder {
                     deps), TaskResource.NONE, 0, 0);
         }
     }
-
-    /** Bytes of {@code elements} elements of {@code bytesPerElement} bytes each, rounded up. */
-    public static long bytes(long elements, double bytesPerElement) {
-        return TileWalk.bytes(elements, bytesPerElement);
-    }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 
 /**
  * Lifetime and memory analysis of one segment at tile granularity: its predicted cycles, DRAM bytes, energy and
@@ -115,7 +116,6 @@ public final class SegmentAnalyzer {
         int[] deps = new int[4096];
         int depCount;
         long[] bufferBytes = new long[1024];
-        int buffers;
         final Map<String, Double> opsPerPoint = new HashMap<>();
         long dramRead;
         long dramWrite;
@@ -136,7 +136,6 @@ public final class SegmentAnalyzer {
                 bufferBytes = Arrays.copyOf(bufferBytes, Math.max(id + 1, bufferBytes.length * 2));
             }
             bufferBytes[id] = bytes;
-            buffers = Math.max(buffers, id + 1);
         }
 
         @Override
@@ -254,7 +253,7 @@ public final class SegmentAnalyzer {
                 }
             }
             // running events: (time, kind 0 = release unit / 1 = complete, task), ordered by time then kind
-            java.util.PriorityQueue<long[]> running = new java.util.PriorityQueue<>((a, b) ->
+            PriorityQueue<long[]> running = new PriorityQueue<>((a, b) ->
                     a[0] != b[0] ? Long.compare(a[0], b[0]) : a[1] != b[1] ? Long.compare(a[1], b[1])
                             : Long.compare(a[2], b[2]));
             long now = 0;
@@ -313,7 +312,7 @@ public final class SegmentAnalyzer {
         }
 
         /** Starts event {@code t} on unit {@code u}; returns the bytes it allocates. */
-        long start(int t, int u, long now, java.util.PriorityQueue<long[]> running) {
+        long start(int t, int u, long now, PriorityQueue<long[]> running) {
             if (u != NONE && busy[t] > 0) {
                 free[u]--;
                 running.add(new long[] {now + busy[t], 0, t});
