@@ -50,9 +50,10 @@ import java.util.Set;
  * <p><b>Merging.</b> Then neighbouring segments are merged where one segment runs faster than the two (the
  * additive model is pessimistic where units overlap, and halving repairs may split at a worse point): the
  * {@link SegmentAnalyzer} screens each candidate at tile level, the list scheduler decides, so a merge can only
- * lower the latency. Merging shares the scheduling budget and runs for the latency objective only. (With an energy
- * or DRAM objective only infeasible segments are repaired; the command compares the simulated figures of the whole
- * plans.)
+ * lower the latency. With an energy or DRAM objective a merge is kept when the analyser's figure for it (exact
+ * bytes; energy by the simulator's terms) is lower and the scheduler fits it. Merging shares the scheduling budget.
+ * (With an energy or DRAM objective only infeasible segments are repaired; the command compares the simulated
+ * figures of the whole plans.)
  */
 public final class SfdPlanner implements Planner {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -182,13 +183,11 @@ public final class SfdPlanner implements Planner {
         }
         progress.done();
         millis.put("scheduling", elapsed(t));
-        if (options.objective() == Objective.LATENCY) {
-            t = System.nanoTime();
-            progress.stage("merging", -1);
-            schedules = repairer.merge(schedules);
-            progress.done();
-            millis.put("merging", elapsed(t));
-        }
+        t = System.nanoTime();
+        progress.stage("merging", -1);
+        schedules = repairer.merge(schedules);
+        progress.done();
+        millis.put("merging", elapsed(t));
 
         List<SegmentSchedule> indexed = new ArrayList<>();
         Map<String, Mapping> mappings = new LinkedHashMap<>();
@@ -291,6 +290,7 @@ public final class SfdPlanner implements Planner {
         final List<SfdResult.Repair> merges = new ArrayList<>();
         final Set<List<String>> triedMerges = new HashSet<>();
         final Map<SegmentSchedule, Map<String, Mapping>> mergedMappings = new IdentityHashMap<>();
+        final Map<SegmentSchedule, SegmentAnalyzer.Analysis> analyses = new IdentityHashMap<>();
 
         Repairer(Network net, Hardware hw, Map<String, Mapping> fused, Plan layerwise, Objective objective,
                  long budgetMillis, int maxTasks) {
@@ -323,10 +323,10 @@ public final class SfdPlanner implements Planner {
         }
 
         /**
-         * Merges neighbouring segments where that is faster: consecutive segments of a valid order form a convex
-         * set, so their union is a segment too. The analyser screens each candidate (its working set must fit and
-         * its predicted cycles must beat the two schedules by {@link #MERGE_MARGIN}); the list scheduler decides,
-         * and a merge is kept only when the merged schedule is faster than the two. Each candidate is tried with
+         * Merges neighbouring segments where that is better for the objective: consecutive segments of a valid
+         * order form a convex set, so their union is a segment too. The analyser screens each candidate (its
+         * working set must fit and its predicted figure must beat the two by {@link #MERGE_MARGIN}); the list
+         * scheduler decides: the merged segment must schedule, and for latency be faster than the two. Each candidate is tried with
          * the operators' current mappings, then with the segmenter's. Left to right, so a merged segment may absorb
          * its next neighbour too; up to {@link #MERGE_PASSES} passes, never the same candidate twice.
          */
@@ -383,26 +383,62 @@ public final class SfdPlanner implements Planner {
             return merged != null || segmenters.equals(current) ? merged : tryMerge(a, b, ops, segmenters);
         }
 
-        /** {@code a} and {@code b} as one segment with mappings {@code m}, or null when that is not faster. */
+        /**
+         * {@code a} and {@code b} as one segment with mappings {@code m}, or null when that is not better: for
+         * latency, scheduled faster than the two; for energy or DRAM bytes, less of it by the analyser (whose bytes
+         * are exact and whose energy has the simulator's terms) and schedulable.
+         */
         SegmentSchedule tryMerge(SegmentSchedule a, SegmentSchedule b, List<String> ops, Map<String, Mapping> m) {
             List<List<String>> one = List.of(ops);
             Map<String, Integer> segmentOf = PlanScheduler.segmentIndex(one);
-            long apart = a.predictedCycles() + b.predictedCycles();
             SegmentAnalyzer.Analysis analysis = analyzer.analyze(0, ops, m, segmentOf);
-            if (!analysis.mayFit(capacity) || analysis.cycles() > apart * (1 - MERGE_MARGIN)) {
+            double apart = objective == Objective.LATENCY ? a.predictedCycles() + b.predictedCycles()
+                    : objectiveValue(analysisOf(a)) + objectiveValue(analysisOf(b));
+            if (!analysis.mayFit(capacity) || objectiveValue(analysis) > apart * (1 - MERGE_MARGIN)) {
                 return null;
             }
             ScheduleOutcome out = listScheduler.schedule(scheduler.graph(0, one, m, segmentOf));
-            if (!(out instanceof ScheduleOutcome.Scheduled s) || s.schedule().predictedCycles() >= apart) {
+            if (!(out instanceof ScheduleOutcome.Scheduled s)
+                    || objective == Objective.LATENCY && s.schedule().predictedCycles() >= apart) {
                 return null;
             }
             SegmentSchedule merged = s.schedule();
             mergedMappings.put(merged, Map.copyOf(m));
-            merges.add(new SfdResult.Repair(ops, "merged: scheduled " + merged.predictedCycles() + " cycles vs "
-                    + apart + " apart (predicted " + analysis.cycles() + ")", List.of(ops.size())));
-            LOGGER.debug("Merged ({}) operators from ({}): {} cycles vs {} apart", ops.size(), ops.get(0),
-                    merged.predictedCycles(), apart);
+            analyses.put(merged, analysis);
+            String what = switch (objective) {
+                case LATENCY -> "scheduled " + merged.predictedCycles() + " cycles vs " + (long) apart
+                        + " apart (predicted " + analysis.cycles() + ")";
+                case DRAM -> analysis.dramBytes() + " DRAM bytes vs " + (long) apart + " apart";
+                case ENERGY -> String.format(java.util.Locale.ROOT, "%.0f pJ vs %.0f pJ apart", analysis.energyPj(),
+                        apart);
+            };
+            merges.add(new SfdResult.Repair(ops, "merged: " + what, List.of(ops.size())));
+            LOGGER.debug("Merged ({}) operators from ({}): {}", ops.size(), ops.get(0), what);
             return merged;
+        }
+
+        /** The figure the objective minimises, from an analysis. */
+        double objectiveValue(SegmentAnalyzer.Analysis a) {
+            return switch (objective) {
+                case LATENCY -> a.cycles();
+                case ENERGY -> a.energyPj();
+                case DRAM -> a.dramBytes();
+            };
+        }
+
+        /** The analysis of a scheduled segment with the mappings it runs with (cached). */
+        SegmentAnalyzer.Analysis analysisOf(SegmentSchedule s) {
+            return analyses.computeIfAbsent(s, x -> {
+                Map<String, Mapping> m = new HashMap<>();
+                for (String op : x.operators()) {
+                    Mapping mapping = mappingOf(op, x);
+                    if (mapping != null) {
+                        m.put(op, mapping);
+                    }
+                }
+                List<List<String>> one = List.of(x.operators());
+                return analyzer.analyze(0, x.operators(), m, PlanScheduler.segmentIndex(one));
+            });
         }
 
         long estimatedTiles(Map<String, Mapping> m) {
