@@ -326,9 +326,10 @@ public final class SfdPlanner implements Planner {
          * Merges neighbouring segments where that is better for the objective: consecutive segments of a valid
          * order form a convex set, so their union is a segment too. The analyser screens each candidate (its
          * working set must fit and its predicted figure must beat the two by {@link #MERGE_MARGIN}); the list
-         * scheduler decides: the merged segment must schedule, and for latency be faster than the two. Each candidate is tried with
-         * the operators' current mappings, then with the segmenter's. Left to right, so a merged segment may absorb
-         * its next neighbour too; up to {@link #MERGE_PASSES} passes, never the same candidate twice.
+         * scheduler decides: the merged segment must schedule, and for latency be faster than the two. Each
+         * candidate is tried with the operators' current mappings, then with the segmenter's. Left to right, so a
+         * merged segment may absorb its next neighbour too; up to {@link #MERGE_PASSES} passes, never the same
+         * candidate twice.
          */
         List<SegmentSchedule> merge(List<SegmentSchedule> schedules) {
             List<SegmentSchedule> result = schedules;

@@ -297,7 +297,8 @@ public final class ReportWriter {
         if (!res.analyses().isEmpty()) {
             long predicted = res.analysedCycles();
             long predictedDram = res.analyses().stream().mapToLong(SegmentAnalyzer.Analysis::dramBytes).sum();
-            out.printf(Locale.ROOT, "analysis       %,d cycles predicted at tile level (%+.1f%% of simulated), DRAM %s%n",
+            out.printf(Locale.ROOT,
+                    "analysis       %,d cycles predicted at tile level (%+.1f%% of simulated), DRAM %s%n",
                     predicted, r.cycles() == 0 ? 0 : 100.0 * (predicted - r.cycles()) / r.cycles(),
                     predictedDram == dram ? "bytes exact" : String.format(Locale.ROOT, "%,d bytes predicted",
                             predictedDram));
@@ -317,8 +318,8 @@ public final class ReportWriter {
                     res.repairs().size());
         }
         if (!res.merges().isEmpty()) {
-            out.printf(Locale.ROOT, "merges         %d pair(s) of neighbouring segments run faster as one (report.json "
-                    + "'merges')%n", res.merges().size());
+            out.printf(Locale.ROOT, "merges         %d pair(s) of neighbouring segments merged, better for the "
+                    + "objective (report.json 'merges')%n", res.merges().size());
         }
         if (res.fellBack()) {
             out.printf(Locale.ROOT, "FALLBACK       layer-by-layer plan reported: %s%n", res.fallback());

@@ -89,7 +89,8 @@ public final class TileGraphBuilder {
         @Override
         public void store(int task, String operator, String tensor, Box box, int buffer, long bytes, int dep) {
             add(new TileTask(task, TaskKind.STORE, operator, tensor, box, null, false, -1, List.of(buffer), List.of(),
-                    List.of(dep)), TaskResource.DMA, DmaTiming.transferCycles(hw, bytes), DmaTiming.busyCycles(hw, bytes));
+                    List.of(dep)), TaskResource.DMA, DmaTiming.transferCycles(hw, bytes),
+                    DmaTiming.busyCycles(hw, bytes));
         }
 
         @Override

@@ -41,8 +41,8 @@ import java.util.PriorityQueue;
  *       cycles (the constants of the hardware record).</li>
  * </ul>
  *
- * <p>How close this is to the simulator is measured on every zoo network by {@code SfdPlannerZooTest} (test sources) and
- * documented in docs/segmentation.md.
+ * <p>How close this is to the simulator is measured on every zoo network by {@code SfdPlannerZooTest} (test
+ * sources) and documented in docs/segmentation.md.
  */
 public final class SegmentAnalyzer {
     private final TileWalk walk;

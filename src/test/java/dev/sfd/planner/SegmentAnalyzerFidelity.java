@@ -27,7 +27,10 @@ final class SegmentAnalyzerFidelity {
     static final double SEGMENT_CYCLES_TOLERANCE = 0.05;
     /** No segment's predicted cycles off by more than this fraction. */
     static final double SEGMENT_CYCLES_WORST = 0.30;
-    /** Energy of the plan: the same terms as the simulator, so equal up to rounding (leakage over the predicted cycles would add the cycle error times the leakage share; every preset has zero leakage). */
+    /**
+     * Energy of the plan: the same terms as the simulator, so equal up to rounding (leakage over the predicted
+     * cycles would add the cycle error times the leakage share; every preset has zero leakage).
+     */
     static final double ENERGY_TOLERANCE = 0.001;
 
     private SegmentAnalyzerFidelity() {
@@ -52,7 +55,8 @@ final class SegmentAnalyzerFidelity {
             SimulationResult.SegmentResult r = sim.segments().get(i);
             int index = i;
             assertEquals(r.dramReadBytes(), a.dramReadBytes(), () -> name + " segment " + index + " DRAM read bytes");
-            assertEquals(r.dramWriteBytes(), a.dramWriteBytes(), () -> name + " segment " + index + " DRAM write bytes");
+            assertEquals(r.dramWriteBytes(), a.dramWriteBytes(),
+                    () -> name + " segment " + index + " DRAM write bytes");
             assertTrue(a.minWorkingSetBytes() <= r.peakBufferBytes(), () -> name + " segment " + index
                     + ": working set " + a.minWorkingSetBytes() + " > simulated peak " + r.peakBufferBytes());
             double err = Math.abs(a.cycles() - r.cycles()) / (double) Math.max(1, r.cycles());
