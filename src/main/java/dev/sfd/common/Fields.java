@@ -1,7 +1,12 @@
 package dev.sfd.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,6 +31,36 @@ public final class Fields {
         this.node = node;
         this.where = where;
         this.problems = problems;
+    }
+
+    /**
+     * Opens a versioned settings file (a YAML mapping with a {@code format} field): unknown fields and a missing
+     * or different format become problems; a file that cannot be read or is not a mapping is an error at once.
+     *
+     * @param file the settings file
+     * @param where how messages name it, e.g. {@code "mapper settings"}
+     * @param format the {@code format} value this version reads
+     * @param known every field the file may have ({@code format} included)
+     * @param problems where problems are collected
+     */
+    public static Fields settingsFile(Path file, String where, String format, Set<String> known,
+                                      List<String> problems) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new InvalidInputException(file.toString(), "cannot be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException(file.toString(), "must be a YAML mapping of settings");
+        }
+        Fields f = new Fields(root, where, problems);
+        f.rejectUnknown(known);
+        String found = f.string("format", format, true);
+        if (!format.equals(found)) {
+            f.problem("format", "has value (" + found + "); this version reads " + format);
+        }
+        return f;
     }
 
     public JsonNode node() {

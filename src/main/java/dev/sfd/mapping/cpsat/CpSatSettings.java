@@ -1,14 +1,9 @@
 package dev.sfd.mapping.cpsat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sfd.common.Fields;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.mapping.MappingSpace;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,23 +58,8 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
 
     /** Reads and validates a settings file; every problem names the field, the value and what is valid. */
     public static CpSatSettings read(Path file) {
-        String source = file.toString();
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new InvalidInputException(source, "cannot be read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException(source, "must be a YAML mapping of settings");
-        }
         List<String> problems = new ArrayList<>();
-        Fields f = new Fields(root, "mapper settings", problems);
-        f.rejectUnknown(FIELDS);
-        String format = f.string("format", FORMAT, true);
-        if (!FORMAT.equals(format)) {
-            f.problem("format", "has value (" + format + "); this version reads " + FORMAT);
-        }
+        Fields f = Fields.settingsFile(file, "mapper settings", FORMAT, FIELDS, problems);
         CpSatSettings d = DEFAULT;
         int workers = f.intInRange("workers", d.workers(), 1, 64);
         int seed = f.intInRange("seed", d.seed(), 0, Integer.MAX_VALUE);
@@ -93,7 +73,7 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
         boolean warm = f.bool("warmStart", d.warmStart());
         boolean relax = f.bool("tileRelaxation", d.tileRelaxation());
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(source, problems);
+            throw new InvalidInputException(file.toString(), problems);
         }
         return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log, linearization, warm,
                 relax);

@@ -1,13 +1,9 @@
 package dev.sfd.segmentation.cpsat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sfd.common.Fields;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.segmentation.SegmenterSettings;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,23 +64,8 @@ public record CpSatSegmenterSettings(int workers, int seed, double timeLimitSeco
 
     /** Reads and validates a settings file; every problem names the field, the value and what is valid. */
     public static CpSatSegmenterSettings read(Path file) {
-        String source = file.toString();
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new InvalidInputException(source, "cannot be read: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException(source, "must be a YAML mapping of settings");
-        }
         List<String> problems = new ArrayList<>();
-        Fields f = new Fields(root, "segmenter settings", problems);
-        f.rejectUnknown(FIELDS);
-        String format = f.string("format", FORMAT, true);
-        if (!FORMAT.equals(format)) {
-            f.problem("format", "has value (" + format + "); this version reads " + FORMAT);
-        }
+        Fields f = Fields.settingsFile(file, "segmenter settings", FORMAT, FIELDS, problems);
         CpSatSegmenterSettings d = DEFAULT;
         int workers = f.intInRange("workers", d.workers(), 1, 64);
         int seed = f.intInRange("seed", d.seed(), 0, Integer.MAX_VALUE);
@@ -94,7 +75,7 @@ public record CpSatSegmenterSettings(int workers, int seed, double timeLimitSeco
         int band = f.intInRange("band", d.band(), 0, 1_000);
         boolean log = f.bool("logSearch", d.logSearch());
         if (!problems.isEmpty()) {
-            throw new InvalidInputException(source, problems);
+            throw new InvalidInputException(file.toString(), problems);
         }
         return new CpSatSegmenterSettings(workers, seed, limit, warm, fullMax, band, log);
     }
