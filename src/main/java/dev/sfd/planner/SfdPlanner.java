@@ -392,7 +392,7 @@ public final class SfdPlanner implements Planner {
         SegmentSchedule tryMerge(SegmentSchedule a, SegmentSchedule b, List<String> ops, Map<String, Mapping> m) {
             List<List<String>> one = List.of(ops);
             Map<String, Integer> segmentOf = PlanScheduler.segmentIndex(one);
-            SegmentAnalyzer.Analysis analysis = analyzer.analyze(0, ops, m, segmentOf);
+            SegmentAnalyzer.Analysis analysis = analyzer.analyze(0, ops, m);
             double apart = objective == Objective.LATENCY ? a.predictedCycles() + b.predictedCycles()
                     : objectiveValue(analysisOf(a)) + objectiveValue(analysisOf(b));
             if (!analysis.mayFit(capacity) || objectiveValue(analysis) > apart * (1 - MERGE_MARGIN)) {
@@ -437,8 +437,7 @@ public final class SfdPlanner implements Planner {
                         m.put(op, mapping);
                     }
                 }
-                List<List<String>> one = List.of(x.operators());
-                return analyzer.analyze(0, x.operators(), m, PlanScheduler.segmentIndex(one));
+                return analyzer.analyze(0, x.operators(), m);
             });
         }
 
@@ -479,32 +478,30 @@ public final class SfdPlanner implements Planner {
             }
             List<List<String>> one = List.of(ops);
             String reason;
-            SegmentAnalyzer.Analysis analysis;
             long t0 = System.nanoTime();
             if (budgetSpent()) {
                 reason = "scheduling budget (" + budgetMillis + " ms) spent: runs layer by layer";
             } else if (estimatedTiles(m) > maxTasks) {
                 reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + maxTasks;
-            } else if (!(analysis = analyzer.analyze(0, ops, m, PlanScheduler.segmentIndex(one))).mayFit(capacity)) {
-                reason = "infeasible: one tile step holds " + analysis.minWorkingSetBytes()
-                        + " bytes at once > capacity " + capacity;
-            } else if (analysis.tasks() > maxTasks) {
-                reason = "too many tiles: " + analysis.tasks() + " tasks > " + maxTasks;
             } else {
                 TaskGraph g = scheduler.graph(0, one, m, PlanScheduler.segmentIndex(one));
-                ScheduleOutcome out = listScheduler.schedule(g);
-                LOGGER.debug("Scheduled ({}) operators from ({}) in ({} ms): {}; analysed {} cycles", ops.size(),
-                        ops.get(0), (System.nanoTime() - t0) / 1_000_000, out instanceof ScheduleOutcome.Scheduled s
-                                ? s.schedule().tasks().size() + " tasks, " + s.schedule().predictedCycles()
-                                + " cycles" : "infeasible", analysis.cycles());
-                if (out instanceof ScheduleOutcome.Scheduled s) {
-                    long c = s.schedule().predictedCycles();
-                    if (objective != Objective.LATENCY || c <= lw.cycles()) {
-                        return new Pieces(List.of(s.schedule()), c);
-                    }
-                    reason = "slower: scheduled " + c + " cycles vs " + lw.cycles() + " layer by layer";
+                if (g.tasks().size() > maxTasks) {
+                    reason = "too many tiles: " + g.tasks().size() + " tasks > " + maxTasks;
                 } else {
-                    reason = "infeasible: " + ((ScheduleOutcome.Infeasible) out).message();
+                    ScheduleOutcome out = listScheduler.schedule(g);
+                    LOGGER.debug("Scheduled ({}) operators from ({}) in ({} ms): {}", ops.size(), ops.get(0),
+                            (System.nanoTime() - t0) / 1_000_000, out instanceof ScheduleOutcome.Scheduled s
+                                    ? s.schedule().tasks().size() + " tasks, " + s.schedule().predictedCycles()
+                                    + " cycles" : "infeasible");
+                    if (out instanceof ScheduleOutcome.Scheduled s) {
+                        long c = s.schedule().predictedCycles();
+                        if (objective != Objective.LATENCY || c <= lw.cycles()) {
+                            return new Pieces(List.of(s.schedule()), c);
+                        }
+                        reason = "slower: scheduled " + c + " cycles vs " + lw.cycles() + " layer by layer";
+                    } else {
+                        reason = "infeasible: " + ((ScheduleOutcome.Infeasible) out).message();
+                    }
                 }
             }
             Pieces result = lw;

@@ -23,8 +23,8 @@ import java.util.Objects;
  * @param modelSegments segments of the segmenter's answer (before repairs)
  * @param modelLatencyCycles the segmentation model's latency of that answer
  * @param repairs segments the scheduler could not run as the model said, and what was done
- * @param merges neighbouring segments merged after scheduling because one segment runs faster ({@code result}
- *     holds the merged segment's operator count)
+ * @param merges neighbouring segments merged after scheduling because one segment is better for the objective
+ *     ({@code result} holds the merged segment's operator count)
  * @param fallback why the layer-by-layer plan is reported instead, or empty
  * @param stageMillis wall time per stage (mapping, layerwise, segmentation, scheduling, analysis)
  * @param analyses the tile-level prediction ({@link SegmentAnalyzer}) of each segment of {@code plan}, in order

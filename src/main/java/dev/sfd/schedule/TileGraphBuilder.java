@@ -38,7 +38,7 @@ public final class TileGraphBuilder {
     public TaskGraph build(int index, List<String> operators, Map<String, Mapping> mappings,
                            Map<String, Integer> segmentOf) {
         Tasks t = new Tasks();
-        List<String> sorted = walk.walk(index, operators, mappings, segmentOf, t);
+        List<String> sorted = walk.walk(index, operators, mappings, t);
         long[] d = new long[t.durations.size()];
         long[] u = new long[t.durations.size()];
         for (int i = 0; i < d.length; i++) {

@@ -85,13 +85,11 @@ public final class SegmentAnalyzer {
     /**
      * @param index segment index (for messages)
      * @param operators the segment's operators
-     * @param mappings mapping of every compute operator of the segment
-     * @param segmentOf segment index of every operator of the network
+     * @param mappings mapping of every compute operator of the segment (others are ignored)
      */
-    public Analysis analyze(int index, List<String> operators, Map<String, Mapping> mappings,
-                            Map<String, Integer> segmentOf) {
+    public Analysis analyze(int index, List<String> operators, Map<String, Mapping> mappings) {
         Timeline t = new Timeline(walk.network(), walk.hardware());
-        walk.walk(index, operators, mappings, segmentOf, t);
+        walk.walk(index, operators, mappings, t);
         return t.result();
     }
 
@@ -403,15 +401,9 @@ public final class SegmentAnalyzer {
 
     /** The analysis of every segment of a plan, in execution order. */
     public List<Analysis> analyzeAll(List<List<String>> segments, Map<String, Mapping> mappings) {
-        Map<String, Integer> segmentOf = new HashMap<>();
-        for (int i = 0; i < segments.size(); i++) {
-            for (String op : segments.get(i)) {
-                segmentOf.put(op, i);
-            }
-        }
         List<Analysis> out = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
-            out.add(analyze(i, segments.get(i), mappings, segmentOf));
+            out.add(analyze(i, segments.get(i), mappings));
         }
         return out;
     }

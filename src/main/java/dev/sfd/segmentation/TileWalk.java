@@ -118,12 +118,10 @@ public final class TileWalk {
      * @param index segment index (for messages)
      * @param operators operator names of the segment
      * @param mappings mapping of every compute operator of the segment
-     * @param segmentOf segment index of every operator of the network
      * @param visitor receives the events
      * @return the segment's operators in topological order
      */
-    public List<String> walk(int index, List<String> operators, Map<String, Mapping> mappings,
-                             Map<String, Integer> segmentOf, Visitor visitor) {
+    public List<String> walk(int index, List<String> operators, Map<String, Mapping> mappings, Visitor visitor) {
         Walk w = new Walk(index, operators, mappings, visitor);
         w.run();
         return w.operators;

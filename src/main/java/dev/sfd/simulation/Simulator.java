@@ -154,8 +154,6 @@ public final class Simulator {
                 runSegment(seg);
             }
             finalChecks();
-            long dramReadBytes = dramRead.values().stream().mapToLong(Long::longValue).sum();
-            long dramWriteBytes = dramWrite.values().stream().mapToLong(Long::longValue).sum();
             Map<String, Long> busy = new LinkedHashMap<>();
             busy.put("PE_ARRAY", busyPe);
             busy.put("VECTOR", busyVector);
@@ -166,7 +164,7 @@ public final class Simulator {
             util.put("DMA", now == 0 ? 0 : (double) busyDma / ((double) now * dmaEngines));
             EnergyBreakdown energy = new EnergyBreakdown(macPj, vectorPj, glbPj, dramPj,
                     hw.energy().leakagePjPerCycle() * now);
-            return new SimulationResult(now, energy, dramReadBytes, dramWriteBytes, dramRead, dramWrite, peak,
+            return new SimulationResult(now, energy, dramReadTotal, dramWriteTotal, dramRead, dramWrite, peak,
                     Arrays.copyOf(occCycles, occN), Arrays.copyOf(occBytes, occN), busy, util, segmentResults,
                     violations, events, spans);
         }

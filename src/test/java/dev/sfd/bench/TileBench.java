@@ -95,7 +95,7 @@ public class TileBench {
     @Benchmark
     public void analyse(Events counter, Blackhole bh) {
         for (int i = 0; i < plan.segments().size(); i++) {
-            SegmentAnalyzer.Analysis a = analyzer.analyze(i, plan.segments().get(i), plan.mappings(), segmentOf);
+            SegmentAnalyzer.Analysis a = analyzer.analyze(i, plan.segments().get(i), plan.mappings());
             counter.events += a.tasks();
             bh.consume(a);
         }

@@ -9,7 +9,6 @@ import dev.sfd.workload.io.NetworkCatalog;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,23 +55,12 @@ class SegmentAnalyzerTest {
                 List.of(N, G, K, C, R, S, P, Q), true);
     }
 
-    static Map<String, Integer> segmentsOf(List<List<String>> segments) {
-        Map<String, Integer> m = new HashMap<>();
-        for (int i = 0; i < segments.size(); i++) {
-            for (String op : segments.get(i)) {
-                m.put(op, i);
-            }
-        }
-        return m;
-    }
-
     @Test
     void aLayerAloneReadsItsInputAndWeightsOnceAndWritesItsOutputOnce() {
         List<List<String>> segments = List.of(List.of("layer1.0.conv1"), List.of("layer1.0.relu1"));
         Map<String, Mapping> m = Map.of("layer1.0.conv1", bands("layer1.0.conv1", 8, 64, 64),
                 "layer1.0.relu1", bands("layer1.0.relu1", 8, 64, 1, 0));
-        SegmentAnalyzer.Analysis a = new SegmentAnalyzer(NET, EDGE).analyze(0, segments.get(0), m,
-                segmentsOf(segments));
+        SegmentAnalyzer.Analysis a = new SegmentAnalyzer(NET, EDGE).analyze(0, segments.get(0), m);
         long weights = 64L * 64 * (long) EDGE.bytesPerElement(true);
         long act = (long) EDGE.bytesPerElement(false);
         assertEquals(FEATURE * act + weights, a.dramReadBytes(), "input once (7 bands of 8 rows) + weights once");
@@ -95,7 +83,7 @@ class SegmentAnalyzerTest {
                 "layer1.0.relu1", bands("layer1.0.relu1", 8, 64, 1, 0));
         List<List<String>> fused = List.of(List.of("layer1.0.conv1", "layer1.0.relu1"));
         SegmentAnalyzer analyzer = new SegmentAnalyzer(NET, EDGE);
-        SegmentAnalyzer.Analysis f = analyzer.analyze(0, fused.get(0), m, segmentsOf(fused));
+        SegmentAnalyzer.Analysis f = analyzer.analyze(0, fused.get(0), m);
         long act = (long) EDGE.bytesPerElement(false);
         long weights = 64L * 64 * (long) EDGE.bytesPerElement(true);
         assertEquals(FEATURE * act + weights, f.dramReadBytes());
@@ -114,7 +102,7 @@ class SegmentAnalyzerTest {
         Hardware tiny = HardwareCatalog.resolve("tiny");
         Map<String, Mapping> m = Map.of("layer1.0.conv1", bands("layer1.0.conv1", 56, 64, 64, 8));
         List<List<String>> one = List.of(List.of("layer1.0.conv1"));
-        SegmentAnalyzer.Analysis a = new SegmentAnalyzer(NET, tiny).analyze(0, one.get(0), m, segmentsOf(one));
+        SegmentAnalyzer.Analysis a = new SegmentAnalyzer(NET, tiny).analyze(0, one.get(0), m);
         assertTrue(a.minWorkingSetBytes() >= 2 * FEATURE, "whole input and output tiles: " + a.minWorkingSetBytes());
         assertFalse(a.mayFit(tiny.globalBuffer().capacityBytes()));
         assertTrue(a.mayFit(a.minWorkingSetBytes()));
