@@ -110,7 +110,7 @@ public final class OptimizeCommand implements Callable<Integer> {
                 return optimizeSfd(request, mapper, mapperArgs.threads(mapperSettings), stdout, err);
             }
             Plan plan = p.plan(request);
-            SimulationResult r = new Simulator(net, new CostModel(hw)::tileComputeCycles, true).run(plan);
+            SimulationResult r = new Simulator(net, true).run(plan);
             LowerBounds.LowerBound bound = LowerBounds.of(net, hw);
             PlanWriter.write(plan, out.resolve("plan.json"));
             ReportWriter.write(out.resolve("report.json"), plan, r, bound);
@@ -161,8 +161,8 @@ public final class OptimizeCommand implements Callable<Integer> {
             progress.stage("simulating", -1);
             Network net = request.network();
             CostModel cost = new CostModel(request.hardware());
-            r = new Simulator(net, cost::tileComputeCycles, true).run(result.plan());
-            lw = new Simulator(net, cost::tileComputeCycles, true).run(result.layerwise());
+            r = new Simulator(net, true).run(result.plan());
+            lw = new Simulator(net, true).run(result.layerwise());
             progress.done();
             millis.put("simulation", (System.nanoTime() - t) / 1_000_000);
         } finally {

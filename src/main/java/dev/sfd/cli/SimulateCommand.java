@@ -60,7 +60,7 @@ public final class SimulateCommand implements Callable<Integer> {
             }
             Network net = NetworkArgs.load(plan.network());
             checkOperators(plan, net);
-            SimulationResult r = new Simulator(net, new CostModel(plan.hardware())::tileComputeCycles, trace != null)
+            SimulationResult r = new Simulator(net, trace != null)
                     .run(plan);
             LowerBounds.LowerBound bound = LowerBounds.of(net, plan.hardware());
             if (report != null) {

@@ -1,7 +1,6 @@
 package dev.sfd.cost;
 
 import dev.sfd.hardware.Hardware;
-import dev.sfd.workload.AxisExpr;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.OpKind;
@@ -10,14 +9,14 @@ import dev.sfd.workload.Operator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * The analytical cost model: evaluates one {@link Mapping} of one operator on one accelerator, without any
- * solver. It is the single source of truth for mappers, the segmenter and the simulator; every formula is
- * written out in {@code docs/cost-model.md}.
+ * solver. It is the planner side's one model of the machine: the mappers rank mappings with it, the segmentation
+ * model builds its options from it, and the tile walk takes its step timing ({@link StepTiming}), prefetch depth
+ * ({@link #prefetchDepth(Mapping)}) and transfer timing ({@link DmaTiming}) from here. The simulator does not use
+ * it (it derives timing and energy itself). Every formula is written out in {@code docs/cost-model.md}.
  *
  * <p>Layout operators (reshape, transpose, concat, split) have no loop nest: they are views of their input, have
  * no mapping and cost nothing ({@link LayerCost#zero(String)}).
@@ -32,6 +31,7 @@ public final class CostModel {
     private final int macsPerPe;
     private final int vectorOpsPerCycle;
     private final long bandwidthMilliBytesPerCycle;
+    private final long portMilliBytesPerCycle;
     private final int dramLatencyCycles;
     private final int activationBits;
     private final int weightBits;
@@ -45,6 +45,8 @@ public final class CostModel {
         this.vectorOpsPerCycle = hw.vectorUnit().opsPerCycle();
         this.bandwidthMilliBytesPerCycle = Math.max(1,
                 Math.round(hw.dram().bandwidthBytesPerCycle() * BANDWIDTH_SCALE));
+        this.portMilliBytesPerCycle = Math.max(1,
+                Math.round(hw.globalBuffer().bandwidthBytesPerCycle() * BANDWIDTH_SCALE));
         this.dramLatencyCycles = hw.dram().latencyCycles();
         this.activationBits = hw.dataWidths().activationBits();
         this.weightBits = hw.dataWidths().weightBits();
@@ -71,38 +73,6 @@ public final class CostModel {
     /** GLB footprint of a mapping (double buffering counted when the mapping uses it); 0 for layout ops. */
     public long footprintBytes(Network net, Operator op, Mapping m) {
         return evaluate(net, op, m).footprintBytes();
-    }
-
-    /**
-     * PE-array or vector-unit cycles of producing one output tile, all its reduction steps included. The tile is
-     * given by the loop ranges of the output dims (dims missing from the map, and reduction dims, are taken
-     * whole). A range spanning several GLB tiles of the mapping counts each piece separately, so the sum over
-     * any partition of the output equals {@code evaluate(...).computeCycles()}.
-     */
-    public long tileComputeCycles(Network net, Operator op, Mapping m, Map<LoopDim, AxisExpr.Range> outputTile) {
-        Objects.requireNonNull(outputTile, "outputTile");
-        LayerShape s = LayerShape.of(net, op).orElse(null);
-        if (s == null || s.unit() == OpKind.ComputeUnit.NONE) {
-            return 0;
-        }
-        checkLegal(s, m);
-        int[] t = tiles(m);
-        int[] u = unroll(m);
-        long[][][] pieces = new long[LayerShape.DIMS][][];
-        for (int d = 0; d < LayerShape.DIMS; d++) {
-            AxisExpr.Range r = outputTile.get(LoopDim.values()[d]);
-            boolean reduction = (s.reductionMask() >> d & 1) != 0;
-            if (reduction || r == null) {
-                pieces[d] = fullPieces(s.bound(d), t[d]);
-            } else {
-                if (r.hi() > s.bound(d)) {
-                    throw new IllegalArgumentException(op.name() + ": output tile range of " + LoopDim.values()[d]
-                            + " [" + r.lo() + ", " + r.hi() + ") exceeds bound " + s.bound(d));
-                }
-                pieces[d] = rangePieces(r.lo(), r.hi(), t[d]);
-            }
-        }
-        return computeCycles(s, pieces, u);
     }
 
     /** Cost of a compute layer given its flattened shape. */
@@ -151,6 +121,14 @@ public final class CostModel {
         if (u.colFactor() > 1 && u.colFactor() > m.tile(u.colDim())) {
             out.add("column factor " + u.colFactor() + " exceeds the tile of " + u.colDim() + " (" + m.tile(u.colDim()) + ")");
         }
+        if (out.isEmpty() && !s.contiguous(tiles(m))) {
+            out.add("a tile spans several indices of an outer dim of a product axis while splitting an inner one "
+                    + "(tiles " + m.tile() + "): its region would not be a box");
+        }
+        if (out.isEmpty() && splitsReductionAcrossOutputTiles(s, order(m), tiles(m))) {
+            out.add("a loop over a split reduction dim sits above a loop over a tiled output dim in the order "
+                    + m.outerOrder() + ": each output tile would wait for its partial sums across other tiles");
+        }
         return out;
     }
 
@@ -192,6 +170,11 @@ public final class CostModel {
         return ceilDiv(bytes * BANDWIDTH_SCALE, bandwidthMilliBytesPerCycle);
     }
 
+    /** Buffer-port bandwidth in thousandths of a byte per cycle (the integer the formulas use). */
+    public long portMilliBytesPerCycle() {
+        return portMilliBytesPerCycle;
+    }
+
     /** Bandwidth in thousandths of a byte per cycle (the integer the formulas use). */
     public long bandwidthMilliBytesPerCycle() {
         return bandwidthMilliBytesPerCycle;
@@ -226,44 +209,6 @@ public final class CostModel {
         return new long[][] {{tile, full}, {edge, 1}};
     }
 
-    private static long[][] rangePieces(int lo, int hi, int tile) {
-        TreeMap<Long, Long> counts = new TreeMap<>();
-        for (int k = lo / tile; (long) k * tile < hi; k++) {
-            long a = Math.max(lo, (long) k * tile);
-            long b = Math.min(hi, (long) (k + 1) * tile);
-            if (b > a) {
-                counts.merge(b - a, 1L, Long::sum);
-            }
-        }
-        long[][] out = new long[counts.size()][];
-        int i = 0;
-        for (Map.Entry<Long, Long> e : counts.entrySet()) {
-            out[i++] = new long[] {e.getKey(), e.getValue()};
-        }
-        return out;
-    }
-
-    private long computeCycles(LayerShape s, long[][][] pieces, int[] u) {
-        switch (s.unit()) {
-            case PE_ARRAY: {
-                long c = 1;
-                for (int d = 0; d < LayerShape.DIMS; d++) {
-                    long steps = 0;
-                    int f = effectiveUnroll(d, u);
-                    for (long[] p : pieces[d]) {
-                        steps += p[1] * ceilDiv(p[0], f);
-                    }
-                    c *= steps;
-                }
-                return c;
-            }
-            case VECTOR:
-                return vectorCycles(s, pieces, 0, 1, 1);
-            default:
-                return 0;
-        }
-    }
-
     /** Sum over all tile classes of count x ceil(points x opsPerPoint / opsPerCycle). */
     private long vectorCycles(LayerShape s, long[][][] pieces, int d, long points, long count) {
         if (d == LayerShape.DIMS) {
@@ -276,8 +221,49 @@ public final class CostModel {
         return sum;
     }
 
-    /** PE-array or vector cycles of the whole layer for the given tiles and per-dim spatial factors. */
+    /**
+     * Compute cycles of the whole layer for the given tiles and per-dim spatial factors: the larger of the
+     * PE-array or vector-unit cycles ({@link #unitCycles}) and the global-buffer port cycles
+     * ({@link #portBytes}); 0 for operators without a compute unit. The loop order does not enter.
+     */
     public long computeCycles(LayerShape s, int[] t, int[] u) {
+        if (s.unit() == OpKind.ComputeUnit.NONE) {
+            return 0;
+        }
+        return Math.max(unitCycles(s, t, u), portCycles(portBytes(s, t)));
+    }
+
+    /**
+     * Bytes that cross the global buffer's port on the array side over the whole walk: every step reads its
+     * input and weight regions and writes its output tile (at accumulator width when the reduction is split);
+     * later reduction steps also read the partial sums back. Independent of the loop order and the unrolling.
+     */
+    public long portBytes(LayerShape s, int[] t) {
+        long[] n = new long[LayerShape.DIMS];
+        int tiledMask = 0;
+        long reductionSteps = 1;
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            n[d] = ceilDiv(s.bound(d), t[d]);
+            if (n[d] > 1) {
+                tiledMask |= 1 << d;
+            }
+            if ((s.reductionMask() >> d & 1) != 0) {
+                reductionSteps *= n[d];
+            }
+        }
+        boolean reductionTiled = (tiledMask & s.reductionMask()) != 0;
+        int out = s.operandCount() - 1;
+        long outElements = s.sweepElements(out, t);
+        long bytes = ceilDiv(outElements * reductionSteps * bits(s, out, reductionTiled), 8)
+                + ceilDiv(outElements * (reductionSteps - 1) * accumulatorBits, 8);
+        for (int i = 0; i < out; i++) {
+            bytes += ceilDiv(glbElements(s, i, t, n) * bits(s, i, reductionTiled), 8);
+        }
+        return bytes;
+    }
+
+    /** PE-array or vector-unit cycles of the whole layer for the given tiles and per-dim spatial factors. */
+    public long unitCycles(LayerShape s, int[] t, int[] u) {
         if (s.unit() == OpKind.ComputeUnit.PE_ARRAY) {
             long c = 1;
             for (int d = 0; d < LayerShape.DIMS; d++) {
@@ -329,6 +315,145 @@ public final class CostModel {
         return activationBits;
     }
 
+    /**
+     * Whether the loop order makes partial sums leave the output tile before its reduction completes: some loop of
+     * a reduction dim with more than one tile sits above a loop of an output dim with more than one tile. The tile
+     * walk keeps an output tile's buffer from its first reduction step to its last, so such an order would hold
+     * every output tile of the inner loops at once; it is not part of the mapping space.
+     */
+    public static boolean splitsReductionAcrossOutputTiles(int[] order, int reductionMask, long[] count) {
+        boolean reductionAbove = false;
+        for (int d : order) {
+            if (count[d] <= 1) {
+                continue;
+            }
+            boolean reduction = (reductionMask >> d & 1) != 0;
+            if (reduction) {
+                reductionAbove = true;
+            } else if (reductionAbove) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #splitsReductionAcrossOutputTiles(int[], int, long[])} for tile sizes. */
+    public static boolean splitsReductionAcrossOutputTiles(LayerShape s, int[] order, int[] tile) {
+        long[] n = new long[LayerShape.DIMS];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            n[d] = ceilDiv(s.bound(d), tile[d]);
+        }
+        return splitsReductionAcrossOutputTiles(order, s.reductionMask(), n);
+    }
+
+    /**
+     * Prefetch depth of a mapping: how many slices of a streamed operand the tile walk keeps in flight (the slice
+     * being used and the ones loading). 2 with double buffering, else 1. The footprint holds that many tiles of
+     * every streamed operand, and the next slice of an operand loads once the slice {@code depth} loads earlier
+     * is no longer used.
+     */
+    public static int prefetchDepth(Mapping m) {
+        return m.doubleBuffered() ? 2 : 1;
+    }
+
+    /** Cycles to move {@code bytes} through the global buffer's port (ceil). */
+    public long portCycles(long bytes) {
+        return ceilDiv(bytes * BANDWIDTH_SCALE, portMilliBytesPerCycle);
+    }
+
+    /**
+     * The cycles of one compute step of an operator's tile walk. The operator runs at its bottleneck rate: the
+     * layer's compute cycles ({@code max(unit cycles, port cycles)}) are spread over its steps in proportion to
+     * each step's PE-array or vector-unit cycles, so the steps of a layer add up to its compute cycles exactly.
+     * The walk asks {@link #unitCycles(int[], int[])} per step and scales with {@link #scale(long, long)}.
+     */
+    public final class StepTiming {
+        private final LayerShape shape;
+        private final int[] unroll;
+        private final long layerUnitCycles;
+        private final long layerComputeCycles;
+
+        private StepTiming(LayerShape shape, int[] unroll, long layerUnitCycles, long layerComputeCycles) {
+            this.shape = shape;
+            this.unroll = unroll;
+            this.layerUnitCycles = layerUnitCycles;
+            this.layerComputeCycles = layerComputeCycles;
+        }
+
+        /** PE-array or vector-unit cycles of the step covering loop ranges {@code [lo, hi)} (by dim ordinal). */
+        public long unitCycles(int[] lo, int[] hi) {
+            switch (shape.unit()) {
+                case PE_ARRAY: {
+                    long c = 1;
+                    for (int d = 0; d < LayerShape.DIMS; d++) {
+                        c *= ceilDiv(hi[d] - lo[d], effectiveUnroll(d, unroll));
+                    }
+                    return c;
+                }
+                case VECTOR: {
+                    long points = 1;
+                    for (int d = 0; d < LayerShape.DIMS; d++) {
+                        points *= hi[d] - lo[d];
+                    }
+                    return ceilDiv(points * shape.opsPerPoint(), vectorOpsPerCycle);
+                }
+                default:
+                    return 0;
+            }
+        }
+
+        /**
+         * The step's share of the layer's compute cycles, given the unit cycles of the steps before it
+         * ({@code unitBefore}) and including it ({@code unitAfter}): cumulative, so the shares add up exactly.
+         */
+        public long scale(long unitBefore, long unitAfter) {
+            if (layerUnitCycles == 0) {
+                return 0;
+            }
+            return mulDiv(unitAfter, layerComputeCycles, layerUnitCycles)
+                    - mulDiv(unitBefore, layerComputeCycles, layerUnitCycles);
+        }
+
+        public long layerUnitCycles() {
+            return layerUnitCycles;
+        }
+
+        public long layerComputeCycles() {
+            return layerComputeCycles;
+        }
+    }
+
+    /** The step timing of an operator under a mapping (layout operators: every step costs nothing). */
+    public StepTiming stepTiming(Network net, Operator op, Mapping m) {
+        LayerShape s = LayerShape.of(net, op).orElse(null);
+        if (s == null) {
+            throw new IllegalArgumentException("operator '" + op.name() + "' has no loop nest");
+        }
+        LayerCost c = evaluate(s, m);
+        return new StepTiming(s, unroll(m), c.unitCycles(), c.computeCycles());
+    }
+
+    private static long mulDiv(long a, long b, long c) {
+        return Math.multiplyHigh(a, b) == 0 && a * b >= 0 ? a * b / c
+                : java.math.BigInteger.valueOf(a).multiply(java.math.BigInteger.valueOf(b))
+                        .divide(java.math.BigInteger.valueOf(c)).longValueExact();
+    }
+
+    /**
+     * Elements of operand {@code i} that the steps of the whole walk read from (or, for the output, write to) the
+     * global buffer: one sweep of its relevant dims, once per tile of every dim it does not depend on.
+     */
+    private static long glbElements(LayerShape s, int i, int[] t, long[] n) {
+        long e = s.sweepElements(i, t);
+        int rel = s.relevantMask(i);
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if ((rel >> d & 1) == 0) {
+                e *= n[d];
+            }
+        }
+        return e;
+    }
+
     private Object core(LayerShape s, int[] t, int[] u, int[] order, boolean db, boolean full) {
         long[] n = new long[LayerShape.DIMS];
         long tiles = 1;
@@ -341,47 +466,80 @@ public final class CostModel {
             }
         }
         boolean reductionTiled = (tiledMask & s.reductionMask()) != 0;
-        long compute = computeCycles(s, t, u);
+        long reductionSteps = 1;
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if ((s.reductionMask() >> d & 1) != 0) {
+                reductionSteps *= n[d];
+            }
+        }
+        int depth = db ? 2 : 1;
+        long unitCycles = unitCycles(s, t, u);
+        long portBytes = portBytes(s, t);
         int k = s.operandCount();
         int out = k - 1;
         long footSingle = 0;
         long footDouble = 0;
         long firstLoad = 0;
         long reads = 0;
-        long writes = 0;
+        long portWrite = 0;
+        long[] loads = new long[k];
+        long[] operandReads = new long[k];
         OperandCost[] costs = full ? new OperandCost[k] : null;
-        long arraySideBytes = 0;
+        long outElements = s.sweepElements(out, t);
         for (int i = 0; i < k; i++) {
             int bits = bits(s, i, reductionTiled);
             long tileBytes = ceilDiv(s.tileElements(i, t) * bits, 8);
             boolean streamed = (s.relevantMask(i) & tiledMask) != 0;
             footSingle += tileBytes;
             footDouble += streamed ? 2 * tileBytes : tileBytes;
-            arraySideBytes += tileBytes;
-            long m = fetches(order, s.relevantMask(i), n);
-            long sweep = s.sweepElements(i, t);
+            long slices = 1;
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if ((s.relevantMask(i) >> d & 1) != 0) {
+                    slices *= n[d];
+                }
+            }
+            long m;
             long r;
             long w = 0;
             if (i == out) {
-                long partial = ceilDiv(sweep * accumulatorBits, 8);
-                w = ceilDiv(sweep * activationBits, 8) + (m - 1) * partial;
-                r = (m - 1) * partial;
+                m = 1;
+                r = 0;
+                w = ceilDiv(outElements * activationBits, 8);
+                loads[i] = slices;
+                // every step writes its output tile; later reduction steps read the partial sums back
+                portWrite = ceilDiv(outElements * reductionSteps * bits, 8);
             } else {
+                m = fetches(order, s.relevantMask(i), n);
+                r = m * ceilDiv(s.sweepElements(i, t) * bits, 8);
                 firstLoad += tileBytes;
-                r = m * ceilDiv(sweep * bits, 8);
+                loads[i] = m * slices;
             }
+            operandReads[i] = i == out ? w : r;
             reads += r;
-            writes += w;
             if (full) {
-                costs[i] = new OperandCost(s.tensor(i), s.role(i), tileBytes, streamed, m, r, w);
+                costs[i] = new OperandCost(s.tensor(i), s.role(i), tileBytes, streamed, m, loads[i], r, w);
             }
         }
+        long writes = ceilDiv(outElements * activationBits, 8);
+        long portRead = portBytes - portWrite;
+        long compute = s.unit() == OpKind.ComputeUnit.NONE ? 0 : Math.max(unitCycles, portCycles(portBytes));
         long footprint = db ? footDouble : footSingle;
         long dramCycles = transferCycles(reads + writes);
+        // Fill and drain: the first loads and their latency before the first step, the last store and its latency
+        // after the last one; in between no unit beats its own busy time (the DMA engines' steady traffic). A
+        // streamed operand's slice j loads once slice j - depth is used up: every `depth` slices one more DRAM
+        // latency lies on its chain, unless the compute of the slices in between hides it.
         long lastStore = ceilDiv(s.tileElements(out, t) * activationBits, 8);
-        long latency = db
-                ? Math.max(compute, dramCycles) + dramLatencyCycles + transferCycles(firstLoad) + transferCycles(lastStore)
-                : compute + dramCycles + tiles * dramLatencyCycles;
+        long fillDrain = transferCycles(firstLoad) + transferCycles(lastStore);
+        long steadyDram = Math.max(0, dramCycles - fillDrain);
+        long pipe = Math.max(compute, steadyDram);
+        for (int i = 0; i < k; i++) {
+            if (operandReads[i] > 0) {
+                long hops = (loads[i] - 1) / depth;
+                pipe = Math.max(pipe, hops * dramLatencyCycles + ceilDiv(compute + steadyDram, depth));
+            }
+        }
+        long latency = pipe + 2L * dramLatencyCycles + fillDrain;
         if (!full) {
             return new Figures(latency, reads + writes, footprint, compute, dramCycles);
         }
@@ -399,11 +557,14 @@ public final class CostModel {
             util = compute == 0 ? 0 : (double) ops / ((double) compute * vectorOpsPerCycle);
             vectorPj = ops * hw.energy().vectorOpPj();
         }
-        double glbPj = (reads + tiles * costs[out].tileBytes()) * hw.globalBuffer().writeEnergyPjPerByte()
-                + (writes + tiles * (arraySideBytes - costs[out].tileBytes())) * hw.globalBuffer().readEnergyPjPerByte();
+        // The global buffer is written by every DRAM load and every step's output, read by every step's inputs
+        // (and partial sums) and by every DRAM store.
+        double glbPj = (reads + portWrite) * hw.globalBuffer().writeEnergyPjPerByte()
+                + (writes + portRead) * hw.globalBuffer().readEnergyPjPerByte();
         double dramPj = reads * hw.dram().readEnergyPjPerByte() + writes * hw.dram().writeEnergyPjPerByte();
-        EnergyBreakdown energy = new EnergyBreakdown(macPj, vectorPj, glbPj, dramPj, peAccessPj);
-        return new LayerCost(s.operator(), tiles, compute, reads, writes, footprint, latency, util, energy,
-                compute >= dramCycles, footSingle, footDouble, dramCycles, List.of(costs));
+        EnergyBreakdown energy = new EnergyBreakdown(macPj, vectorPj, glbPj, dramPj, peAccessPj,
+                hw.energy().leakagePjPerCycle() * latency);
+        return new LayerCost(s.operator(), tiles, compute, unitCycles, portBytes, reads, writes, footprint, latency,
+                util, energy, compute >= dramCycles, footSingle, footDouble, dramCycles, List.of(costs));
     }
 }

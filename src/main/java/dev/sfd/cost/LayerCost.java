@@ -9,7 +9,11 @@ import java.util.Objects;
  *
  * @param operator operator name
  * @param tiles number of GLB tiles (product over dims of ceil(bound / tile))
- * @param computeCycles PE-array or vector-unit cycles of all tiles (padding and unroll waste included)
+ * @param computeCycles cycles of all compute steps: the larger of {@code unitCycles} and the global-buffer port
+ *     cycles of {@code portBytes}
+ * @param unitCycles PE-array or vector-unit cycles of all steps (padding and unroll waste included)
+ * @param portBytes bytes the steps move through the global buffer's port (inputs read, outputs written, partial
+ *     sums read back)
  * @param dramReadBytes DRAM bytes read
  * @param dramWriteBytes DRAM bytes written
  * @param footprintBytes GLB bytes the mapping needs (double buffering counted when the mapping uses it)
@@ -22,7 +26,8 @@ import java.util.Objects;
  * @param dramCycles cycles to move all DRAM bytes at the DRAM bandwidth
  * @param operands per-operand figures, in the loop nest's operand order (output last)
  */
-public record LayerCost(String operator, long tiles, long computeCycles, long dramReadBytes, long dramWriteBytes,
+public record LayerCost(String operator, long tiles, long computeCycles, long unitCycles, long portBytes,
+                        long dramReadBytes, long dramWriteBytes,
                         long footprintBytes, long latencyCycles, double peUtilization, EnergyBreakdown energy,
                         boolean computeBound, long singleBufferedFootprintBytes, long doubleBufferedFootprintBytes,
                         long dramCycles, List<OperandCost> operands) {
@@ -34,7 +39,14 @@ public record LayerCost(String operator, long tiles, long computeCycles, long dr
 
     /** The cost of a layout operator (reshape, transpose, concat, split): a view, nothing moves or computes. */
     public static LayerCost zero(String operator) {
-        return new LayerCost(operator, 0, 0, 0, 0, 0, 0, 0, EnergyBreakdown.ZERO, false, 0, 0, 0, List.of());
+        return new LayerCost(operator, 0, 0, 0, 0, 0, 0, 0, 0, 0, EnergyBreakdown.ZERO, false, 0, 0, 0, List.of());
+    }
+
+    /** The same cost for another operator of identical shape. */
+    public LayerCost withOperator(String other) {
+        return new LayerCost(other, tiles, computeCycles, unitCycles, portBytes, dramReadBytes, dramWriteBytes,
+                footprintBytes, latencyCycles, peUtilization, energy, computeBound, singleBufferedFootprintBytes,
+                doubleBufferedFootprintBytes, dramCycles, operands);
     }
 
     public long dramBytes() {

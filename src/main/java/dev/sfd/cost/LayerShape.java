@@ -264,7 +264,7 @@ public final class LayerShape {
         return n;
     }
 
-    /** Sum over all (out tile, filter tile) pairs of the clipped extent of a window axis. */
+    /** Sum over all (out tile, filter tile) pairs of the extent a window axis reads (as the tile walk reads it). */
     long windowSweep(int operandIndex, int axisIndex, Axis a, int tOut, int tFilter) {
         long cacheKey = (((long) operandIndex * 16 + axisIndex) << 40) | ((long) tOut << 20) | tFilter;
         Long cached = windowSweeps.get(cacheKey);
@@ -273,16 +273,16 @@ public final class LayerShape {
         }
         int bOut = bound[a.out()];
         int bFilter = bound[a.filter()];
+        AxisExpr.Window w = new AxisExpr.Window(LoopDim.values()[a.out()], LoopDim.values()[a.filter()], a.stride(),
+                a.dilation(), a.padBefore());
         long sum = 0;
         for (int o0 = 0; o0 < bOut; o0 += tOut) {
             int o1 = Math.min(bOut, o0 + tOut);
             for (int f0 = 0; f0 < bFilter; f0 += tFilter) {
                 int f1 = Math.min(bFilter, f0 + tFilter);
-                long lo = (long) o0 * a.stride() + (long) f0 * a.dilation() - a.padBefore();
-                long hi = (long) (o1 - 1) * a.stride() + (long) (f1 - 1) * a.dilation() - a.padBefore() + 1;
-                long clippedLo = Math.max(0, Math.min(a.size(), lo));
-                long clippedHi = Math.max(clippedLo, Math.min(a.size(), hi));
-                sum += clippedHi - clippedLo;
+                // the tile walk's region: taps that fall into the padding read nothing
+                AxisExpr.Range r = w.range(o0, o1, f0, f1, a.size());
+                sum += r.hi() - r.lo();
             }
         }
         windowSweeps.put(cacheKey, sum);
@@ -379,6 +379,33 @@ public final class LayerShape {
             }
         }
         return n;
+    }
+
+    /**
+     * Whether every tile reads and writes contiguous ranges: on an axis indexed by a product of dims (outermost
+     * first, e.g. channels = G·C), a dim may be split into tiles only when every dim outside it on that axis has a
+     * tile of one (otherwise a tile would read a strided set of channels, not a box).
+     */
+    public boolean contiguous(int[] tile) {
+        for (OperandShape o : operands) {
+            for (Axis a : o.axes()) {
+                if (!a.isProduct()) {
+                    continue;
+                }
+                int[] dims = a.dims();
+                for (int j = 1; j < dims.length; j++) {
+                    if (tile[dims[j]] >= bound[dims[j]]) {
+                        continue;
+                    }
+                    for (int k = 0; k < j; k++) {
+                        if (tile[dims[k]] > 1) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** Product axes of operand {@code i}: for each, the dims multiplied. */

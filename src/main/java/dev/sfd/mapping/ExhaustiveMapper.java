@@ -74,12 +74,12 @@ public final class ExhaustiveMapper implements Mapper {
             idx[i] = i;
         }
         Arrays.sort(idx, Comparator.<Integer>comparingLong(i -> pts.fp[i]).thenComparingLong(i -> pts.lat[i])
-                .thenComparingLong(i -> pts.dram[i]));
+                .thenComparingLong(i -> pts.dram[i]).thenComparingLong(i -> pts.compute[i]));
         List<Integer> kept = new ArrayList<>();
         for (int i : idx) {
             boolean dominated = false;
             for (int k : kept) {
-                if (pts.lat[k] <= pts.lat[i] && pts.dram[k] <= pts.dram[i]) {
+                if (pts.lat[k] <= pts.lat[i] && pts.dram[k] <= pts.dram[i] && pts.compute[k] <= pts.compute[i]) {
                     dominated = true;
                     break;
                 }
@@ -115,7 +115,7 @@ public final class ExhaustiveMapper implements Mapper {
         int bestPair = 0;
         long bestCompute = Long.MAX_VALUE;
         for (int p = 0; p < space.pairCount(); p++) {
-            long c = model.computeCycles(shape, tile, space.unroll(tile, p));
+            long c = model.unitCycles(shape, tile, space.unroll(tile, p));
             if (c < bestCompute) {
                 bestCompute = c;
                 bestPair = p;
@@ -125,6 +125,9 @@ public final class ExhaustiveMapper implements Mapper {
         List<int[]> orders = space.orders();
         int[] copy = null;
         for (int o = 0; o < orders.size(); o++) {
+            if (!space.legal(tile, o)) {
+                continue;
+            }
             for (boolean db : new boolean[] {false, true}) {
                 CostModel.Figures f = model.figures(shape, tile, u, orders.get(o), db);
                 if (f.footprintBytes() <= budgetBytes) {
@@ -142,6 +145,7 @@ public final class ExhaustiveMapper implements Mapper {
         long[] fp = new long[1024];
         long[] lat = new long[1024];
         long[] dram = new long[1024];
+        long[] compute = new long[1024];
         int[] pair = new int[1024];
         int[] order = new int[1024];
         boolean[] db = new boolean[1024];
@@ -154,6 +158,7 @@ public final class ExhaustiveMapper implements Mapper {
                 fp = Arrays.copyOf(fp, n);
                 lat = Arrays.copyOf(lat, n);
                 dram = Arrays.copyOf(dram, n);
+                compute = Arrays.copyOf(compute, n);
                 pair = Arrays.copyOf(pair, n);
                 order = Arrays.copyOf(order, n);
                 db = Arrays.copyOf(db, n);
@@ -161,6 +166,7 @@ public final class ExhaustiveMapper implements Mapper {
             fp[size] = f.footprintBytes();
             lat[size] = f.latencyCycles();
             dram[size] = f.dramBytes();
+            compute[size] = f.computeCycles();
             pair[size] = p;
             order[size] = o;
             db[size] = d;

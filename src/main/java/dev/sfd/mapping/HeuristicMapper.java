@@ -16,8 +16,9 @@ import java.util.Random;
 
 /**
  * The "heuristic DSE" baseline: random sampling of the {@link MappingSpace} followed by greedy hill climbing
- * (one tile size one step up or down, or another spatial option, order or buffering), within a fixed number of
- * cost-model evaluations. Seeded: the same layer always gets the same result.
+ * (one tile size one step up or down, or another spatial option, order or buffering) from the point fastest alone
+ * and from the point with the fewest compute cycles, within a fixed number of cost-model evaluations; the front
+ * keeps every non-dominated point seen. Seeded: the same layer always gets the same result.
  */
 public final class HeuristicMapper implements Mapper {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -86,39 +87,42 @@ public final class HeuristicMapper implements Mapper {
             cand[d] = space.candidates(d);
         }
         List<Point> kept = new ArrayList<>();
-        List<CostModel.Figures> figs = new ArrayList<>();
         // The smallest mapping always fits when anything does.
-        Point best = new Point(new int[LayerShape.DIMS], 0, 0, false);
-        CostModel.Figures bestFig = eval(space, cand, best);
-        kept.add(best);
-        figs.add(bestFig);
+        int[] smallest = new int[LayerShape.DIMS];
+        Point start = new Point(smallest, 0, space.firstLegalOrder(tiles(cand, new Point(smallest, 0, 0, false))),
+                false);
+        kept.add(start);
+        Point bestLatency = start;
+        CostModel.Figures bestLatencyFig = eval(space, cand, start);
+        Point bestCompute = start;
+        CostModel.Figures bestComputeFig = bestLatencyFig;
         int used = 1;
-        for (; used < evaluations / 2; used++) {
-            int[] idx = new int[LayerShape.DIMS];
-            for (int d = 0; d < LayerShape.DIMS; d++) {
-                idx[d] = rnd.nextInt(cand[d].length);
-            }
-            Point p = new Point(idx, rnd.nextInt(space.pairCount()), rnd.nextInt(space.orderCount()), rnd.nextBoolean());
-            CostModel.Figures f = eval(space, cand, p);
-            if (f.footprintBytes() <= budgetBytes) {
-                kept.add(p);
-                figs.add(f);
-                if (better(f, bestFig)) {
-                    best = p;
-                    bestFig = f;
-                }
-            }
-        }
+        // half random samples, then greedy climbs from the fastest point alone and from the fastest compute
         for (; used < evaluations; used++) {
-            Point p = neighbour(best, cand, space, rnd);
-            CostModel.Figures f = eval(space, cand, p);
-            if (f.footprintBytes() <= budgetBytes) {
-                kept.add(p);
-                figs.add(f);
-                if (better(f, bestFig)) {
-                    best = p;
-                    bestFig = f;
+            boolean random = used < evaluations / 2;
+            boolean climbCompute = !random && used >= evaluations * 3 / 4;
+            Point p;
+            if (random) {
+                int[] idx = new int[LayerShape.DIMS];
+                for (int d = 0; d < LayerShape.DIMS; d++) {
+                    idx[d] = rnd.nextInt(cand[d].length);
                 }
+                p = new Point(idx, rnd.nextInt(space.pairCount()), rnd.nextInt(space.orderCount()), rnd.nextBoolean());
+            } else {
+                p = neighbour(climbCompute ? bestCompute : bestLatency, cand, space, rnd);
+            }
+            CostModel.Figures f = eval(space, cand, p);
+            if (f == null || f.footprintBytes() > budgetBytes) {
+                continue;
+            }
+            kept.add(p);
+            if (betterLatency(f, bestLatencyFig)) {
+                bestLatency = p;
+                bestLatencyFig = f;
+            }
+            if (betterCompute(f, bestComputeFig)) {
+                bestCompute = p;
+                bestComputeFig = f;
             }
         }
         List<MappingChoice> out = new ArrayList<>();
@@ -130,9 +134,20 @@ public final class HeuristicMapper implements Mapper {
         return ParetoFront.of(operator, name(), out, 0, 0).points();
     }
 
-    private static boolean better(CostModel.Figures a, CostModel.Figures b) {
+    private static boolean betterLatency(CostModel.Figures a, CostModel.Figures b) {
         if (a.latencyCycles() != b.latencyCycles()) {
             return a.latencyCycles() < b.latencyCycles();
+        }
+        if (a.dramBytes() != b.dramBytes()) {
+            return a.dramBytes() < b.dramBytes();
+        }
+        return a.footprintBytes() < b.footprintBytes();
+    }
+
+    /** Fewer compute cycles (what a fused segment that hides the DRAM traffic pays), then DRAM bytes, footprint. */
+    private static boolean betterCompute(CostModel.Figures a, CostModel.Figures b) {
+        if (a.computeCycles() != b.computeCycles()) {
+            return a.computeCycles() < b.computeCycles();
         }
         if (a.dramBytes() != b.dramBytes()) {
             return a.dramBytes() < b.dramBytes();
@@ -167,8 +182,12 @@ public final class HeuristicMapper implements Mapper {
         return t;
     }
 
+    /** The point's figures, or null when its order is not legal for its tiles. */
     private static CostModel.Figures eval(MappingSpace space, int[][] cand, Point p) {
         int[] t = tiles(cand, p);
+        if (!space.legal(t, p.order())) {
+            return null;
+        }
         return space.model().figures(space.shape(), t, space.unroll(t, p.pair()), space.orders().get(p.order()), p.db());
     }
 }

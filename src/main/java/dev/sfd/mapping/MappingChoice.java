@@ -31,12 +31,19 @@ public record MappingChoice(Mapping mapping, LayerCost cost, Optimality optimali
         return cost.dramBytes();
     }
 
-    /** True when this is at least as good as {@code o} in footprint, cycles and DRAM bytes, and better in one. */
+    public long computeCycles() {
+        return cost.computeCycles();
+    }
+
+    /**
+     * True when this is at least as good as {@code o} in footprint, latency alone, DRAM bytes and compute cycles, and
+     * better in one.
+     */
     public boolean dominates(MappingChoice o) {
         boolean noWorse = footprintBytes() <= o.footprintBytes() && latencyCycles() <= o.latencyCycles()
-                && dramBytes() <= o.dramBytes();
+                && dramBytes() <= o.dramBytes() && computeCycles() <= o.computeCycles();
         boolean better = footprintBytes() < o.footprintBytes() || latencyCycles() < o.latencyCycles()
-                || dramBytes() < o.dramBytes();
+                || dramBytes() < o.dramBytes() || computeCycles() < o.computeCycles();
         return noWorse && better;
     }
 
@@ -56,10 +63,7 @@ public record MappingChoice(Mapping mapping, LayerCost cost, Optimality optimali
             return this;
         }
         Mapping m = new Mapping(operator, mapping.tile(), mapping.spatial(), mapping.outerOrder(), mapping.doubleBuffered());
-        LayerCost c = cost;
-        LayerCost rc = new LayerCost(operator, c.tiles(), c.computeCycles(), c.dramReadBytes(), c.dramWriteBytes(),
-                c.footprintBytes(), c.latencyCycles(), c.peUtilization(), c.energy(), c.computeBound(),
-                c.singleBufferedFootprintBytes(), c.doubleBufferedFootprintBytes(), c.dramCycles(), c.operands());
+        LayerCost rc = cost.withOperator(operator);
         return new MappingChoice(m, rc, optimality);
     }
 }

@@ -263,6 +263,27 @@ public final class MappingSpace {
         return groupOrders.get(o).clone();
     }
 
+    /**
+     * Whether tiles and order {@code o} are a legal point: every tile region is a box ({@link LayerShape#contiguous})
+     * and no tiled reduction loop sits above a tiled output loop ({@link CostModel#splitsReductionAcrossOutputTiles}).
+     */
+    public boolean legal(int[] tile, int o) {
+        return shape.contiguous(tile) && !CostModel.splitsReductionAcrossOutputTiles(shape, orders.get(o), tile);
+    }
+
+    /**
+     * The first legal order for the tiles (orders with the reduction loops innermost always are, when the tiles are
+     * contiguous).
+     */
+    public int firstLegalOrder(int[] tile) {
+        for (int o = 0; o < orders.size(); o++) {
+            if (legal(tile, o)) {
+                return o;
+            }
+        }
+        throw new IllegalStateException(shape.operator() + ": no loop order keeps the reduction inside the output loops");
+    }
+
     /** Per-dim spatial factors of a spatial option for the given tiles. */
     public int[] unroll(int[] tile, int pair) {
         int[] u = new int[LayerShape.DIMS];

@@ -7,8 +7,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The non-dominated mappings of one layer in (footprint bytes, latency cycles, DRAM bytes), sorted by footprint
- * (then cycles, then DRAM bytes).
+ * The non-dominated mappings of one layer in (footprint bytes, latency alone, DRAM bytes, compute cycles), sorted
+ * by footprint (then latency, DRAM bytes, compute cycles). Compute cycles and DRAM bytes are kept apart from the
+ * latency alone because inside a fused segment the DRAM traffic of a layer overlaps other work: a mapping no
+ * faster alone may be the one that keeps the PE array busy.
  *
  * @param operator operator name
  * @param mapper name of the mapper that built it
@@ -19,7 +21,8 @@ import java.util.Optional;
 public record ParetoFront(String operator, String mapper, List<MappingChoice> points, long minFootprintBytes,
                           long solveMillis) {
     private static final Comparator<MappingChoice> ORDER = Comparator.comparingLong(MappingChoice::footprintBytes)
-            .thenComparingLong(MappingChoice::latencyCycles).thenComparingLong(MappingChoice::dramBytes);
+            .thenComparingLong(MappingChoice::latencyCycles).thenComparingLong(MappingChoice::dramBytes)
+            .thenComparingLong(MappingChoice::computeCycles);
 
     public ParetoFront {
         Objects.requireNonNull(operator, "operator");
@@ -27,7 +30,7 @@ public record ParetoFront(String operator, String mapper, List<MappingChoice> po
         points = List.copyOf(points);
     }
 
-    /** Builds a front from any candidates: keeps the non-dominated ones (one per distinct figure triple), sorted. */
+    /** Builds a front from any candidates: keeps the non-dominated ones (one per distinct figure tuple), sorted. */
     public static ParetoFront of(String operator, String mapper, List<MappingChoice> candidates, long minFootprintBytes,
                                  long solveMillis) {
         List<MappingChoice> sorted = new ArrayList<>(candidates);
@@ -36,7 +39,8 @@ public record ParetoFront(String operator, String mapper, List<MappingChoice> po
         for (MappingChoice c : sorted) {
             boolean dominated = false;
             for (MappingChoice k : kept) {
-                if (k.latencyCycles() <= c.latencyCycles() && k.dramBytes() <= c.dramBytes()) {
+                if (k.latencyCycles() <= c.latencyCycles() && k.dramBytes() <= c.dramBytes()
+                        && k.computeCycles() <= c.computeCycles()) {
                     dominated = true;
                     break;
                 }

@@ -173,7 +173,7 @@ public final class SfdPlanner implements Planner {
 
         t = System.nanoTime();
         progress.stage("scheduling", fusion.segments().size());
-        Map<String, Mapping> fusedMappings = coarsened(net, hw, fusion);
+        Map<String, Mapping> fusedMappings = fusion.mappings();
         Repairer repairer = new Repairer(net, hw, fusedMappings, layerwise, options.objective(),
                 (long) (options.timeLimitSeconds() * 1000), options.maxFusedTasks());
         List<SegmentSchedule> schedules = new ArrayList<>();
@@ -223,38 +223,6 @@ public final class SfdPlanner implements Planner {
         return result.withAnalyses(analyses, elapsed(t));
     }
 
-    /**
-     * The segmenter's mappings with their tiles grown (as the layer-by-layer planner does) where that costs no
-     * latency, within each segment's unused buffer (capacity minus the model's segment footprint): mappers favour
-     * tiny tiles where every size is equally fast (elementwise operators), which makes fused segments of hundreds
-     * of thousands of tile tasks.
-     */
-    static Map<String, Mapping> coarsened(Network net, Hardware hw, FusionPlan fusion) {
-        CostModel cost = new CostModel(hw);
-        long capacity = hw.globalBuffer().capacityBytes();
-        Map<String, Mapping> out = new HashMap<>(fusion.mappings());
-        List<dev.sfd.segmentation.SegmentationModel.PartCost> parts = fusion.segmentation().evaluation().parts();
-        for (int i = 0; i < fusion.segments().size(); i++) {
-            List<String> seg = fusion.segments().get(i);
-            if (seg.size() < 2 || i >= parts.size()) {
-                continue;
-            }
-            long slack = Math.max(0, capacity - parts.get(i).bufferBytes());
-            for (String op : seg) {
-                Mapping m = out.get(op);
-                if (m == null || slack <= 0) {
-                    continue;
-                }
-                long before = cost.evaluate(net, net.operator(op), m).footprintBytes();
-                Mapping c = LayerwisePlanner.coarsen(net, net.operator(op), m, cost, before + slack);
-                long after = cost.evaluate(net, net.operator(op), c).footprintBytes();
-                slack -= Math.max(0, after - before);
-                out.put(op, c);
-            }
-        }
-        return out;
-    }
-
     static long predicted(Plan p) {
         long c = 0;
         for (SegmentSchedule s : p.segments()) {
@@ -295,7 +263,7 @@ public final class SfdPlanner implements Planner {
         Repairer(Network net, Hardware hw, Map<String, Mapping> fused, Plan layerwise, Objective objective,
                  long budgetMillis, int maxTasks) {
             this.maxTasks = maxTasks;
-            this.scheduler = new PlanScheduler(net, hw, new CostModel(hw)::tileComputeCycles);
+            this.scheduler = new PlanScheduler(net, new CostModel(hw));
             this.analyzer = new SegmentAnalyzer(net, hw);
             this.capacity = hw.globalBuffer().capacityBytes();
             this.listScheduler = new ListScheduler(hw);
@@ -390,15 +358,13 @@ public final class SfdPlanner implements Planner {
          * are exact and whose energy has the simulator's terms) and schedulable.
          */
         SegmentSchedule tryMerge(SegmentSchedule a, SegmentSchedule b, List<String> ops, Map<String, Mapping> m) {
-            List<List<String>> one = List.of(ops);
-            Map<String, Integer> segmentOf = PlanScheduler.segmentIndex(one);
             SegmentAnalyzer.Analysis analysis = analyzer.analyze(0, ops, m);
             double apart = objective == Objective.LATENCY ? a.predictedCycles() + b.predictedCycles()
                     : objectiveValue(analysisOf(a)) + objectiveValue(analysisOf(b));
             if (!analysis.mayFit(capacity) || objectiveValue(analysis) > apart * (1 - MERGE_MARGIN)) {
                 return null;
             }
-            ScheduleOutcome out = listScheduler.schedule(scheduler.graph(0, one, m, segmentOf));
+            ScheduleOutcome out = listScheduler.schedule(scheduler.graph(0, ops, m));
             if (!(out instanceof ScheduleOutcome.Scheduled s)
                     || objective == Objective.LATENCY && s.schedule().predictedCycles() >= apart) {
                 return null;
@@ -484,7 +450,7 @@ public final class SfdPlanner implements Planner {
             } else if (estimatedTiles(m) > maxTasks) {
                 reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + maxTasks;
             } else {
-                TaskGraph g = scheduler.graph(0, one, m, PlanScheduler.segmentIndex(one));
+                TaskGraph g = scheduler.graph(0, ops, m);
                 if (g.tasks().size() > maxTasks) {
                     reason = "too many tiles: " + g.tasks().size() + " tasks > " + maxTasks;
                 } else {

@@ -1,11 +1,10 @@
 package dev.sfd.schedule;
 
 import dev.sfd.cost.Mapping;
-import dev.sfd.cost.TileCycleModel;
+import dev.sfd.cost.CostModel;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.workload.Network;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,35 +16,21 @@ public final class PlanScheduler {
     private final TileGraphBuilder builder;
     private final ListScheduler scheduler;
 
-    public PlanScheduler(Network net, Hardware hw, TileCycleModel cycles) {
+    public PlanScheduler(Network net, CostModel cost) {
         this.net = Objects.requireNonNull(net, "net");
-        this.hw = Objects.requireNonNull(hw, "hw");
-        this.builder = new TileGraphBuilder(net, hw, cycles);
+        this.hw = Objects.requireNonNull(cost, "cost").hardware();
+        this.builder = new TileGraphBuilder(net, cost);
         this.scheduler = new ListScheduler(hw);
     }
 
-    /** Segment index of every operator. */
-    public static Map<String, Integer> segmentIndex(List<List<String>> segments) {
-        Map<String, Integer> m = new HashMap<>();
-        for (int i = 0; i < segments.size(); i++) {
-            for (String op : segments.get(i)) {
-                m.put(op, i);
-            }
-        }
-        return m;
+    /** The task graph of one segment. */
+    public TaskGraph graph(int index, List<String> operators, Map<String, Mapping> mappings) {
+        return builder.build(index, operators, mappings);
     }
 
-    /** The task graph of segment {@code index} of {@code segments}. */
-    public TaskGraph graph(int index, List<List<String>> segments, Map<String, Mapping> mappings,
-                           Map<String, Integer> segmentOf) {
-        return builder.build(index, segments.get(index), mappings, segmentOf);
-    }
-
-    /** Schedules segment {@code index} of {@code segments}. */
-    public ScheduleOutcome schedule(int index, List<List<String>> segments, Map<String, Mapping> mappings,
-                                    Map<String, Integer> segmentOf) {
-        TaskGraph g = builder.build(index, segments.get(index), mappings, segmentOf);
-        return scheduler.schedule(g);
+    /** Schedules one segment. */
+    public ScheduleOutcome schedule(int index, List<String> operators, Map<String, Mapping> mappings) {
+        return scheduler.schedule(graph(index, operators, mappings));
     }
 
     public Hardware hardware() {

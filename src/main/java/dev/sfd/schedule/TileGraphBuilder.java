@@ -1,8 +1,8 @@
 package dev.sfd.schedule;
 
+import dev.sfd.cost.CostModel;
 import dev.sfd.cost.DmaTiming;
 import dev.sfd.cost.Mapping;
-import dev.sfd.cost.TileCycleModel;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.segmentation.TileWalk;
 import dev.sfd.workload.Box;
@@ -17,26 +17,24 @@ import java.util.Objects;
 /**
  * Builds the tile task graph of one segment from its operators' mappings: one task per event of the segment's
  * {@link TileWalk} (LOAD, COMPUTE, STORE, FREE, same ids, same buffers), with the resource each needs and its
- * duration (compute cycles from the shared cost model, DMA transfers by {@link DmaTiming}). The walk defines what
+ * duration (compute step cycles from the cost model, DMA transfers by {@link DmaTiming}). The walk defines what
  * the tiles are and what they depend on; this class only gives them the schedule's types and timing.
  */
 public final class TileGraphBuilder {
     private final TileWalk walk;
     private final Hardware hw;
 
-    public TileGraphBuilder(Network net, Hardware hw, TileCycleModel cycleModel) {
-        this.walk = new TileWalk(net, hw, cycleModel);
-        this.hw = Objects.requireNonNull(hw, "hw");
+    public TileGraphBuilder(Network net, CostModel cost) {
+        this.walk = new TileWalk(net, cost);
+        this.hw = Objects.requireNonNull(cost, "cost").hardware();
     }
 
     /**
      * @param index segment index
      * @param operators operator names of the segment
      * @param mappings mapping of every compute operator of the segment
-     * @param segmentOf segment index of every operator of the network
      */
-    public TaskGraph build(int index, List<String> operators, Map<String, Mapping> mappings,
-                           Map<String, Integer> segmentOf) {
+    public TaskGraph build(int index, List<String> operators, Map<String, Mapping> mappings) {
         Tasks t = new Tasks();
         List<String> sorted = walk.walk(index, operators, mappings, t);
         long[] d = new long[t.durations.size()];
@@ -81,7 +79,7 @@ public final class TileGraphBuilder {
         @Override
         public void compute(int task, String operator, String outTensor, Box outBox, Box loops, boolean last,
                             int allocates, List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit,
-                            long cycles, long readBytes) {
+                            long cycles, long readBytes, long writeBytes) {
             add(new TileTask(task, TaskKind.COMPUTE, operator, outTensor, outBox, loops, last, allocates, reads,
                     List.of(), deps), TaskResource.of(TaskKind.COMPUTE, unit), cycles, cycles);
         }

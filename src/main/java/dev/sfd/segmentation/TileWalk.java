@@ -1,8 +1,7 @@
 package dev.sfd.segmentation;
 
-import dev.sfd.cost.DmaTiming;
+import dev.sfd.cost.CostModel;
 import dev.sfd.cost.Mapping;
-import dev.sfd.cost.TileCycleModel;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.workload.AxisExpr;
 import dev.sfd.workload.Box;
@@ -44,15 +43,20 @@ import java.util.Set;
  *       output tiles whose boxes intersect the region it reads, and reads their buffers.</li>
  *   <li>Anything else (network inputs, tensors from earlier segments, weights) is loaded from DRAM into a
  *       slice buffer. <b>Reuse rule</b>: a slice stays on chip while consecutive steps, in the mapping's outer
- *       loop order, read the same region of the same tensor through the same operand; when the region changes
- *       the next region is loaded (and the old slice freed once its readers finish). So weights are loaded once
+ *       loop order, have the same tile indices in every loop dim the operand depends on; when one changes the
+ *       next region is loaded (and the old slice freed once its readers finish), as the cost model's fetch count
+ *       says. So weights are loaded once
  *       and resident when the weight-indexing dims (K, C, R, S, G) are outside the activation dims, and
  *       re-fetched per tile otherwise; the same rule decides input re-fetches.</li>
- *   <li>Prefetch depth: the load of step {@code i} waits for compute step {@code i-D}: {@code D = 1} without
- *       double buffering; with it, {@code D >= 2} steps deep enough to hide the DRAM latency (see
- *       {@link #prefetchDepth}); the buffer capacity still bounds what is in flight.</li>
+ *   <li>Prefetch depth {@code D} ({@link CostModel#prefetchDepth}: 2 with double buffering, else 1): the load of
+ *       an operand's slice {@code j} waits until the last step that read its slice {@code j - D} has finished, so
+ *       at most {@code D} slices of a streamed operand are on chip, as the cost model's footprint counts.</li>
  *   <li>An output tile needed outside the segment (a consumer in another segment, or a network output, through
- *       views) is stored after its last step. Every buffer is freed exactly once, after all its users.</li>
+ *       views) is stored after its last step; when nothing in the segment reads it, the first step of output tile
+ *       {@code k} waits for the store of tile {@code k - D} (the same depth on the way out). Every buffer is freed
+ *       exactly once, after all its users.</li>
+ *   <li>Step cycles come from the cost model ({@link CostModel.StepTiming}): the operator's compute cycles spread
+ *       over its steps in proportion to each step's PE-array or vector-unit cycles.</li>
  * </ul>
  *
  * <p>Events are numbered in creation order (task ids) and buffers in allocation order; every dependency points
@@ -69,7 +73,8 @@ public final class TileWalk {
         /**
          * Load {@code region} of {@code tensor} from DRAM into buffer {@code buffer}.
          *
-         * @param prefetchDep the compute event this load waits for, or -1
+         * @param prefetchDep the compute event this load waits for (the last reader of the slice {@code D} loads
+         *     earlier), or -1
          */
         void load(int task, String operator, String tensor, Box region, int buffer, long bytes, int prefetchDep);
 
@@ -82,10 +87,13 @@ public final class TileWalk {
          * @param allocates the output tile's buffer when this is its first step, else -1
          * @param reads buffers read (the output tile's own buffer for later reduction steps included)
          * @param deps events it waits for
-         * @param readBytes bytes the step reads from the buffer (operand regions, views resolved)
+         * @param readBytes bytes the step reads from the buffer (operand regions, views resolved, and the partial
+         *     sums of its output tile on later reduction steps)
+         * @param writeBytes bytes the step writes to the buffer (its output tile, at the buffer's width)
          */
         void compute(int task, String operator, String outTensor, Box outBox, Box loops, boolean last, int allocates,
-                     List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit, long cycles, long readBytes);
+                     List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit, long cycles, long readBytes,
+                     long writeBytes);
 
         /** Store a completed output tile held in {@code buffer} to DRAM after compute event {@code dep}. */
         void store(int task, String operator, String tensor, Box box, int buffer, long bytes, int dep);
@@ -96,12 +104,16 @@ public final class TileWalk {
 
     private final Network net;
     private final Hardware hw;
-    private final TileCycleModel cycleModel;
+    private final CostModel cost;
 
-    public TileWalk(Network net, Hardware hw, TileCycleModel cycleModel) {
+    public TileWalk(Network net, CostModel cost) {
         this.net = Objects.requireNonNull(net, "net");
-        this.hw = Objects.requireNonNull(hw, "hw");
-        this.cycleModel = Objects.requireNonNull(cycleModel, "cycleModel");
+        this.cost = Objects.requireNonNull(cost, "cost");
+        this.hw = cost.hardware();
+    }
+
+    public CostModel costModel() {
+        return cost;
     }
 
     public Network network() {
@@ -196,10 +208,15 @@ public final class TileWalk {
     }
 
     private static final class Slot {
+        long indices = -1;
         String tensor;
         Box region;
         int buffer;
         int loadTask;
+        /** The last step that read the current slice. */
+        int lastUser = -1;
+        /** Last readers of the slices before the current one, most recent last (at most D kept). */
+        final java.util.ArrayDeque<Integer> previousUsers = new java.util.ArrayDeque<>();
     }
 
     private static final class OutTile {
@@ -207,9 +224,6 @@ public final class TileWalk {
         int buffer = -1;
         int stepsDone;
         int lastTask = -1;
-        long cycles;
-        long reductionVolume;
-        long doneVolume;
     }
 
     private final class Walk {
@@ -286,13 +300,21 @@ public final class TileWalk {
             }
             double outBytesPerElement = reductionSteps > 1 ? hw.dataWidths().accumulatorBytes()
                     : hw.dataWidths().activationBytes();
+            int depth = CostModel.prefetchDepth(m);
+            CostModel.StepTiming timing = cost.stepTiming(net, op, m);
+            long unitDone = 0;
             List<LoopDim> order = m.outerOrder();
             int[] idx = new int[DIMS.length];
             Map<Integer, Slot> slots = new HashMap<>();
             Map<Long, OutTile> outTiles = new HashMap<>();
-            List<Integer> computeTasks = new ArrayList<>();
+            // stores of this operator's output tiles, in order: tile k waits for the store of tile k - depth
+            List<Integer> stores = new ArrayList<>();
+            boolean outputSlots = needsDram && !consumedOnChip;
             List<Operand> reads = nest.reads();
-            int depth = 0;
+            int[] relevant = new int[reads.size()];
+            for (int r = 0; r < reads.size(); r++) {
+                relevant[r] = reads.get(r).relevantMask();
+            }
             long total = 1;
             for (int c : count) {
                 total *= c;
@@ -311,7 +333,6 @@ public final class TileWalk {
                 int[] hi = new int[DIMS.length];
                 Map<LoopDim, AxisExpr.Range> loops = new EnumMap<>(LoopDim.class);
                 long outKey = 0;
-                long stepVolume = 1;
                 for (LoopDim d : DIMS) {
                     int i = d.ordinal();
                     lo[i] = idx[i] * tile[i];
@@ -319,39 +340,38 @@ public final class TileWalk {
                     loops.put(d, new AxisExpr.Range(lo[i], hi[i], bound[i]));
                     if (!d.isReduction()) {
                         outKey = outKey * count[i] + idx[i];
-                    } else {
-                        stepVolume *= hi[i] - lo[i];
                     }
                 }
                 OutTile ot = outTiles.get(outKey);
                 if (ot == null) {
                     ot = new OutTile();
                     ot.box = nest.region(outOperand, out.shape(), loops);
-                    Map<LoopDim, AxisExpr.Range> full = new EnumMap<>(loops);
-                    ot.reductionVolume = 1;
-                    for (LoopDim d : DIMS) {
-                        if (d.isReduction()) {
-                            full.put(d, AxisExpr.Range.full(bound[d.ordinal()]));
-                            ot.reductionVolume *= bound[d.ordinal()];
-                        }
-                    }
-                    ot.cycles = cycleModel.tileComputeCycles(net, op, m, full);
                     outTiles.put(outKey, ot);
                 }
                 List<Integer> deps = new ArrayList<>();
                 List<Integer> readBuffers = new ArrayList<>();
+                long readBytes = 0;
+                long outBytes = bytes(ot.box.elements(), outBytesPerElement);
                 if (ot.stepsDone > 0) {
                     deps.add(ot.lastTask);
                     readBuffers.add(ot.buffer);
+                    readBytes += outBytes;
+                } else if (outputSlots) {
+                    int k = outTiles.size() - 1;
+                    if (k >= depth && k - depth < stores.size()) {
+                        deps.add(stores.get(k - depth));
+                    }
                 }
-                if (depth == 0) {
-                    depth = prefetchDepth(nest, m, tile, ot.cycles / Math.max(1, reductionSteps));
-                }
-                int n = computeTasks.size();
-                int prefetchDep = n >= depth ? computeTasks.get(n - depth) : -1;
-                long readBytes = 0;
+                int taskId = -1;
+                List<Slot> touched = new ArrayList<>(reads.size());
                 for (int r = 0; r < reads.size(); r++) {
                     Operand operand = reads.get(r);
+                    long indices = 0;
+                    for (int d = 0; d < DIMS.length; d++) {
+                        if ((relevant[r] >> d & 1) != 0) {
+                            indices = indices * count[d] + idx[d];
+                        }
+                    }
                     Tensor t = net.tensor(operand.tensor());
                     Box region = nest.region(operand, t.shape(), loops);
                     if (region.isEmpty()) {
@@ -379,38 +399,52 @@ public final class TileWalk {
                         }
                         int key = r * 1024 + p;
                         Slot s = slots.get(key);
-                        if (s == null || !s.region.equals(part.region()) || !s.tensor.equals(part.tensor())) {
+                        if (s == null || s.indices != indices || !s.region.equals(part.region())
+                                || !s.tensor.equals(part.tensor())) {
                             if (s == null) {
                                 s = new Slot();
                                 slots.put(key, s);
+                            } else {
+                                s.previousUsers.addLast(s.lastUser);
+                                while (s.previousUsers.size() > depth) {
+                                    s.previousUsers.removeFirst();
+                                }
                             }
+                            // the slice `depth` loads back must be used up before this one loads into its place
+                            int prefetchDep = s.previousUsers.size() == depth ? s.previousUsers.peekFirst() : -1;
                             long bytes = bytes(part.region().elements(), hw.bytesPerElement(physical.isWeight()));
+                            s.indices = indices;
                             s.tensor = part.tensor();
                             s.region = part.region();
                             s.buffer = newBuffer(op.name(), part.tensor(), part.region(), bytes);
                             s.loadTask = tasks++;
+                            s.lastUser = -1;
                             users.get(s.buffer).add(s.loadTask);
                             visitor.load(s.loadTask, op.name(), part.tensor(), part.region(), s.buffer, bytes,
                                     prefetchDep);
                         }
+                        touched.add(s);
                         deps.add(s.loadTask);
                         readBuffers.add(s.buffer);
                     }
                 }
                 int alloc = -1;
                 if (ot.stepsDone == 0) {
-                    alloc = newBuffer(op.name(), out.name(), ot.box, bytes(ot.box.elements(), outBytesPerElement));
+                    alloc = newBuffer(op.name(), out.name(), ot.box, outBytes);
                     ot.buffer = alloc;
                 }
-                int taskId = tasks++;
+                taskId = tasks++;
+                for (Slot s : touched) {
+                    s.lastUser = taskId;
+                }
                 ot.stepsDone++;
                 boolean last = ot.stepsDone == reductionSteps;
-                long before = ot.cycles * ot.doneVolume / ot.reductionVolume;
-                ot.doneVolume += stepVolume;
-                long after = ot.cycles * ot.doneVolume / ot.reductionVolume;
+                long unit = timing.unitCycles(lo, hi);
+                long cycles = timing.scale(unitDone, unitDone + unit);
+                unitDone += unit;
                 List<Integer> uniqueReads = dedupe(readBuffers);
                 visitor.compute(taskId, op.name(), out.name(), ot.box, new Box(lo, hi), last, alloc, uniqueReads,
-                        dedupe(deps), nest.unit(), after - before, readBytes);
+                        dedupe(deps), nest.unit(), cycles, readBytes, outBytes);
                 for (int b : uniqueReads) {
                     List<Integer> u = users.get(b);
                     if (u.isEmpty() || u.get(u.size() - 1) != taskId) {
@@ -419,13 +453,13 @@ public final class TileWalk {
                 }
                 users.get(ot.buffer).add(taskId);
                 ot.lastTask = taskId;
-                computeTasks.add(taskId);
                 if (last) {
                     if (needsDram) {
                         int store = tasks++;
                         long bytes = bytes(ot.box.elements(), hw.dataWidths().activationBytes());
                         visitor.store(store, op.name(), out.name(), ot.box, ot.buffer, bytes, taskId);
                         users.get(ot.buffer).add(store);
+                        stores.add(store);
                     }
                     if (consumedOnChip) {
                         ProducedTiles pts = onChip.computeIfAbsent(out.name(), k -> new ProducedTiles());
@@ -433,33 +467,6 @@ public final class TileWalk {
                     }
                 }
             }
-        }
-
-        /**
-         * How many steps the loads may run ahead of the compute: 1 without double buffering; with it, enough steps
-         * in flight to hide the DRAM latency behind the longer of a step's compute and its transfers (at least 2,
-         * at most 16), fewer when that many steps of operand tiles would take more than half the buffer.
-         */
-        int prefetchDepth(LoopNest nest, Mapping m, int[] tile, long stepComputeCycles) {
-            if (!m.doubleBuffered()) {
-                return 1;
-            }
-            Map<LoopDim, Integer> extents = new EnumMap<>(LoopDim.class);
-            for (LoopDim d : DIMS) {
-                extents.put(d, tile[d.ordinal()]);
-            }
-            long stepBytes = 0;
-            for (Operand o : nest.reads()) {
-                stepBytes += bytes(nest.tileElements(o, extents), hw.bytesPerElement(o.role() == Operand.Role.WEIGHT));
-            }
-            long stepCycles = Math.max(1, Math.max(stepComputeCycles,
-                    DmaTiming.busyCycles(hw, stepBytes)));
-            long d = 2 + (hw.dram().latencyCycles() + stepCycles - 1) / stepCycles;
-            d = Math.min(16, d);
-            while (d > 2 && d * stepBytes > hw.globalBuffer().capacityBytes() / 2) {
-                d--;
-            }
-            return (int) d;
         }
 
         /** Producer tiles of a tensor made inside this segment, or null when it comes from DRAM. */

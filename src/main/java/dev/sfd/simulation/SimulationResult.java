@@ -1,5 +1,7 @@
 package dev.sfd.simulation;
 
+import dev.sfd.cost.EnergyBreakdown;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,7 @@
 package dev.sfd.simulation;
 
 import dev.sfd.cost.Mapping;
-import dev.sfd.cost.TileCycleModel;
 import dev.sfd.hardware.Hardware;
-import dev.sfd.schedule.BufferSpec;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.schedule.TaskKind;
@@ -15,7 +13,6 @@ import dev.sfd.workload.LoopNest;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.OpKind;
 import dev.sfd.workload.Operand;
-import dev.sfd.workload.Operator;
 import dev.sfd.workload.Tensor;
 import dev.sfd.workload.TensorRole;
 import dev.sfd.workload.TensorViews;
@@ -23,7 +20,6 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,40 +27,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
- * Discrete-event simulator of a plan on a single-core accelerator (the one-core case of the hardware record).
+ * Discrete-event simulator of a plan on a single-core accelerator (the one-core case of the hardware record): the
+ * independent referee of every plan. It reads the network, the hardware record and the plan, and derives timing,
+ * occupancy and energy itself ({@link MachineTiming}, {@link BufferLedger}, {@link EnergyMeter}); it does not call
+ * the planner's cost model or its scheduling engine.
  *
- * <p><b>Resources</b> run concurrently: {@code dram.dmaEngines} DMA engines (each gets an equal share of the DRAM
- * bandwidth; a transfer takes the access latency plus its bytes at that share), the PE array and the vector
- * unit. <b>Issue</b>: a segment's tasks issue in schedule order; a task issues once every earlier task has
- * issued, every dependency that has already issued has finished, and a unit of its resource is idle. Segments
- * run one after another. Compute cycles come from the shared cost model, split over an output tile's reduction
- * steps in proportion to their reduction volume.
+ * <p><b>Execution</b>: the plan is a program. A segment's tasks issue in the plan's order: a task issues once every
+ * earlier task has issued, every dependency has finished and a unit of its kind is free (each DMA engine, the PE
+ * array, the vector unit; frees need none). Segments run one after another.
  *
- * <p><b>Checks</b> (every broken rule becomes a {@link Violation}; the replay continues): the simulator does not
- * trust the plan's buffer lists. For every compute step it re-derives, from the loop nest and the layout views,
- * the physical regions the step reads and checks that live, completely written buffers cover them; loads must
- * find their data in DRAM (a weight, a network input, or stored earlier); every allocation is checked against
- * the GLB capacity; frees must not hit a buffer in use; a compute step may run once; at the end every compute
- * operator's output must be complete, every tensor needed by a later segment or as a network output must be in
- * DRAM, and every computed tensor must be read by someone (tensors no operator reads, e.g. unused split parts,
- * are dead and exempt).
+ * <p><b>Checks</b> (every broken rule becomes a {@link Violation}; the replay continues): task ids are unique and
+ * every dependency names an earlier task of the segment; a task's operator belongs to its segment. Every compute
+ * step re-derives, from the loop nest and the layout views, the physical regions it reads and checks that live,
+ * completely written buffers cover them; its loop ranges stay inside the loop bounds, keep whole the axes the
+ * operator needs whole (softmax, normalisation), follow the mapping's tiles, and share no iteration point with
+ * another step. Loads must find their data in DRAM and stay inside the tensor; every allocation is checked against
+ * the capacity at the width of what the buffer holds (partial sums at accumulator width); a buffer is complete only
+ * when written boxes cover it; frees must not hit a buffer in use. At the end every operator's iteration space must
+ * be covered, every tensor needed by a later segment or as a network output must be in DRAM, and every computed
+ * tensor must be read by someone (tensors no operator reads, e.g. unused split parts, are dead and exempt).
  */
 public final class Simulator {
     private static final Logger LOGGER = LogManager.getLogger();
     private static final LoopDim[] DIMS = LoopDim.values();
 
     private final Network net;
-    private final TileCycleModel cycleModel;
     private final boolean recordSpans;
 
-    public Simulator(Network net, TileCycleModel cycleModel, boolean recordSpans) {
+    public Simulator(Network net, boolean recordSpans) {
         this.net = Objects.requireNonNull(net, "net");
-        this.cycleModel = Objects.requireNonNull(cycleModel, "cycleModel");
         this.recordSpans = recordSpans;
     }
 
@@ -72,47 +67,45 @@ public final class Simulator {
         return new Run(plan).execute();
     }
 
-    private record StepKey(String operator, Box loops) {
-    }
-
     private record TileKey(String operator, Box outputBox) {
     }
 
+    /** Reduction progress of one output tile. */
     private static final class TileProgress {
-        long doneVolume;
-        long cycles = -1;
         final long reductionVolume;
+        long doneVolume;
 
         TileProgress(long reductionVolume) {
             this.reductionVolume = reductionVolume;
         }
     }
 
-    /** One live buffer. */
-    private static final class Buf {
-        final BufferSpec spec;
-        final long bytes;
-        long writtenElements;
-        boolean complete;
-        int inUse;
-
-        Buf(BufferSpec spec, long bytes) {
-            this.spec = spec;
-            this.bytes = bytes;
-        }
+    /** What a running task holds until it finishes. */
+    private static final class Issued {
+        long cycles;
+        long busy;
+        List<BufferLedger.Buf> using = List.of();
+        BufferLedger.Buf target;
+        long bytes;
+        TileProgress tile;
+        long reductionStep;
+        Box outBox;
+        boolean valid = true;
+        boolean transfer;
     }
 
-    private final class Run {
+    private final class Run implements BufferLedger.Findings {
         final Plan plan;
         final Hardware hw;
-        final long capacity;
         final int dmaEngines;
-        final double dmaBytesPerCycle;
+        final MachineTiming timing;
+        final EnergyMeter energy;
+        final BufferLedger ledger;
         final List<Violation> violations = new ArrayList<>();
         final Map<String, List<Box>> dramWritten = new HashMap<>();
         final Map<String, Long> dramRead = new LinkedHashMap<>();
         final Map<String, Long> dramWrite = new LinkedHashMap<>();
-        final Set<StepKey> stepsRun = new HashSet<>();
+        final Map<String, Coverage.BoxSet> steps = new HashMap<>();
         final Set<String> illegalMappings = new HashSet<>();
         final Map<TileKey, TileProgress> progress = new HashMap<>();
         final Map<String, Long> computedElements = new HashMap<>();
@@ -121,39 +114,31 @@ public final class Simulator {
         final Map<String, Integer> segmentOf = new HashMap<>();
         final List<SimulationResult.Span> spans = new ArrayList<>();
         final List<SimulationResult.SegmentResult> segmentResults = new ArrayList<>();
-        Buf[] currentBufs = new Buf[0];
-        long[] occCycles = new long[1024];
-        long[] occBytes = new long[1024];
-        int occN;
-        long occupancy;
-        long peak;
+        int segment = -1;
         long now;
         long events;
         long dramReadTotal;
         long dramWriteTotal;
-        double macPj;
-        double vectorPj;
-        double glbPj;
-        double dramPj;
         long busyPe;
         long busyVector;
         long busyDma;
+        int activeTransfers;
 
         Run(Plan plan) {
             this.plan = plan;
             this.hw = plan.hardware();
-            this.capacity = hw.globalBuffer().capacityBytes();
             this.dmaEngines = Math.max(1, hw.dram().dmaEngines());
-            this.dmaBytesPerCycle = hw.dram().bandwidthBytesPerCycle() / dmaEngines;
+            this.timing = new MachineTiming(hw);
+            this.energy = new EnergyMeter(hw);
+            this.ledger = new BufferLedger(hw.globalBuffer().capacityBytes(), this);
         }
 
         SimulationResult execute() {
-            checkStructure();
-            recordOccupancy();
+            checkSegments();
             for (SegmentSchedule seg : plan.segments()) {
                 runSegment(seg);
             }
-            finalChecks();
+            new FinalChecks().run();
             Map<String, Long> busy = new LinkedHashMap<>();
             busy.put("PE_ARRAY", busyPe);
             busy.put("VECTOR", busyVector);
@@ -162,85 +147,119 @@ public final class Simulator {
             util.put("PE_ARRAY", now == 0 ? 0 : (double) busyPe / now);
             util.put("VECTOR", now == 0 ? 0 : (double) busyVector / now);
             util.put("DMA", now == 0 ? 0 : (double) busyDma / ((double) now * dmaEngines));
-            EnergyBreakdown energy = new EnergyBreakdown(macPj, vectorPj, glbPj, dramPj,
-                    hw.energy().leakagePjPerCycle() * now);
-            return new SimulationResult(now, energy, dramReadTotal, dramWriteTotal, dramRead, dramWrite, peak,
-                    Arrays.copyOf(occCycles, occN), Arrays.copyOf(occBytes, occN), busy, util, segmentResults,
-                    violations, events, spans);
+            return new SimulationResult(now, energy.breakdown(now), dramReadTotal, dramWriteTotal, dramRead,
+                    dramWrite, ledger.peak(), ledger.occupancyCycles(), ledger.occupancyBytes(), busy, util,
+                    segmentResults, violations, events, spans);
         }
 
-        void violation(Violation.Kind kind, int segment, String task, String tensor, String message) {
+        @Override
+        public void violation(Violation.Kind kind, String task, String tensor, String message) {
             Violation v = new Violation(kind, segment, task, tensor, now, message);
             violations.add(v);
             LOGGER.debug("{}", v);
         }
 
-        void checkStructure() {
+        void checkSegments() {
             for (SegmentSchedule seg : plan.segments()) {
                 for (String op : seg.operators()) {
                     Integer prev = segmentOf.put(op, seg.index());
                     if (prev != null) {
-                        violation(Violation.Kind.MALFORMED, seg.index(), "", "", "operator '" + op
-                                + "' is in segments " + prev + " and " + seg.index());
+                        violations.add(new Violation(Violation.Kind.MALFORMED, seg.index(), "", "", 0, "operator '"
+                                + op + "' is in segments " + prev + " and " + seg.index()));
                     }
                 }
             }
-            for (Operator op : net.operators()) {
+            for (var op : net.operators()) {
                 if (!segmentOf.containsKey(op.name())) {
-                    violation(Violation.Kind.MALFORMED, -1, "", "", "operator '" + op.name() + "' is in no segment");
+                    violations.add(new Violation(Violation.Kind.MALFORMED, -1, "", "", 0, "operator '" + op.name()
+                            + "' is in no segment"));
                 }
             }
-        }
-
-        void recordOccupancy() {
-            if (occN > 0 && occCycles[occN - 1] == now) {
-                occBytes[occN - 1] = occupancy;
-                return;
-            }
-            if (occN == occCycles.length) {
-                occCycles = Arrays.copyOf(occCycles, occN * 2);
-                occBytes = Arrays.copyOf(occBytes, occN * 2);
-            }
-            occCycles[occN] = now;
-            occBytes[occN] = occupancy;
-            occN++;
         }
 
         // ------------------------------------------------------------------ one segment
 
+        /**
+         * Positions of the segment's tasks by id, after checking ids are unique, dependencies name earlier tasks
+         * and operators belong to the segment.
+         */
+        Map<Integer, Integer> checkTasks(SegmentSchedule seg) {
+            Map<Integer, Integer> position = new HashMap<>();
+            Set<String> ops = new HashSet<>(seg.operators());
+            List<TileTask> tasks = seg.tasks();
+            for (int p = 0; p < tasks.size(); p++) {
+                TileTask t = tasks.get(p);
+                if (position.putIfAbsent(t.id(), p) != null) {
+                    violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "task id " + t.id()
+                            + " is used twice in the segment");
+                }
+                if (!ops.contains(t.operator())) {
+                    violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "belongs to operator '" + t.operator()
+                            + "', which is not in segment " + seg.index() + " (it is in "
+                            + (segmentOf.containsKey(t.operator()) ? "segment " + segmentOf.get(t.operator())
+                            : "no segment") + ")");
+                }
+            }
+            for (int p = 0; p < tasks.size(); p++) {
+                TileTask t = tasks.get(p);
+                for (int d : t.deps()) {
+                    Integer dp = position.get(d);
+                    if (dp == null || dp >= p) {
+                        violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "depends on task " + d + ", which "
+                                + (dp == null ? "is not in the segment" : "comes later in the issue order"));
+                    }
+                }
+            }
+            return position;
+        }
+
         void runSegment(SegmentSchedule seg) {
+            segment = seg.index();
             List<TileTask> tasks = seg.tasks();
             int n = tasks.size();
-            int maxId = 0;
-            for (TileTask t : tasks) {
-                maxId = Math.max(maxId, t.id());
+            Map<Integer, Integer> position = checkTasks(seg);
+            int[][] depPos = new int[n][];
+            for (int p = 0; p < n; p++) {
+                List<Integer> ds = tasks.get(p).deps();
+                int[] a = new int[ds.size()];
+                int k = 0;
+                for (int d : ds) {
+                    Integer dp = position.get(d);
+                    if (dp != null && dp < p) {
+                        a[k++] = dp;
+                    }
+                }
+                depPos[p] = java.util.Arrays.copyOf(a, k);
             }
-            byte[] state = new byte[maxId + 1]; // 0 not issued, 1 running, 2 done
-            Buf[] bufs = new Buf[seg.buffers().size()];
-            currentBufs = bufs;
-            Map<String, List<Buf>> live = new HashMap<>();
-            Map<String, List<Box>> freed = new HashMap<>();
+            byte[] state = new byte[n]; // 0 not issued, 1 running, 2 done
+            ledger.beginSegment(seg.buffers());
             long start = now;
-            long segPeak = occupancy;
             long readBefore = dramReadTotal;
             long writeBefore = dramWriteTotal;
-            double energyBefore = macPj + vectorPj + glbPj + dramPj;
+            double energyBefore = energy.dynamicPj();
             int dmaIdle = dmaEngines;
             boolean peIdle = true;
             boolean vecIdle = true;
             boolean[] dmaLane = new boolean[dmaEngines];
-            // {time, task position, DMA lane, type}: type 1 releases the resource, type 0 completes the task
+            // {time, task position, DMA lane, type}: type 1 releases the unit, type 0 completes the task
             PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
                     : a[3] != b[3] ? Long.compare(b[3], a[3]) : Long.compare(a[1], b[1]));
-            Object[] runningCtx = new Object[n];
+            Issued[] runningCtx = new Issued[n];
             int pos = 0;
             while (pos < n || !running.isEmpty()) {
-                boolean progress = true;
-                while (progress) {
-                    progress = false;
+                boolean moved = true;
+                while (moved) {
+                    moved = false;
                     while (pos < n) {
                         TileTask t = tasks.get(pos);
-                        if (!depsDone(t, state)) {
+                        boolean ready = true;
+                        for (int d : depPos[pos]) {
+                            if (state[d] != 2) {
+                                ready = false;
+                                break;
+                            }
+                        }
+                        if (!ready) {
                             break;
                         }
                         String res = resourceOf(t);
@@ -249,9 +268,8 @@ public final class Simulator {
                             break;
                         }
                         events++;
-                        Issued issued = issue(seg, t, bufs, live, freed);
-                        segPeak = Math.max(segPeak, occupancy);
-                        state[t.id()] = 1;
+                        Issued issued = issue(seg, t);
+                        state[pos] = 1;
                         int lane = -1;
                         switch (res) {
                             case "DMA" -> {
@@ -276,13 +294,16 @@ public final class Simulator {
                             default -> {
                             }
                         }
+                        if (issued.transfer) {
+                            activeTransfers++;
+                        }
                         if (recordSpans && t.kind() != TaskKind.FREE) {
-                            spans.add(new SimulationResult.Span(lane >= 0 ? "DMA" + lane : res, t.label(), seg.index(),
-                                    now, now + issued.cycles));
+                            spans.add(new SimulationResult.Span(lane >= 0 ? "DMA" + lane : res, t.label(),
+                                    seg.index(), now, now + issued.cycles));
                         }
                         if (LOGGER.isTraceEnabled()) {
                             LOGGER.trace("cycle ({}) segment ({}) start {} for ({}) cycles, occupancy ({}) bytes", now,
-                                    seg.index(), t.label(), issued.cycles, occupancy);
+                                    seg.index(), t.label(), issued.cycles, ledger.occupancy());
                         }
                         runningCtx[pos] = issued;
                         running.add(new long[] {now + issued.cycles, pos, -1, 0});
@@ -294,9 +315,10 @@ public final class Simulator {
                     // events due now (zero-length tasks, releases) may let the next task issue at this instant
                     while (!running.isEmpty() && running.peek()[0] <= now) {
                         long[] ev = running.poll();
-                        progress = true;
+                        moved = true;
+                        int p = (int) ev[1];
                         if (ev[3] == 1) {
-                            String r = resourceOf(tasks.get((int) ev[1]));
+                            String r = resourceOf(tasks.get(p));
                             if (ev[2] >= 0) {
                                 dmaLane[(int) ev[2]] = false;
                                 dmaIdle++;
@@ -305,48 +327,41 @@ public final class Simulator {
                             } else if (r.equals("VECTOR")) {
                                 vecIdle = true;
                             }
+                            if (runningCtx[p] != null && runningCtx[p].transfer) {
+                                activeTransfers--;
+                                runningCtx[p].transfer = false;
+                            }
                         } else {
                             events++;
-                            TileTask t = tasks.get((int) ev[1]);
-                            finish(seg, t, (Issued) runningCtx[(int) ev[1]], bufs, live);
-                            runningCtx[(int) ev[1]] = null;
-                            state[t.id()] = 2;
+                            finish(tasks.get(p), runningCtx[p]);
+                            if (runningCtx[p].transfer) {
+                                activeTransfers--;
+                            }
+                            runningCtx[p] = null;
+                            state[p] = 2;
                         }
                     }
                 }
                 if (running.isEmpty()) {
+                    if (pos < n) {
+                        violation(Violation.Kind.MALFORMED, tasks.get(pos).label(), tasks.get(pos).tensor(),
+                                "can never issue: it waits for a task that cannot finish");
+                    }
                     break;
                 }
                 now = running.peek()[0];
             }
-            for (Buf b : bufs) {
-                if (b != null && live.getOrDefault(b.spec.tensor(), List.of()).contains(b)) {
-                    violation(Violation.Kind.BUFFER_NEVER_FREED, seg.index(), "", b.spec.tensor(), "buffer "
-                            + b.spec.id() + " (" + b.spec.region() + ", " + b.bytes + " bytes) is never freed");
-                    occupancy -= b.bytes;
-                }
-            }
-            recordOccupancy();
-            double energy = macPj + vectorPj + glbPj + dramPj - energyBefore
-                    + hw.energy().leakagePjPerCycle() * (now - start);
-            segmentResults.add(new SimulationResult.SegmentResult(seg.index(), start, now, segPeak,
-                    dramReadTotal - readBefore, dramWriteTotal - writeBefore, energy));
-        }
-
-        boolean depsDone(TileTask t, byte[] state) {
-            for (int d : t.deps()) {
-                if (d >= 0 && d < state.length && state[d] == 1) {
-                    return false;
-                }
-            }
-            return true;
+            ledger.endSegment(now);
+            double segmentEnergy = energy.dynamicPj() - energyBefore + energy.leakagePj(now - start);
+            segmentResults.add(new SimulationResult.SegmentResult(seg.index(), start, now, ledger.segmentPeak(),
+                    dramReadTotal - readBefore, dramWriteTotal - writeBefore, segmentEnergy));
         }
 
         String resourceOf(TileTask t) {
             return switch (t.kind()) {
                 case LOAD, STORE -> "DMA";
                 case FREE -> "NONE";
-                case COMPUTE -> net.loopNest(t.operator()).map(n -> switch (n.unit()) {
+                case COMPUTE -> net.loopNest(t.operator()).map(nest -> switch (nest.unit()) {
                     case PE_ARRAY -> "PE_ARRAY";
                     case VECTOR -> "VECTOR";
                     case NONE -> "NONE";
@@ -354,144 +369,142 @@ public final class Simulator {
             };
         }
 
-        /** What a running task holds until it finishes. */
-        final class Issued {
-            long cycles;
-            long busy;
-            List<Buf> using = List.of();
-            Buf target;
-            long bytes;
-            TileProgress tile;
-            long stepVolume;
-            boolean valid = true;
-        }
-
-        Issued issue(SegmentSchedule seg, TileTask t, Buf[] bufs, Map<String, List<Buf>> live,
-                     Map<String, List<Box>> freed) {
+        Issued issue(SegmentSchedule seg, TileTask t) {
             Issued is = new Issued();
-            int s = seg.index();
-            if (t.allocates() >= 0) {
-                allocate(seg, t, bufs, live, is);
-            }
             switch (t.kind()) {
-                case LOAD -> issueLoad(s, t, bufs, is);
-                case STORE -> issueStore(s, t, live, freed, is);
-                case COMPUTE -> issueCompute(s, t, live, freed, is);
-                case FREE -> issueFree(s, t, bufs, live, freed);
+                case LOAD -> issueLoad(t, is);
+                case STORE -> issueStore(t, is);
+                case COMPUTE -> issueCompute(t, is);
+                case FREE -> {
+                    if (t.allocates() >= 0) {
+                        violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "a free allocates buffer "
+                                + t.allocates());
+                    }
+                    for (int id : t.frees()) {
+                        ledger.free(id, t.label(), t.tensor(), now);
+                    }
+                }
+            }
+            for (BufferLedger.Buf b : is.using) {
+                b.inUse++;
             }
             return is;
         }
 
-        void allocate(SegmentSchedule seg, TileTask t, Buf[] bufs, Map<String, List<Buf>> live, Issued is) {
-            int b = t.allocates();
-            if (b >= bufs.length) {
-                violation(Violation.Kind.MALFORMED, seg.index(), t.label(), t.tensor(), "allocates unknown buffer " + b);
-                return;
+        /** Whether {@code region} is a box inside {@code tensor}'s shape; a violation when not. */
+        boolean inBounds(TileTask t, Tensor tensor, Box region) {
+            List<Integer> shape = tensor.shape();
+            boolean ok = region.rank() == shape.size();
+            for (int a = 0; ok && a < region.rank(); a++) {
+                ok = region.lo(a) >= 0 && region.hi(a) <= shape.get(a) && region.lo(a) < region.hi(a);
             }
-            if (bufs[b] != null) {
-                violation(Violation.Kind.MALFORMED, seg.index(), t.label(), t.tensor(), "allocates buffer " + b
-                        + " a second time");
-                return;
+            if (!ok) {
+                violation(Violation.Kind.MALFORMED, t.label(), tensor.name(), "region " + region + " is not inside "
+                        + tensor.name() + " of shape " + shape);
             }
-            BufferSpec spec = seg.buffers().get(b);
-            if (!net.tensors().containsKey(spec.tensor())) {
-                violation(Violation.Kind.MALFORMED, seg.index(), t.label(), spec.tensor(), "buffer " + b
-                        + " holds unknown tensor '" + spec.tensor() + "'");
-                return;
-            }
-            Tensor tensor = net.tensor(spec.tensor());
-            long minimum = (long) Math.ceil(spec.region().elements() * hw.bytesPerElement(tensor.isWeight()));
-            Buf buf = new Buf(spec, Math.max(spec.bytes(), minimum));
-            bufs[b] = buf;
-            live.computeIfAbsent(spec.tensor(), k -> new ArrayList<>()).add(buf);
-            occupancy += buf.bytes;
-            peak = Math.max(peak, occupancy);
-            recordOccupancy();
-            if (occupancy > capacity) {
-                violation(Violation.Kind.GLB_OVERFLOW, seg.index(), t.label(), spec.tensor(), "allocating ("
-                        + buf.bytes + ") bytes takes the global buffer to (" + occupancy + ") of (" + capacity + ") bytes");
-            }
-            is.target = buf;
+            return ok;
         }
 
-        void issueLoad(int s, TileTask t, Buf[] bufs, Issued is) {
+        long bytesOf(Tensor tensor, long elements) {
+            return (long) Math.ceil(elements * hw.bytesPerElement(tensor.isWeight()));
+        }
+
+        void issueLoad(TileTask t, Issued is) {
             if (!net.tensors().containsKey(t.tensor())) {
-                violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "loads unknown tensor");
+                violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "loads unknown tensor");
                 is.valid = false;
                 return;
             }
             Tensor tensor = net.tensor(t.tensor());
-            if (tensor.role() == TensorRole.ACTIVATION
-                    && !covered(t.region(), dramWritten.getOrDefault(t.tensor(), List.of()))) {
-                violation(Violation.Kind.INPUT_NOT_READY, s, t.label(), t.tensor(), "loads " + t.region()
-                        + " of '" + t.tensor() + "' before it was stored to DRAM");
+            if (!inBounds(t, tensor, t.region())) {
+                is.valid = false;
+                return;
             }
-            if (is.target == null || !is.target.spec.region().contains(t.region())) {
-                violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "loads into no buffer that holds "
+            if (tensor.role() == TensorRole.ACTIVATION
+                    && !Coverage.covered(t.region(), dramWritten.getOrDefault(t.tensor(), List.of()))) {
+                violation(Violation.Kind.INPUT_NOT_READY, t.label(), t.tensor(), "loads " + t.region() + " of '"
+                        + t.tensor() + "' before it was stored to DRAM");
+            }
+            is.bytes = bytesOf(tensor, t.region().elements());
+            if (t.allocates() >= 0) {
+                is.target = ledger.allocate(t.allocates(), is.bytes, t.label(), now);
+            }
+            if (is.target == null || !is.target.tensor().equals(t.tensor()) || !is.target.region().contains(t.region())) {
+                violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "loads into no buffer that holds "
                         + t.region());
                 is.valid = false;
             }
-            is.bytes = (long) Math.ceil(t.region().elements() * hw.bytesPerElement(tensor.isWeight()));
-            is.busy = (long) Math.ceil(is.bytes / dmaBytesPerCycle);
-            is.cycles = hw.dram().latencyCycles() + is.busy;
+            is.busy = timing.dmaBusyCycles(is.bytes);
+            is.cycles = timing.dmaCycles(is.bytes);
+            is.transfer = true;
         }
 
-        void issueStore(int s, TileTask t, Map<String, List<Buf>> live, Map<String, List<Box>> freed, Issued is) {
+        void issueStore(TileTask t, Issued is) {
             if (!net.tensors().containsKey(t.tensor())) {
-                violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "stores unknown tensor");
+                violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "stores unknown tensor");
                 is.valid = false;
                 return;
             }
-            is.using = coverOrReport(s, t, t.tensor(), t.region(), live, freed);
-            if (is.using == null) {
+            Tensor tensor = net.tensor(t.tensor());
+            if (!inBounds(t, tensor, t.region())) {
                 is.valid = false;
-                is.using = List.of();
+                return;
             }
-            for (Buf b : is.using) {
-                b.inUse++;
+            if (t.allocates() >= 0) {
+                violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "a store allocates buffer " + t.allocates());
+            }
+            List<BufferLedger.Buf> cover = ledger.cover(t.label(), t.tensor(), t.region(), t.reads());
+            if (cover == null) {
+                is.valid = false;
+            } else {
+                is.using = cover;
             }
             is.bytes = (long) Math.ceil(t.region().elements() * hw.dataWidths().activationBytes());
-            is.busy = (long) Math.ceil(is.bytes / dmaBytesPerCycle);
-            is.cycles = hw.dram().latencyCycles() + is.busy;
+            is.busy = timing.dmaBusyCycles(is.bytes);
+            is.cycles = timing.dmaCycles(is.bytes);
+            is.transfer = true;
         }
 
-        void issueCompute(int s, TileTask t, Map<String, List<Buf>> live, Map<String, List<Box>> freed, Issued is) {
+        void issueCompute(TileTask t, Issued is) {
             LoopNest nest = net.loopNest(t.operator()).orElse(null);
             Mapping mapping = plan.mappings().get(t.operator());
             if (nest == null || mapping == null) {
-                violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), nest == null
-                        ? "operator '" + t.operator() + "' has no loop nest" : "operator '" + t.operator() + "' has no mapping");
+                violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), nest == null
+                        ? "operator '" + t.operator() + "' has no loop nest" : "operator '" + t.operator()
+                        + "' has no mapping");
                 is.valid = false;
                 return;
             }
-            Operator op = net.operator(t.operator());
             Box lb = t.loops();
             Map<LoopDim, AxisExpr.Range> loops = new EnumMap<>(LoopDim.class);
-            long stepVolume = 1;
             long reductionVolume = 1;
             long reductionStep = 1;
             for (LoopDim d : DIMS) {
                 int i = d.ordinal();
                 int bound = nest.bound(d);
                 if (lb.lo(i) < 0 || lb.hi(i) > bound || lb.lo(i) >= lb.hi(i)) {
-                    violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "loop " + d + " range [" + lb.lo(i)
+                    violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "loop " + d + " range [" + lb.lo(i)
                             + ", " + lb.hi(i) + ") is outside [0, " + bound + ")");
                     is.valid = false;
                     return;
                 }
                 loops.put(d, new AxisExpr.Range(lb.lo(i), lb.hi(i), bound));
-                stepVolume *= lb.hi(i) - lb.lo(i);
                 if (d.isReduction()) {
                     reductionVolume *= bound;
                     reductionStep *= lb.hi(i) - lb.lo(i);
                 }
             }
-            if (!stepsRun.add(new StepKey(t.operator(), lb))) {
-                violation(Violation.Kind.TILE_RUN_TWICE, s, t.label(), t.tensor(), "loop ranges " + lb + " of '"
-                        + t.operator() + "' were already computed");
+            checkStepShape(t, nest, mapping, lb);
+            Coverage.BoxSet done = steps.computeIfAbsent(t.operator(), k -> new Coverage.BoxSet());
+            List<Box> overlap = done.intersecting(lb);
+            if (!overlap.isEmpty()) {
+                violation(Violation.Kind.TILE_RUN_TWICE, t.label(), t.tensor(), "loop ranges " + lb + " of '"
+                        + t.operator() + "' overlap a step already computed (" + overlap.get(0) + ")");
                 is.valid = false;
+            } else {
+                done.add(lb);
             }
-            List<Buf> using = new ArrayList<>();
+            List<BufferLedger.Buf> using = new ArrayList<>();
             long readBytes = 0;
             for (Operand operand : nest.reads()) {
                 Tensor tensor = net.tensor(operand.tensor());
@@ -503,147 +516,125 @@ public final class Simulator {
                         ? List.of(new TensorViews.Part(tensor.name(), region))
                         : TensorViews.resolve(net, tensor.name(), region);
                 for (TensorViews.Part part : parts) {
-                    List<Buf> cover = coverOrReport(s, t, part.tensor(), part.region(), live, freed);
+                    List<BufferLedger.Buf> cover = ledger.cover(t.label(), part.tensor(), part.region(), t.reads());
                     if (cover != null) {
                         using.addAll(cover);
                     }
                     readTensors.add(part.tensor());
-                    readBytes += (long) Math.ceil(part.region().elements()
-                            * hw.bytesPerElement(net.tensor(part.tensor()).isWeight()));
+                    readBytes += bytesOf(net.tensor(part.tensor()), part.region().elements());
                 }
             }
             Tensor out = net.tensor(nest.output().tensor());
             Box outBox = nest.region(nest.output(), out.shape(), loops);
-            TileKey key = new TileKey(t.operator(), outBox);
-            TileProgress tp = progress.get(key);
-            if (tp == null) {
-                tp = new TileProgress(reductionVolume);
-                progress.put(key, tp);
-            }
-            if (tp.cycles < 0) {
-                Map<LoopDim, AxisExpr.Range> full = new EnumMap<>(loops);
-                for (LoopDim d : DIMS) {
-                    if (d.isReduction()) {
-                        full.put(d, AxisExpr.Range.full(nest.bound(d)));
-                    }
+            final long fullReduction = reductionVolume;
+            TileProgress tp = progress.computeIfAbsent(new TileKey(t.operator(), outBox),
+                    k -> new TileProgress(fullReduction));
+            boolean accumulates = reductionStep < reductionVolume;
+            long outBytes = (long) Math.ceil(outBox.elements() * (accumulates ? hw.dataWidths().accumulatorBytes()
+                    : hw.dataWidths().activationBytes()));
+            BufferLedger.Buf target = null;
+            if (t.allocates() >= 0) {
+                target = ledger.allocate(t.allocates(), outBytes, t.label(), now);
+                if (target != null && (!target.tensor().equals(out.name()) || !target.region().contains(outBox))) {
+                    violation(Violation.Kind.MALFORMED, t.label(), out.name(), "allocates buffer "
+                            + target.spec.id() + " which does not hold output tile " + outBox);
+                    target = null;
                 }
-                try {
-                    tp.cycles = cycleModel.tileComputeCycles(net, op, mapping, full);
-                } catch (IllegalArgumentException illegal) {
-                    // e.g. a plan replayed on a smaller PE array than it was made for
-                    if (illegalMappings.add(t.operator())) {
-                        violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "the mapping of '"
-                                + t.operator() + "' is not legal on " + hw.name() + ": " + illegal.getMessage());
-                    }
-                    long volume = 1;
-                    for (LoopDim d : DIMS) {
-                        AxisExpr.Range r = full.get(d);
-                        volume *= r.hi() - r.lo();
-                    }
-                    long rate = nest.unit() == OpKind.ComputeUnit.PE_ARRAY ? hw.peakMacsPerCycle()
-                            : hw.peakVectorOpsPerCycle();
-                    tp.cycles = (volume + rate - 1) / Math.max(1, rate);
-                }
-            }
-            Buf target = is.target;
-            if (target == null) {
-                target = findContaining(live.get(out.name()), outBox);
+            } else {
+                target = ledger.containing(out.name(), outBox);
                 if (target == null) {
-                    boolean wasFreed = covered(outBox, freed.getOrDefault(out.name(), List.of()));
-                    violation(wasFreed ? Violation.Kind.FREED_WHILE_NEEDED : Violation.Kind.INPUT_NOT_READY, s,
-                            t.label(), out.name(), wasFreed ? "the buffer of output tile " + outBox + " was freed before its last step"
-                                    : "no buffer holds output tile " + outBox);
+                    boolean wasFreed = ledger.wasFreed(out.name(), outBox);
+                    violation(wasFreed ? Violation.Kind.FREED_WHILE_NEEDED : Violation.Kind.INPUT_NOT_READY,
+                            t.label(), out.name(), wasFreed ? "the buffer of output tile " + outBox
+                                    + " was freed before its last step" : "no buffer holds output tile " + outBox);
                 }
-            } else if (!target.spec.tensor().equals(out.name()) || !target.spec.region().contains(outBox)) {
-                violation(Violation.Kind.MALFORMED, s, t.label(), out.name(), "allocates buffer "
-                        + target.spec.id() + " which does not hold output tile " + outBox);
-                target = null;
             }
+            long partialBytes = 0;
             if (tp.doneVolume > 0 && target != null) {
                 using.add(target);
-            }
-            for (Buf b : using) {
-                b.inUse++;
+                partialBytes = outBytes;
             }
             is.using = using;
             is.target = target;
             is.tile = tp;
-            is.stepVolume = reductionStep;
-            long before = tp.cycles * tp.doneVolume / tp.reductionVolume;
-            long after = tp.cycles * Math.min(tp.reductionVolume, tp.doneVolume + reductionStep) / tp.reductionVolume;
-            is.cycles = Math.max(0, after - before);
-            is.busy = is.cycles;
+            is.reductionStep = reductionStep;
+            is.outBox = outBox;
+            checkMappingFits(t, mapping);
+            long unitCycles = timing.unitCycles(nest, mapping, lb);
+            is.cycles = timing.stepCycles(unitCycles, readBytes + partialBytes + outBytes, activeTransfers);
+            is.busy = nest.unit() == OpKind.ComputeUnit.NONE ? 0 : is.cycles;
+            long volume = lb.elements();
             if (nest.unit() == OpKind.ComputeUnit.PE_ARRAY) {
-                macPj += stepVolume * hw.energy().macPj();
+                energy.macs(volume);
             } else if (nest.unit() == OpKind.ComputeUnit.VECTOR) {
-                vectorPj += (double) stepVolume * nest.opsPerPoint() * hw.energy().vectorOpPj();
+                energy.vectorOps((double) volume * nest.opsPerPoint());
             }
-            glbPj += readBytes * hw.globalBuffer().readEnergyPjPerByte();
+            energy.port(readBytes + partialBytes, outBytes);
         }
 
-        void issueFree(int s, TileTask t, Buf[] bufs, Map<String, List<Buf>> live, Map<String, List<Box>> freed) {
-            for (int id : t.frees()) {
-                Buf b = id >= 0 && id < bufs.length ? bufs[id] : null;
-                List<Buf> l = b == null ? null : live.get(b.spec.tensor());
-                if (b == null || l == null || !l.remove(b)) {
-                    violation(Violation.Kind.MALFORMED, s, t.label(), t.tensor(), "frees buffer " + id
-                            + " which is not allocated");
-                    continue;
+        /** A step keeps whole axes whole and follows the mapping's tiles. */
+        void checkStepShape(TileTask t, LoopNest nest, Mapping mapping, Box lb) {
+            for (LoopDim d : DIMS) {
+                int i = d.ordinal();
+                int bound = nest.bound(d);
+                boolean whole = nest.wholeDims().contains(d);
+                if (whole && (lb.lo(i) != 0 || lb.hi(i) != bound)) {
+                    violation(Violation.Kind.ILLEGAL_STEP, t.label(), t.tensor(), "splits loop " + d + " of '"
+                            + t.operator() + "' ([" + lb.lo(i) + ", " + lb.hi(i) + ") of " + bound
+                            + "), which the operator needs whole");
+                    return;
                 }
-                if (b.inUse > 0) {
-                    violation(Violation.Kind.FREED_WHILE_NEEDED, s, t.label(), b.spec.tensor(), "frees buffer " + id
-                            + " (" + b.spec.region() + ") while " + b.inUse + " running task(s) use it");
+                int tile = whole ? bound : Math.max(1, Math.min(mapping.tile(d), bound));
+                if (lb.lo(i) % tile != 0 || lb.hi(i) != Math.min(bound, lb.lo(i) + tile)) {
+                    violation(Violation.Kind.ILLEGAL_STEP, t.label(), t.tensor(), "loop " + d + " range [" + lb.lo(i)
+                            + ", " + lb.hi(i) + ") does not follow the mapping's tile of " + d + " (" + tile + ")");
+                    return;
                 }
-                occupancy -= b.bytes;
-                freed.computeIfAbsent(b.spec.tensor(), k -> new ArrayList<>()).add(b.spec.region());
             }
-            recordOccupancy();
         }
 
-        void finish(SegmentSchedule seg, TileTask t, Issued is, Buf[] bufs, Map<String, List<Buf>> live) {
-            for (Buf b : is.using) {
+        /** The mapping's unrolling fits the PE array (a plan replayed on a smaller array than it was made for). */
+        void checkMappingFits(TileTask t, Mapping mapping) {
+            Mapping.SpatialUnroll u = mapping.spatial();
+            if ((u.rowFactor() > hw.peArray().rows() || u.colFactor() > hw.peArray().cols())
+                    && illegalMappings.add(t.operator())) {
+                violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "the mapping of '" + t.operator()
+                        + "' unrolls " + u + ", which does not fit the " + hw.peArray().rows() + "x"
+                        + hw.peArray().cols() + " PE array of " + hw.name());
+            }
+        }
+
+        void finish(TileTask t, Issued is) {
+            for (BufferLedger.Buf b : is.using) {
                 b.inUse--;
+            }
+            if (!is.valid) {
+                return;
             }
             switch (t.kind()) {
                 case LOAD -> {
-                    if (is.valid && is.target != null) {
-                        is.target.writtenElements += t.region().elements();
-                        is.target.complete = is.target.writtenElements >= is.target.spec.region().elements()
-                                || is.target.spec.region().equals(t.region());
-                        dramRead.merge(t.tensor(), is.bytes, Long::sum);
-                        dramReadTotal += is.bytes;
-                        loadedTensors.add(t.tensor());
-                        dramPj += is.bytes * hw.dram().readEnergyPjPerByte();
-                        glbPj += is.bytes * hw.globalBuffer().writeEnergyPjPerByte();
+                    if (is.target != null) {
+                        ledger.written(is.target, t.region());
                     }
+                    dramRead.merge(t.tensor(), is.bytes, Long::sum);
+                    dramReadTotal += is.bytes;
+                    loadedTensors.add(t.tensor());
+                    energy.load(is.bytes);
                 }
                 case STORE -> {
-                    if (is.valid) {
-                        dramWritten.computeIfAbsent(t.tensor(), k -> new ArrayList<>()).add(t.region());
-                        dramWrite.merge(t.tensor(), is.bytes, Long::sum);
-                        dramWriteTotal += is.bytes;
-                        dramPj += is.bytes * hw.dram().writeEnergyPjPerByte();
-                        glbPj += is.bytes * hw.globalBuffer().readEnergyPjPerByte();
-                    }
+                    dramWritten.computeIfAbsent(t.tensor(), k -> new ArrayList<>()).add(t.region());
+                    dramWrite.merge(t.tensor(), is.bytes, Long::sum);
+                    dramWriteTotal += is.bytes;
+                    energy.store(is.bytes);
                 }
                 case COMPUTE -> {
-                    if (is.tile == null) {
-                        return;
-                    }
-                    boolean wasDone = is.tile.doneVolume >= is.tile.reductionVolume;
-                    if (is.valid) {
-                        is.tile.doneVolume += is.stepVolume;
-                    }
-                    if (!wasDone && is.tile.doneVolume >= is.tile.reductionVolume) {
-                        LoopNest nest = net.loopNest(t.operator()).orElseThrow();
-                        Tensor out = net.tensor(nest.output().tensor());
-                        Box outBox = nest.region(nest.output(), out.shape(), toLoops(nest, t.loops()));
-                        computedElements.merge(t.operator(), outBox.elements(), Long::sum);
-                        glbPj += outBox.elements() * hw.dataWidths().activationBytes()
-                                * hw.globalBuffer().writeEnergyPjPerByte();
+                    TileProgress tp = is.tile;
+                    boolean wasDone = tp.doneVolume >= tp.reductionVolume;
+                    tp.doneVolume += is.reductionStep;
+                    if (!wasDone && tp.doneVolume >= tp.reductionVolume) {
+                        computedElements.merge(t.operator(), is.outBox.elements(), Long::sum);
                         if (is.target != null) {
-                            is.target.writtenElements += outBox.elements();
-                            is.target.complete = is.target.writtenElements >= is.target.spec.region().elements();
+                            ledger.written(is.target, is.outBox);
                         }
                     }
                 }
@@ -652,140 +643,53 @@ public final class Simulator {
             }
         }
 
-        Map<LoopDim, AxisExpr.Range> toLoops(LoopNest nest, Box lb) {
-            Map<LoopDim, AxisExpr.Range> loops = new EnumMap<>(LoopDim.class);
-            for (LoopDim d : DIMS) {
-                loops.put(d, new AxisExpr.Range(lb.lo(d.ordinal()), lb.hi(d.ordinal()), nest.bound(d)));
-            }
-            return loops;
-        }
-
-        /** Live complete buffers of {@code tensor} covering {@code region}; null (and a violation) when none do. */
-        List<Buf> coverOrReport(int s, TileTask t, String tensor, Box region, Map<String, List<Buf>> live,
-                                Map<String, List<Box>> freed) {
-            List<Buf> candidates = live.getOrDefault(tensor, List.of());
-            // The buffers the task says it reads come first, so that its use of them is what the FREEs wait for.
-            for (int id : t.reads()) {
-                Buf b = id >= 0 && id < currentBufs.length ? currentBufs[id] : null;
-                if (b != null && b.complete && b.spec.tensor().equals(tensor) && b.spec.region().contains(region)
-                        && candidates.contains(b)) {
-                    return List.of(b);
-                }
-            }
-            List<Buf> hits = new ArrayList<>(2);
-            List<Box> boxes = new ArrayList<>(2);
-            for (Buf b : candidates) {
-                if (b.complete && b.spec.region().intersects(region)) {
-                    if (b.spec.region().contains(region)) {
-                        return List.of(b);
-                    }
-                    hits.add(b);
-                    boxes.add(b.spec.region());
-                }
-            }
-            if (!hits.isEmpty() && covered(region, boxes)) {
-                return hits;
-            }
-            List<Box> gone = freed.getOrDefault(tensor, List.of());
-            List<Box> withFreed = new ArrayList<>(boxes);
-            withFreed.addAll(gone);
-            if (!gone.isEmpty() && covered(region, withFreed)) {
-                violation(Violation.Kind.FREED_WHILE_NEEDED, s, t.label(), tensor, "needs " + region + " of '" + tensor
-                        + "', which was freed from the global buffer before this task");
-            } else {
-                violation(Violation.Kind.INPUT_NOT_READY, s, t.label(), tensor, "needs " + region + " of '" + tensor
-                        + "', which is not (completely) on chip");
-            }
-            return null;
-        }
-
-        Buf findContaining(List<Buf> bufs, Box box) {
-            if (bufs == null) {
-                return null;
-            }
-            for (Buf b : bufs) {
-                if (b.spec.region().contains(box)) {
-                    return b;
-                }
-            }
-            return null;
-        }
-
         // ------------------------------------------------------------------ whole plan
 
-        void finalChecks() {
-            now = Math.max(now, 0);
-            for (Operator op : net.operators()) {
-                Optional<LoopNest> nest = Optional.ofNullable(net.loopNest(op.name()).orElse(null));
-                if (nest.isEmpty()) {
-                    continue;
-                }
-                Tensor out = net.tensor(nest.get().output().tensor());
-                long done = computedElements.getOrDefault(op.name(), 0L);
-                if (done < out.elements()) {
-                    violation(Violation.Kind.OUTPUT_NEVER_WRITTEN, segmentOf.getOrDefault(op.name(), -1), "", out.name(),
-                            "operator '" + op.name() + "' computed (" + done + ") of (" + out.elements() + ") output elements");
-                }
-                List<Operator> consumers = TensorViews.computeConsumers(net, out.name());
-                boolean isOutput = TensorViews.reachesOutput(net, out.name());
-                int seg = segmentOf.getOrDefault(op.name(), -1);
-                boolean crosses = isOutput;
-                for (Operator c : consumers) {
-                    if (segmentOf.getOrDefault(c.name(), -2) != seg) {
-                        crosses = true;
+        /** Checks that need the whole plan: complete outputs, tensors in DRAM where needed, no dead work. */
+        final class FinalChecks {
+            void run() {
+                segment = -1;
+                for (var op : net.operators()) {
+                    LoopNest nest = net.loopNest(op.name()).orElse(null);
+                    if (nest == null) {
+                        continue;
                     }
-                }
-                if (crosses && !covered(out.fullBox(), dramWritten.getOrDefault(out.name(), List.of()))) {
-                    violation(Violation.Kind.OUTPUT_NEVER_WRITTEN, seg, "", out.name(), "'" + out.name()
-                            + "' is needed in DRAM (" + (isOutput ? "network output" : "read by a later segment")
-                            + ") but was not completely stored");
-                }
-                if (!isOutput && !consumers.isEmpty() && done > 0 && !readTensors.contains(out.name())) {
-                    violation(Violation.Kind.OUTPUT_NEVER_CONSUMED, seg, "", out.name(), "'" + out.name()
-                            + "' was computed but no task ever read it");
-                } else if (!isOutput && dramWritten.containsKey(out.name()) && !loadedTensors.contains(out.name())) {
-                    violation(Violation.Kind.OUTPUT_NEVER_CONSUMED, seg, "", out.name(), "'" + out.name()
-                            + "' was stored to DRAM but never loaded back and is not a network output");
+                    int seg = segmentOf.getOrDefault(op.name(), -1);
+                    Tensor out = net.tensor(nest.output().tensor());
+                    long done = computedElements.getOrDefault(op.name(), 0L);
+                    Coverage.BoxSet s = steps.get(op.name());
+                    long points = nest.points();
+                    long covered = s == null ? 0 : s.volume();
+                    if (done < out.elements() || covered < points) {
+                        violations.add(new Violation(Violation.Kind.OUTPUT_NEVER_WRITTEN, seg, "", out.name(), now,
+                                "operator '" + op.name() + "' computed (" + done + ") of (" + out.elements()
+                                        + ") output elements and (" + covered + ") of (" + points
+                                        + ") iteration points"));
+                    }
+                    List<dev.sfd.workload.Operator> consumers = TensorViews.computeConsumers(net, out.name());
+                    boolean isOutput = TensorViews.reachesOutput(net, out.name());
+                    boolean crosses = isOutput;
+                    for (var c : consumers) {
+                        if (segmentOf.getOrDefault(c.name(), -2) != seg) {
+                            crosses = true;
+                        }
+                    }
+                    if (crosses && !Coverage.covered(out.fullBox(), dramWritten.getOrDefault(out.name(), List.of()))) {
+                        violations.add(new Violation(Violation.Kind.OUTPUT_NEVER_WRITTEN, seg, "", out.name(), now,
+                                "'" + out.name() + "' is needed in DRAM (" + (isOutput ? "network output"
+                                        : "read by a later segment") + ") but was not completely stored"));
+                    }
+                    if (!isOutput && !consumers.isEmpty() && done > 0 && !readTensors.contains(out.name())) {
+                        violations.add(new Violation(Violation.Kind.OUTPUT_NEVER_CONSUMED, seg, "", out.name(), now,
+                                "'" + out.name() + "' was computed but no task ever read it"));
+                    } else if (!isOutput && dramWritten.containsKey(out.name())
+                            && !loadedTensors.contains(out.name())) {
+                        violations.add(new Violation(Violation.Kind.OUTPUT_NEVER_CONSUMED, seg, "", out.name(), now,
+                                "'" + out.name() + "' was stored to DRAM but never loaded back and is not a network "
+                                        + "output"));
+                    }
                 }
             }
         }
-    }
-
-    /** True when the union of {@code boxes} covers {@code need}. */
-    static boolean covered(Box need, List<Box> boxes) {
-        if (need.isEmpty()) {
-            return true;
-        }
-        return covered(need, boxes, 0);
-    }
-
-    private static boolean covered(Box need, List<Box> boxes, int from) {
-        for (int i = from; i < boxes.size(); i++) {
-            Box b = boxes.get(i);
-            if (!b.intersects(need)) {
-                continue;
-            }
-            if (b.contains(need)) {
-                return true;
-            }
-            // need minus b: at most two slabs per axis, each recursively covered by the remaining boxes
-            Box rest = need;
-            for (int axis = 0; axis < need.rank(); axis++) {
-                if (rest.lo(axis) < b.lo(axis)) {
-                    if (!covered(rest.withAxis(axis, rest.lo(axis), b.lo(axis)), boxes, i + 1)) {
-                        return false;
-                    }
-                    rest = rest.withAxis(axis, b.lo(axis), rest.hi(axis));
-                }
-                if (rest.hi(axis) > b.hi(axis)) {
-                    if (!covered(rest.withAxis(axis, b.hi(axis), rest.hi(axis)), boxes, i + 1)) {
-                        return false;
-                    }
-                    rest = rest.withAxis(axis, rest.lo(axis), b.hi(axis));
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -24,8 +24,15 @@ public record Violation(Kind kind, int segment, String task, String tensor, long
         OUTPUT_NEVER_WRITTEN,
         /** A computed tensor was never read by anyone and is not a network output. */
         OUTPUT_NEVER_CONSUMED,
-        /** The same compute step ran twice. */
+        /** Iteration points of an operator were computed by more than one step. */
         TILE_RUN_TWICE,
+        /** A buffer is declared smaller than what it holds needs at its data width (accumulators at 32 bits). */
+        BUFFER_TOO_SMALL,
+        /**
+         * A compute step breaks its loop nest or mapping: it splits an axis that must stay whole (a softmax or
+         * normalisation axis), or its loop ranges do not follow the mapping's tiles.
+         */
+        ILLEGAL_STEP,
         /** A buffer was still allocated at the end of its segment. */
         BUFFER_NEVER_FREED,
         /** The plan refers to something that does not exist or uses a buffer inconsistently. */

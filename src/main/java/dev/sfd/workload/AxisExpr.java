@@ -80,11 +80,16 @@ public sealed interface AxisExpr {
         public Range range(Map<LoopDim, Range> loops, int size) {
             Range o = loops.get(out);
             Range f = loops.get(filter);
-            if (o.extent() == 0 || f.extent() == 0) {
+            return range(o.lo(), o.hi(), f.lo(), f.hi(), size);
+        }
+
+        /** {@link #range(Map, int)} for out indices {@code [oLo, oHi)} and filter taps {@code [fLo, fHi)}. */
+        public Range range(int oLo, int oHi, int fLo, int fHi, int size) {
+            if (oHi <= oLo || fHi <= fLo) {
                 return new Range(0, 0, size);
             }
-            long lo = (long) o.lo() * stride + (long) f.lo() * dilation - padBefore;
-            long hi = (long) (o.hi() - 1) * stride + (long) (f.hi() - 1) * dilation - padBefore + 1;
+            long lo = (long) oLo * stride + (long) fLo * dilation - padBefore;
+            long hi = (long) (oHi - 1) * stride + (long) (fHi - 1) * dilation - padBefore + 1;
             if (lo >= 0 && hi <= size) {
                 return new Range((int) lo, (int) hi, size);
             }
@@ -92,10 +97,10 @@ public sealed interface AxisExpr {
             // lands inside the tensor.
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
-            for (int t = f.lo(); t < f.hi(); t++) {
+            for (int t = fLo; t < fHi; t++) {
                 long offset = (long) t * dilation - padBefore;
-                long oFirst = Math.max(o.lo(), Math.floorDiv(-offset + stride - 1, stride));
-                long oLast = Math.min(o.hi() - 1, Math.floorDiv(size - 1 - offset, stride));
+                long oFirst = Math.max(oLo, Math.floorDiv(-offset + stride - 1, stride));
+                long oLast = Math.min(oHi - 1, Math.floorDiv(size - 1 - offset, stride));
                 if (oFirst <= oLast) {
                     first = Math.min(first, oFirst * stride + offset);
                     last = Math.max(last, oLast * stride + offset);

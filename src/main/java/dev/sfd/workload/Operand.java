@@ -18,4 +18,21 @@ public record Operand(String tensor, Role role, List<AxisExpr> axes) {
         Objects.requireNonNull(role, "role");
         axes = List.copyOf(axes);
     }
+
+    /** The loop dims this operand's region depends on (a bit per {@link LoopDim#ordinal()}). */
+    public int relevantMask() {
+        int mask = 0;
+        for (AxisExpr a : axes) {
+            if (a instanceof AxisExpr.Dims d) {
+                for (LoopDim dim : d.dims()) {
+                    mask |= 1 << dim.ordinal();
+                }
+            } else if (a instanceof AxisExpr.Window w) {
+                mask |= 1 << w.out().ordinal() | 1 << w.filter().ordinal();
+            } else if (a instanceof AxisExpr.Scaled sc) {
+                mask |= 1 << sc.out().ordinal();
+            }
+        }
+        return mask;
+    }
 }

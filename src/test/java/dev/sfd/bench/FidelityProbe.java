@@ -33,12 +33,11 @@ public final class FidelityProbe {
         for (String name : nets) {
             Network net = NetworkCatalog.resolve(name);
             FusionPlan p = new FusionPlanner().plan(net, hw, SegmenterSettings.defaults());
-            PlanScheduler ps = new PlanScheduler(net, hw, new CostModel(hw)::tileComputeCycles);
-            Map<String, Integer> segOf = PlanScheduler.segmentIndex(p.segments());
+            PlanScheduler ps = new PlanScheduler(net, new CostModel(hw));
             List<SegmentSchedule> scheds = new ArrayList<>();
             int infeasible = 0;
             for (int i = 0; i < p.segments().size(); i++) {
-                ScheduleOutcome o = ps.schedule(i, p.segments(), p.mappings(), segOf);
+                ScheduleOutcome o = ps.schedule(i, p.segments().get(i), p.mappings());
                 if (o instanceof ScheduleOutcome.Infeasible inf) {
                     infeasible++;
                     System.out.println(name + " seg " + i + " INFEASIBLE " + inf.message() + " ops " + p.segments().get(i));
@@ -54,7 +53,7 @@ public final class FidelityProbe {
                 continue;
             }
             Plan plan = new Plan(new NetworkRef(name, net.batch()), hw, "probe", "FEASIBLE", p.mappings(), scheds);
-            SimulationResult r = new Simulator(net, new CostModel(hw)::tileComputeCycles, false).run(plan);
+            SimulationResult r = new Simulator(net, false).run(plan);
             System.out.printf("  sim cycles %,d violations %d peak %,d%n", r.cycles(), r.violations().size(), r.peakBufferBytes());
             for (int i = 0; i < scheds.size(); i++) {
                 SegmentationModel.PartCost pc = ev.parts().get(i);

@@ -68,7 +68,7 @@ public class SimulatorBench {
 
     @Benchmark
     public SimulationResult simulate(Events counter) {
-        SimulationResult r = new Simulator(net, cost::tileComputeCycles, false).run(plan);
+        SimulationResult r = new Simulator(net, false).run(plan);
         counter.events += r.events();
         return r;
     }

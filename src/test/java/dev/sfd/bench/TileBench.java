@@ -53,7 +53,6 @@ public class TileBench {
     PlanScheduler scheduler;
     SegmentAnalyzer analyzer;
     ListScheduler listScheduler;
-    Map<String, Integer> segmentOf;
     List<TaskGraph> graphs;
 
     /** Tile events handled, reported per second by JMH. */
@@ -73,20 +72,19 @@ public class TileBench {
         Network net = NetworkCatalog.resolve(network);
         Hardware hw = HardwareCatalog.resolve("edge");
         plan = new FusionPlanner().plan(net, hw, SegmenterSettings.defaults());
-        scheduler = new PlanScheduler(net, hw, new CostModel(hw)::tileComputeCycles);
+        scheduler = new PlanScheduler(net, new CostModel(hw));
         analyzer = new SegmentAnalyzer(net, hw);
         listScheduler = new ListScheduler(hw);
-        segmentOf = PlanScheduler.segmentIndex(plan.segments());
         graphs = new ArrayList<>();
         for (int i = 0; i < plan.segments().size(); i++) {
-            graphs.add(scheduler.graph(i, plan.segments(), plan.mappings(), segmentOf));
+            graphs.add(scheduler.graph(i, plan.segments().get(i), plan.mappings()));
         }
     }
 
     @Benchmark
     public void buildGraphs(Events counter, Blackhole bh) {
         for (int i = 0; i < plan.segments().size(); i++) {
-            TaskGraph g = scheduler.graph(i, plan.segments(), plan.mappings(), segmentOf);
+            TaskGraph g = scheduler.graph(i, plan.segments().get(i), plan.mappings());
             counter.events += g.size();
             bh.consume(g);
         }

@@ -1,7 +1,6 @@
 package dev.sfd.cost;
 
 import dev.sfd.hardware.HardwareCatalog;
-import dev.sfd.workload.AxisExpr;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.Operator;
@@ -54,6 +53,9 @@ class CostModelTest {
     void reproducesTheWorkedExample() {
         LayerCost c = model.evaluate(net, conv, workedMapping(true));
         assertEquals(4, c.tiles());
+        assertEquals(648, c.unitCycles());
+        // port: input 384 + weights 1152 x 2 P tiles + output 576 x 2 C steps x 4 bytes + partial sums 576 x 4
+        assertEquals(384 + 2304 + 4608 + 2304, c.portBytes());
         assertEquals(648, c.computeCycles());
         assertEquals(41472.0 / (648 * 1024), c.peUtilization(), 1e-12);
         assertEquals(List.of(160L, 576L, 1152L), c.operands().stream().map(OperandCost::tileBytes).toList());
@@ -61,48 +63,91 @@ class CostModelTest {
         assertEquals(3776, c.doubleBufferedFootprintBytes());
         assertEquals(3776, c.footprintBytes());
         assertEquals(List.of(1L, 2L, 1L), c.operands().stream().map(OperandCost::fetches).toList());
+        assertEquals(List.of(4L, 4L, 2L), c.operands().stream().map(OperandCost::transfers).toList());
         assertEquals(2688, c.dramReadBytes());
         assertEquals(576, c.dramWriteBytes());
         assertEquals(204, c.dramCycles());
         assertTrue(c.computeBound());
-        assertEquals(812, c.latencyCycles());
+        // fill 46 + drain 18; steady DRAM 204 - 64 = 140; the longest chain: 4 loads, (4 - 1) / 2 = 1 exposed latency
+        // pipe = max(648, 140, 1 x 100 + ceil((648 + 140) / 2)) = 648
+        assertEquals(648 + 2 * 100 + 46 + 18, c.latencyCycles());
         assertEquals(12441.6, c.energy().macPj(), 1e-9);
         assertEquals(816000.0, c.energy().dramPj(), 1e-9);
         assertEquals(103680.0, c.energy().peAccessPj(), 1e-9);
-        assertEquals(27040.0, c.energy().glbPj(), 1e-9);
+        assertEquals((2688 + 4608 + 576 + 4992) * 2.5, c.energy().glbPj(), 1e-9);
         assertEquals(0.0, c.energy().vectorPj(), 1e-9);
+        assertEquals(0.0, c.energy().leakagePj(), 1e-9);
     }
 
     @Test
-    void singleBufferingSerialisesTransfersAndPaysLatencyPerTile() {
+    void singleBufferingSerialisesEachOperandsTransfersWithTheCompute() {
         LayerCost c = model.evaluate(net, conv, workedMapping(false));
         assertEquals(1888, c.footprintBytes());
-        assertEquals(648 + 204 + 4 * 100, c.latencyCycles());
+        // 4 loads one after another: 3 more exposed latencies, compute and steady DRAM not overlapped
+        assertEquals(3 * 100 + 648 + 140 + 2 * 100 + 46 + 18, c.latencyCycles());
     }
 
     @Test
-    void outputTileCyclesSumToTheLayer() {
+    void stepCyclesAddUpToTheLayer() {
         Mapping m = workedMapping(true);
-        Map<LoopDim, AxisExpr.Range> top = Map.of(P, new AxisExpr.Range(0, 3, 6));
-        Map<LoopDim, AxisExpr.Range> bottom = Map.of(P, new AxisExpr.Range(3, 6, 6));
-        assertEquals(324, model.tileComputeCycles(net, conv, m, top));
-        assertEquals(648, model.tileComputeCycles(net, conv, m, top) + model.tileComputeCycles(net, conv, m, bottom));
+        CostModel.StepTiming timing = model.stepTiming(net, conv, m);
+        long unit = 0;
+        long total = 0;
+        for (int p = 0; p < 6; p += 3) {
+            for (int c = 0; c < 8; c += 4) {
+                int[] lo = {0, 0, 0, c, p, 0, 0, 0};
+                int[] hi = {1, 1, 16, c + 4, p + 3, 6, 3, 3};
+                long u = timing.unitCycles(lo, hi);
+                assertEquals(162, u);
+                total += timing.scale(unit, unit + u);
+                unit += u;
+            }
+        }
+        assertEquals(648, total);
     }
 
     @Test
-    void reductionLoopAboveTheOutputSpillsPartialSums() {
+    void aVectorOperatorIsBoundByTheBufferPortWhenItsLanesOutrunIt() {
+        Network relu = NetworkReader.parse("relu.yaml", """
+                format: sfd-network/1
+                name: relu
+                batch: 1
+                inputs:
+                  - {name: x, shape: [1, 64, 32, 32]}
+                outputs: [r]
+                operators:
+                  - {name: r, op: relu, inputs: [x]}
+                """, null);
+        CostModel somaEdge = new CostModel(HardwareCatalog.resolve("soma-edge"));
+        Operator r = relu.operator("r");
+        LayerShape s = LayerShape.of(relu, r).orElseThrow();
+        Map<LoopDim, Integer> tile = new EnumMap<>(LoopDim.class);
+        for (LoopDim d : LoopDim.values()) {
+            tile.put(d, s.bound(d));
+        }
+        Mapping whole = new Mapping("r", tile, Mapping.SpatialUnroll.NONE, List.of(N, G, K, C, P, Q, R, S), false);
+        LayerCost c = somaEdge.evaluate(relu, r, whole);
+        // 65,536 elements: 128 cycles on 512 lanes, but 64 KiB in and 64 KiB out through a 256 B/cycle port
+        assertEquals(128, c.unitCycles());
+        assertEquals(2 * 65536, c.portBytes());
+        assertEquals(512, c.computeCycles());
+        assertFalse(c.computeBound());
+    }
+
+    @Test
+    void anOrderThatHoldsPartialSumsAcrossOutputTilesIsNotAMapping() {
         Mapping m = workedMapping(true);
         Mapping spill = new Mapping("conv", m.tile(), m.spatial(), List.of(N, G, C, K, P, Q, R, S), true);
-        LayerCost c = model.evaluate(net, conv, spill);
-        // output visited twice: one partial spill of 576 x 4 bytes written and read back, then the final write.
-        assertEquals(576 + 576 * 4, c.dramWriteBytes());
-        OperandCost out = c.operands().get(2);
-        assertEquals(2, out.fetches());
-        assertEquals(576 * 4, out.dramReadBytes());
-        // the input depends on both C and P, so no loop above its innermost one is irrelevant to it.
-        assertEquals(1, c.operands().get(0).fetches());
-        // weights stay on chip across the P tiles.
-        assertEquals(1, c.operands().get(1).fetches());
+        LayerShape s = LayerShape.of(net, conv).orElseThrow();
+        assertTrue(model.violations(s, spill).stream().anyMatch(v -> v.contains("split reduction")),
+                () -> model.violations(s, spill).toString());
+        assertThrows(IllegalArgumentException.class, () -> model.evaluate(net, conv, spill));
+        // with C whole, the same order is legal: nothing is split above the output loops
+        Map<LoopDim, Integer> tile = new EnumMap<>(m.tile());
+        tile.put(C, 8);
+        Mapping unsplit = new Mapping("conv", tile, new Mapping.SpatialUnroll(K, 16, C, 8),
+                List.of(N, G, C, K, P, Q, R, S), true);
+        assertTrue(model.violations(s, unsplit).isEmpty());
     }
 
     @Test

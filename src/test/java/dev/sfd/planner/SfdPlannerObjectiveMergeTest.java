@@ -44,7 +44,7 @@ class SfdPlannerObjectiveMergeTest {
             assertTrue(g.find(), merge.reason());
             assertTrue(Double.parseDouble(g.group(1)) < Double.parseDouble(g.group(2)), merge.reason());
         }
-        SimulationResult sim = new Simulator(net, new CostModel(hw)::tileComputeCycles, false).run(result.plan());
+        SimulationResult sim = new Simulator(net, false).run(result.plan());
         assertTrue(sim.violations().isEmpty(), () -> "first violation: " + sim.violations().get(0));
         long predictedBytes = result.analyses().stream().mapToLong(SegmentAnalyzer.Analysis::dramBytes).sum();
         double predictedEnergy = result.analyses().stream().mapToDouble(SegmentAnalyzer.Analysis::energyPj).sum();

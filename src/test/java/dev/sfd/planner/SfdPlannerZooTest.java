@@ -66,8 +66,8 @@ class SfdPlannerZooTest {
         SfdResult result = new SfdPlanner(new HeuristicMapper(), options, ProgressListener.NONE)
                 .planWithDetails(new PlanRequest(net, new NetworkRef(name, net.batch()), hw));
         CostModel cost = new CostModel(hw);
-        SimulationResult sfd = new Simulator(net, cost::tileComputeCycles, false).run(result.plan());
-        SimulationResult lw = new Simulator(net, cost::tileComputeCycles, false).run(result.layerwise());
+        SimulationResult sfd = new Simulator(net, false).run(result.plan());
+        SimulationResult lw = new Simulator(net, false).run(result.layerwise());
 
         assertTrue(sfd.violations().isEmpty(), () -> sfd.violations().size() + " violations, first: "
                 + sfd.violations().get(0));

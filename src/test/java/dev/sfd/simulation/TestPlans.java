@@ -65,11 +65,10 @@ final class TestPlans {
             }
         }
         Map<String, Mapping> mappings = base.mappings();
-        PlanScheduler scheduler = new PlanScheduler(net, base.hardware(), new CostModel(base.hardware())::tileComputeCycles);
-        Map<String, Integer> segmentOf = PlanScheduler.segmentIndex(segments);
+        PlanScheduler scheduler = new PlanScheduler(net, new CostModel(base.hardware()));
         List<SegmentSchedule> schedules = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
-            ScheduleOutcome o = scheduler.schedule(i, segments, mappings, segmentOf);
+            ScheduleOutcome o = scheduler.schedule(i, segments.get(i), mappings);
             if (o instanceof ScheduleOutcome.Infeasible inf) {
                 throw new IllegalStateException(inf.message());
             }
@@ -79,6 +78,6 @@ final class TestPlans {
     }
 
     static SimulationResult simulate(Plan plan) {
-        return new Simulator(RESNET18, new CostModel(plan.hardware())::tileComputeCycles, false).run(plan);
+        return new Simulator(RESNET18, false).run(plan);
     }
 }

@@ -45,12 +45,11 @@ class ZooFusedSchedulingTest {
         Hardware hw = HardwareCatalog.resolve("edge");
         FusionPlan p = new FusionPlanner().plan(net, hw, SegmenterSettings.defaults());
         CostModel cost = new CostModel(hw);
-        PlanScheduler scheduler = new PlanScheduler(net, hw, cost::tileComputeCycles);
-        Map<String, Integer> segmentOf = PlanScheduler.segmentIndex(p.segments());
+        PlanScheduler scheduler = new PlanScheduler(net, cost);
         List<List<String>> kept = new ArrayList<>();
         List<String> unschedulable = new ArrayList<>();
         for (int i = 0; i < p.segments().size(); i++) {
-            ScheduleOutcome o = scheduler.schedule(i, p.segments(), p.mappings(), segmentOf);
+            ScheduleOutcome o = scheduler.schedule(i, p.segments().get(i), p.mappings());
             if (o instanceof ScheduleOutcome.Infeasible inf) {
                 unschedulable.add(inf.message());
             }
@@ -64,11 +63,11 @@ class ZooFusedSchedulingTest {
         }
         List<SegmentSchedule> schedules = new ArrayList<>();
         for (int i = 0; i < p.segments().size(); i++) {
-            schedules.add(((ScheduleOutcome.Scheduled) scheduler.schedule(i, p.segments(), p.mappings(), segmentOf))
+            schedules.add(((ScheduleOutcome.Scheduled) scheduler.schedule(i, p.segments().get(i), p.mappings()))
                     .schedule());
         }
         Plan plan = new Plan(new NetworkRef(name, net.batch()), hw, "sfd-dp", "FEASIBLE", p.mappings(), schedules);
-        SimulationResult r = new Simulator(net, cost::tileComputeCycles, false).run(plan);
+        SimulationResult r = new Simulator(net, false).run(plan);
         assertTrue(r.violations().isEmpty(), () -> r.violations().size() + " violations, first: " + r.violations().get(0));
         assertTrue(r.peakBufferBytes() <= hw.globalBuffer().capacityBytes());
     }

@@ -49,7 +49,7 @@ class ZooLayerwiseSimulationTest {
         Hardware hw = HardwareCatalog.resolve("edge");
         Plan plan = new LayerwisePlanner().plan(new PlanRequest(net, new NetworkRef(name, net.batch()), hw));
         CostModel cost = new CostModel(hw);
-        SimulationResult r = new Simulator(net, cost::tileComputeCycles, false).run(plan);
+        SimulationResult r = new Simulator(net, false).run(plan);
         assertTrue(r.violations().isEmpty(), () -> r.violations().size() + " violations, first: " + r.violations().get(0));
         assertTrue(r.peakBufferBytes() <= hw.globalBuffer().capacityBytes());
         assertTrue(r.cycles() >= LowerBounds.of(net, hw).latencyCycles());

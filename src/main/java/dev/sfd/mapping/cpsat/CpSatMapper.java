@@ -87,10 +87,55 @@ public final class CpSatMapper implements Mapper {
             previous = sol;
             found.add(decode(space, op.name(), b, sol.get()));
         }
+        if (relaxation.isPresent()) {
+            for (long b : budgets) {
+                fewestCompute(space, op.name(), b, relaxation.get()).ifPresent(found::add);
+            }
+        }
         ParetoFront f = ParetoFront.of(op.name(), name(), found, min, (System.nanoTime() - start) / 1_000_000);
         LOGGER.debug("CP-SAT front of ({}): ({} points) from ({}) solves in ({} ms)", op.name(), f.points().size(),
                 solves, f.solveMillis());
         return f;
+    }
+
+    /** Tile combinations looked at per budget for the fewest compute cycles. */
+    private static final int COMPUTE_ENTRIES = 64;
+
+    /**
+     * The mapping with the fewest compute cycles within a budget (what a fused segment that hides the layer's DRAM
+     * traffic pays), then the fewest DRAM bytes over the legal loop orders of the {@link #COMPUTE_ENTRIES} smallest
+     * tile combinations that reach it, then the smallest footprint: the relaxation lists every tile combination
+     * with its exact compute cycles, so no solve is needed.
+     */
+    private Optional<MappingChoice> fewestCompute(MappingSpace space, String operator, long budgetBytes,
+                                                  TileRelaxation relaxation) {
+        CostModel model = space.model();
+        int[][] cand = new int[LayerShape.DIMS][];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            cand[d] = space.candidates(d);
+        }
+        Mapping best = null;
+        CostModel.Figures bestFig = null;
+        for (TileRelaxation.Entry e : relaxation.fewestCompute(budgetBytes, COMPUTE_ENTRIES)) {
+            int[] tile = new int[LayerShape.DIMS];
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                tile[d] = cand[d][e.index()[d]];
+            }
+            for (int o = 0; o < space.orderCount(); o++) {
+                if (!space.legal(tile, o)) {
+                    continue;
+                }
+                CostModel.Figures f = model.figures(space.shape(), tile, space.unroll(tile, e.pair()),
+                        space.orders().get(o), e.doubleBuffered());
+                if (f.footprintBytes() <= budgetBytes && (bestFig == null || f.dramBytes() < bestFig.dramBytes()
+                        || f.dramBytes() == bestFig.dramBytes() && f.footprintBytes() < bestFig.footprintBytes())) {
+                    best = space.mapping(operator, tile, e.pair(), o, e.doubleBuffered());
+                    bestFig = f;
+                }
+            }
+        }
+        return best == null ? Optional.empty()
+                : Optional.of(new MappingChoice(best, model.evaluate(space.shape(), best), Optimality.FEASIBLE));
     }
 
     @Override

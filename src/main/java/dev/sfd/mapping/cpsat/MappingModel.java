@@ -61,8 +61,17 @@ final class MappingModel {
     private BoolVar[] y;
     private BoolVar[] z;
     private BoolVar db;
+    /** PE-array or vector-unit cycles. */
+    private Q unitCompute;
+    /** max(unit cycles, buffer-port cycles). */
     private Q compute;
     private Q tiles;
+    private Literal reductionTiled;
+    /** Per input or weight operand: slices loaded, DRAM bytes read, sweep elements. */
+    private final List<Q> loadsOf = new ArrayList<>();
+    private final List<Q> readOf = new ArrayList<>();
+    private final List<Q> sweepOf = new ArrayList<>();
+    private final List<Literal> tiledGroupOf = new ArrayList<>();
     private final List<Q> tileBytes = new ArrayList<>();
     private Q footprint;
     private Q dram;
@@ -78,9 +87,12 @@ final class MappingModel {
             cand[d] = space.candidates(d);
         }
         addTileChoice();
+        addContiguousTiles();
         addSpatialChoiceAndCompute();
         addFootprint();
         addDramTraffic();
+        addNoPartialSumsAcrossOutputTiles();
+        addPortBound();
         addLatency();
     }
 
@@ -207,10 +219,39 @@ final class MappingModel {
         tiles = product("tiles", counts);
     }
 
+    /** {@link LayerShape#contiguous}: on a product axis, a split inner dim needs tiles of one in the dims outside it. */
+    private void addContiguousTiles() {
+        for (int i = 0; i < s.operandCount(); i++) {
+            for (int[] dims : s.productAxes(i)) {
+                for (int j = 1; j < dims.length; j++) {
+                    int inner = dims[j];
+                    if (x[inner] == null) {
+                        continue; // one candidate: the whole dim (or a dim kept whole)
+                    }
+                    for (int k = 0; k < j; k++) {
+                        int outer = dims[k];
+                        int[] c = cand[outer];
+                        for (int a = 0; a < c.length; a++) {
+                            if (c[a] <= 1) {
+                                continue;
+                            }
+                            Literal bigOuter = x[outer] == null ? model.trueLiteral() : x[outer][a];
+                            for (int b = 0; b < cand[inner].length; b++) {
+                                if (cand[inner][b] < s.bound(inner)) {
+                                    model.addBoolOr(new Literal[] {bigOuter.not(), x[inner][b].not()});
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private void addSpatialChoiceAndCompute() {
         db = bool("doubleBuffered[" + name + "]");
         if (s.unit() == OpKind.ComputeUnit.NONE) {
-            compute = constant(0);
+            unitCompute = constant(0);
             y = new BoolVar[] {bool("pair0")};
             model.addEquality(y[0], 1);
             return;
@@ -231,7 +272,7 @@ final class MappingModel {
             Q points = product("tilePoints", ts);
             Q perTile = ceilDiv("tileVectorCycles", points, s.opsPerPoint(),
                     space.model().hardware().vectorUnit().opsPerCycle());
-            compute = product("compute", List.of(tiles, perTile));
+            unitCompute = product("unitCycles", List.of(tiles, perTile));
             return;
         }
         int rows = cost.hardware().peArray().rows();
@@ -289,7 +330,7 @@ final class MappingModel {
             }
             steps.add(equalTo("steps[" + dimName(d) + "]", sd.build(), ub));
         }
-        compute = product("compute", steps);
+        unitCompute = product("unitCycles", steps);
     }
 
     private int bitsOf(int i) {
@@ -331,7 +372,7 @@ final class MappingModel {
                 redTiled.add(tiled[d]);
             }
         }
-        Literal reductionTiled = or("reductionTiled", redTiled);
+        reductionTiled = or("reductionTiled", redTiled);
         var dw = cost.hardware().dataWidths();
         LinearExprBuilder fp = LinearExpr.newBuilder();
         for (int i = 0; i < s.operandCount(); i++) {
@@ -388,11 +429,14 @@ final class MappingModel {
             nGroup[g] = product("nGroup" + g, ns);
             tiledGroup[g] = or("tiledGroup" + g, ts);
         }
+        for (int g = 0; g < groups.length; g++) {
+            tiledGroupOf.add(tiledGroup[g]);
+        }
         var dw = cost.hardware().dataWidths();
         int out = s.operandCount() - 1;
         LinearExprBuilder bytes = LinearExpr.newBuilder();
         long bytesUb = 0;
-        for (int i = 0; i < s.operandCount(); i++) {
+        for (int i = 0; i < out; i++) {
             int rel = s.relevantMask(i);
             List<Q> factors = new ArrayList<>();
             for (int g = 0; g < groups.length; g++) {
@@ -424,15 +468,13 @@ final class MappingModel {
                 factors.add(new Q(f, Math.max(1, nGroup[g].ub())));
             }
             Q fetches = product("fetches[" + s.tensor(i) + "]", factors);
-            if (i == out) {
-                long sweep = s.sweepElements(i, boundsAsTiles());
-                long partial = (sweep * dw.accumulatorBits() + 7) / 8;
-                long fin = (sweep * dw.activationBits() + 7) / 8;
-                // write = fin + (fetches-1)*partial ; read = (fetches-1)*partial
-                bytes.addTerm(fetches.v(), 2 * partial).add(fin - 2 * partial);
-                bytesUb = Math.addExact(bytesUb, Math.addExact(mul(fetches.ub(), 2 * partial), fin));
-                continue;
+            List<Q> sliceFactors = new ArrayList<>(factors);
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if ((rel >> d & 1) != 0 && n[d].ub() > 1) {
+                    sliceFactors.add(n[d]);
+                }
             }
+            loadsOf.add(product("loads[" + s.tensor(i) + "]", sliceFactors));
             List<Q> sweepFactors = new ArrayList<>();
             sweepFactors.add(constant(s.productAxesElements(i)));
             for (int[] w : s.windowAxes(i)) {
@@ -466,12 +508,96 @@ final class MappingModel {
                         tOut -> s.scaledSweep(operand, axis, tOut)));
             }
             Q sweepElems = product("sweepElems[" + s.tensor(i) + "]", sweepFactors);
+            sweepOf.add(sweepElems);
             Q sweepBytes = ceilDiv("sweepBytes[" + s.tensor(i) + "]", sweepElems, bitsOf(i), 8);
             Q read = product("read[" + s.tensor(i) + "]", List.of(fetches, sweepBytes));
+            readOf.add(read);
             bytes.add(read.v());
             bytesUb = Math.addExact(bytesUb, read.ub());
         }
+        // The output is written once: no order may carry partial sums across output tiles (below).
+        long fin = (s.sweepElements(out, boundsAsTiles()) * dw.activationBits() + 7) / 8;
+        bytes.add(fin);
+        bytesUb = Math.addExact(bytesUb, fin);
         dram = equalTo("dramBytes[" + name + "]", bytes.build(), bytesUb);
+    }
+
+    /**
+     * Orders that would hold partial sums across output tiles are not in the space
+     * ({@link CostModel#splitsReductionAcrossOutputTiles}): no tiled reduction group may sit above a tiled output
+     * group.
+     */
+    private void addNoPartialSumsAcrossOutputTiles() {
+        int[] groups = space.groupMasks();
+        int outMask = s.relevantMask(s.operandCount() - 1);
+        for (int o = 0; o < z.length; o++) {
+            int[] perm = space.groupOrder(o);
+            for (int p = 0; p < perm.length; p++) {
+                if ((groups[perm[p]] & outMask) != 0) {
+                    continue; // an output group: not a reduction
+                }
+                for (int q = p + 1; q < perm.length; q++) {
+                    if ((groups[perm[q]] & outMask) != 0) {
+                        model.addBoolOr(new Literal[] {z[o].not(), tiledGroupOf.get(perm[p]).not(),
+                                tiledGroupOf.get(perm[q]).not()});
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Compute cycles = max(unit cycles, buffer-port cycles): every step reads its input regions (one sweep of the
+     * dims an operand depends on per tile of the dims it does not) and writes its output tile, at accumulator
+     * width when the reduction is split, reading partial sums back on later reduction steps.
+     */
+    private void addPortBound() {
+        var dw = cost.hardware().dataWidths();
+        int out = s.operandCount() - 1;
+        LinearExprBuilder port = LinearExpr.newBuilder();
+        long portUb = 0;
+        for (int i = 0; i < out; i++) {
+            List<Q> factors = new ArrayList<>();
+            factors.add(sweepOf.get(i));
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if ((s.relevantMask(i) >> d & 1) == 0 && n[d].ub() > 1) {
+                    factors.add(n[d]);
+                }
+            }
+            Q elems = product("glbElems[" + s.tensor(i) + "]", factors);
+            Q b = ceilDiv("glbBytes[" + s.tensor(i) + "]", elems, bitsOf(i), 8);
+            port.add(b.v());
+            portUb = Math.addExact(portUb, b.ub());
+        }
+        List<Q> red = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if ((s.reductionMask() >> d & 1) != 0 && n[d].ub() > 1) {
+                red.add(n[d]);
+            }
+        }
+        Q nRed = product("reductionSteps", red);
+        long outElems = s.sweepElements(out, boundsAsTiles());
+        Q steps = equalTo("outSteps", LinearExpr.term(nRed.v(), outElems), mul(nRed.ub(), outElems));
+        Q act = ceilDiv("outWriteAct", steps, dw.activationBits(), 8);
+        Q acc = ceilDiv("outWriteAcc", steps, dw.accumulatorBits(), 8);
+        IntVar write = model.newIntVar(0, Math.max(act.ub(), acc.ub()), "outWriteBytes");
+        model.addEquality(write, acc.v()).onlyEnforceIf(reductionTiled);
+        model.addEquality(write, act.v()).onlyEnforceIf(reductionTiled.not());
+        Q partialSteps = equalTo("partialSteps", LinearExpr.affine(nRed.v(), outElems, -outElems),
+                mul(nRed.ub(), outElems));
+        Q partial = ceilDiv("partialReadBytes", partialSteps, dw.accumulatorBits(), 8);
+        port.add(write).add(partial.v());
+        portUb = Math.addExact(portUb, Math.addExact(Math.max(act.ub(), acc.ub()), partial.ub()));
+        Q portBytes = equalTo("portBytes[" + name + "]", port.build(), portUb);
+        Q portCycles = ceilDiv("portCycles", portBytes, CostModel.BANDWIDTH_SCALE, cost.portMilliBytesPerCycle());
+        if (s.unit() == OpKind.ComputeUnit.NONE) {
+            compute = constant(0);
+            return;
+        }
+        long ub = Math.max(unitCompute.ub(), portCycles.ub());
+        IntVar c = model.newIntVar(0, ub, "compute[" + name + "]");
+        model.addMaxEquality(c, new IntVar[] {unitCompute.v(), portCycles.v()});
+        compute = new Q(c, ub);
     }
 
     /** A quantity that depends on the tile size of dim {@code d} only: linear in the candidate Booleans. */
@@ -504,6 +630,11 @@ final class MappingModel {
         return b;
     }
 
+    /**
+     * latency = pipe + 2 DRAM latencies + first loads + last store; pipe = max(compute, steady DRAM, maxHops x DRAM
+     * latency + ceil((compute + steady DRAM) / depth)), steady DRAM = max(0, DRAM cycles - first loads - last
+     * store), maxHops = max over operands of (transfers - 1) / depth, depth 2 double-buffered, else 1.
+     */
     private void addLatency() {
         long bwm = cost.bandwidthMilliBytesPerCycle();
         long scale = CostModel.BANDWIDTH_SCALE;
@@ -521,18 +652,57 @@ final class MappingModel {
         Q outElems = tileElements(out);
         Q storeBytes = ceilDiv("lastStoreBytes", outElems, cost.hardware().dataWidths().activationBits(), 8);
         Q storeCycles = ceilDiv("lastStoreCycles", storeBytes, scale, bwm);
-        long mxUb = Math.max(compute.ub(), dramCycles.ub());
-        IntVar mx = model.newIntVar(0, mxUb, "overlap");
-        model.addMaxEquality(mx, new IntVar[] {compute.v(), dramCycles.v()});
-        long dbUb = mxUb + lat + loadCycles.ub() + storeCycles.ub();
-        long sbUb = Math.addExact(compute.ub() + dramCycles.ub(), mul(tiles.ub(), lat));
-        long ub = Math.max(dbUb, sbUb);
+        // steady DRAM traffic: what the fill and drain do not move
+        long sdUb = dramCycles.ub();
+        IntVar sdRaw = model.newIntVar(-loadCycles.ub() - storeCycles.ub(), sdUb, "steadyDramRaw");
+        model.addEquality(sdRaw, LinearExpr.newBuilder().add(dramCycles.v()).addTerm(loadCycles.v(), -1)
+                .addTerm(storeCycles.v(), -1).build());
+        IntVar sd = model.newIntVar(0, sdUb, "steadyDram");
+        model.addMaxEquality(sd, new com.google.ortools.sat.LinearArgument[] {sdRaw, LinearExpr.constant(0)});
+        long shareUb = Math.addExact(compute.ub(), sdUb);
+        Q both = equalTo("computePlusSteadyDram", LinearExpr.newBuilder().add(compute.v()).add(sd).build(), shareUb);
+        Q half = ceilDiv("computePlusSteadyDramHalf", both, 1, 2);
+        IntVar share = model.newIntVar(0, shareUb, "sharePerDepth");
+        model.addEquality(share, half.v()).onlyEnforceIf(db);
+        model.addEquality(share, both.v()).onlyEnforceIf(db.not());
+        // DRAM latencies on the longest slice chain: (transfers - 1) / depth
+        List<Q> transfers = new ArrayList<>(loadsOf);
+        List<Q> outSlices = new ArrayList<>();
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            if ((s.relevantMask(out) >> d & 1) != 0 && n[d].ub() > 1) {
+                outSlices.add(n[d]);
+            }
+        }
+        transfers.add(product("stores", outSlices));
+        List<IntVar> hopVars = new ArrayList<>();
+        long hopsUb = 0;
+        for (int c = 0; c < transfers.size(); c++) {
+            Q tr = transfers.get(c);
+            long ubm1 = Math.max(0, tr.ub() - 1);
+            IntVar minus = model.newIntVar(0, ubm1, "transfersLess1_" + c);
+            model.addEquality(LinearExpr.affine(minus, 1, 1), tr.v());
+            IntVar halfHops = model.newIntVar(0, ubm1 / 2, "hopsDouble_" + c);
+            model.addDivisionEquality(halfHops, minus, model.newConstant(2));
+            IntVar hops = model.newIntVar(0, ubm1, "hops_" + c);
+            model.addEquality(hops, halfHops).onlyEnforceIf(db);
+            model.addEquality(hops, minus).onlyEnforceIf(db.not());
+            hopVars.add(hops);
+            hopsUb = Math.max(hopsUb, ubm1);
+        }
+        IntVar maxHops = model.newIntVar(0, hopsUb, "maxHops");
+        model.addMaxEquality(maxHops, hopVars.toArray(new IntVar[0]));
+        long chainUb = Math.addExact(mul(hopsUb, lat), shareUb);
+        check(chainUb, "chain");
+        IntVar chain = model.newIntVar(0, chainUb, "chain");
+        model.addEquality(chain, LinearExpr.newBuilder().addTerm(maxHops, lat).add(share).build());
+        long pipeUb = Math.max(Math.max(compute.ub(), sdUb), chainUb);
+        IntVar pipe = model.newIntVar(0, pipeUb, "pipe");
+        model.addMaxEquality(pipe, new IntVar[] {compute.v(), sd, chain});
+        long ub = Math.addExact(Math.addExact(pipeUb, 2 * lat), loadCycles.ub() + storeCycles.ub());
         check(ub, "latency");
         IntVar l = model.newIntVar(0, ub, "latency[" + name + "]");
-        model.addEquality(l, LinearExpr.newBuilder().add(mx).add(lat).add(loadCycles.v()).add(storeCycles.v()).build())
-                .onlyEnforceIf(db);
-        model.addEquality(l, LinearExpr.newBuilder().add(compute.v()).add(dramCycles.v()).addTerm(tiles.v(), lat).build())
-                .onlyEnforceIf(db.not());
+        model.addEquality(l, LinearExpr.newBuilder().add(pipe).add(2 * lat).add(loadCycles.v()).add(storeCycles.v())
+                .build());
         latency = new Q(l, ub);
     }
 
@@ -696,13 +866,16 @@ final class MappingModel {
             int pair = 0;
             long fastest = Long.MAX_VALUE;
             for (int p = 0; p < space.pairCount(); p++) {
-                long c = cost.computeCycles(s, tile, space.unroll(tile, p));
+                long c = cost.unitCycles(s, tile, space.unroll(tile, p));
                 if (c < fastest) {
                     fastest = c;
                     pair = p;
                 }
             }
             for (int o = 0; o < orders.size(); o++) {
+                if (CostModel.splitsReductionAcrossOutputTiles(s, orders.get(o), tile)) {
+                    continue;
+                }
                 CostModel.Figures f = cost.figures(s, tile, space.unroll(tile, pair), orders.get(o), e.doubleBuffered());
                 if (f.footprintBytes() <= budgetBytes && (best == null || f.latencyCycles() < best.latencyCycles()
                         || f.latencyCycles() == best.latencyCycles() && (f.dramBytes() < best.dramBytes()

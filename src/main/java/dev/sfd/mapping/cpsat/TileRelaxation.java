@@ -3,6 +3,7 @@ package dev.sfd.mapping.cpsat;
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LayerShape;
 import dev.sfd.mapping.MappingSpace;
+import dev.sfd.workload.OpKind;
 import dev.sfd.workload.Operand;
 
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import java.util.List;
  */
 final class TileRelaxation {
     /** One tile combination (candidate index per dim) with one buffering. */
-    record Entry(int[] index, boolean doubleBuffered, long footprintBytes, long latencyLowerBound) {
+    record Entry(int[] index, boolean doubleBuffered, long footprintBytes, long latencyLowerBound, long computeCycles,
+                 int pair) {
     }
 
     private final List<Entry> byLatency;
@@ -61,26 +63,37 @@ final class TileRelaxation {
         for (int d = 0; d < LayerShape.DIMS; d++) {
             tile[d] = cand[d][index[d]];
         }
-        long compute = Long.MAX_VALUE;
-        for (int p = 0; p < space.pairCount(); p++) {
-            compute = Math.min(compute, model.computeCycles(s, tile, space.unroll(tile, p)));
+        if (!s.contiguous(tile)) {
+            return;
         }
-        long tiles = 1;
+        long unit = Long.MAX_VALUE;
+        int pair = 0;
+        for (int p = 0; p < space.pairCount(); p++) {
+            long c = model.unitCycles(s, tile, space.unroll(tile, p));
+            if (c < unit) {
+                unit = c;
+                pair = p;
+            }
+        }
+        long compute = s.unit() == OpKind.ComputeUnit.NONE ? 0
+                : Math.max(unit, model.portCycles(model.portBytes(s, tile)));
+        long[] n = new long[LayerShape.DIMS];
         int tiledMask = 0;
         for (int d = 0; d < LayerShape.DIMS; d++) {
-            long n = (s.bound(d) + tile[d] - 1) / tile[d];
-            tiles *= n;
-            if (n > 1) {
+            n[d] = (s.bound(d) + tile[d] - 1) / tile[d];
+            if (n[d] > 1) {
                 tiledMask |= 1 << d;
             }
         }
         var dw = model.hardware().dataWidths();
         boolean reductionTiled = (tiledMask & s.reductionMask()) != 0;
         int out = s.operandCount() - 1;
+        long lat = model.hardware().dram().latencyCycles();
         long single = 0;
         long doubled = 0;
         long firstLoad = 0;
         long dramMin = 0;
+        long[] slices = new long[s.operandCount()];
         for (int i = 0; i < s.operandCount(); i++) {
             int bits = s.role(i) == Operand.Role.WEIGHT ? dw.weightBits()
                     : i == out && reductionTiled ? dw.accumulatorBits() : dw.activationBits();
@@ -89,6 +102,12 @@ final class TileRelaxation {
             single += tileBytes;
             doubled += streamed ? 2 * tileBytes : tileBytes;
             long sweep = s.sweepElements(i, tile);
+            slices[i] = 1;
+            for (int d = 0; d < LayerShape.DIMS; d++) {
+                if ((s.relevantMask(i) >> d & 1) != 0) {
+                    slices[i] *= n[d];
+                }
+            }
             if (i == out) {
                 dramMin += (sweep * dw.activationBits() + 7) / 8;
             } else {
@@ -97,13 +116,20 @@ final class TileRelaxation {
             }
         }
         long lastStore = (s.tileElements(out, tile) * dw.activationBits() + 7) / 8;
-        long dramCycles = model.transferCycles(dramMin);
-        long lat = model.hardware().dram().latencyCycles();
-        long db = Math.max(compute, dramCycles) + lat + model.transferCycles(firstLoad) + model.transferCycles(lastStore);
-        long sb = compute + dramCycles + tiles * lat;
+        // the cost model's latency with every operand fetched once (no order fetches less): a lower bound
+        long fillDrain = model.transferCycles(firstLoad) + model.transferCycles(lastStore);
+        long steadyDram = Math.max(0, model.transferCycles(dramMin) - fillDrain);
+        long maxSlices = 1;
+        for (int i = 0; i < s.operandCount(); i++) {
+            maxSlices = Math.max(maxSlices, slices[i]);
+        }
+        long pipeSingle = Math.max(Math.max(compute, steadyDram), (maxSlices - 1) * lat + compute + steadyDram);
+        long pipeDouble = Math.max(Math.max(compute, steadyDram),
+                (maxSlices - 1) / 2 * lat + (compute + steadyDram + 1) / 2);
+        long fill = 2 * lat + fillDrain;
         int[] idx = index.clone();
-        entries.add(new Entry(idx, false, single, sb));
-        entries.add(new Entry(idx, true, doubled, db));
+        entries.add(new Entry(idx, false, single, pipeSingle + fill, compute, pair));
+        entries.add(new Entry(idx, true, doubled, pipeDouble + fill, compute, pair));
     }
 
     /** A lower bound of the latency of every mapping within the budget; empty space: Long.MAX_VALUE. */
@@ -148,6 +174,27 @@ final class TileRelaxation {
             }
         }
         return out;
+    }
+
+    /**
+     * The entries within the budget with the fewest compute cycles (exact: compute cycles depend on the tiles and the
+     * spatial option only, and each entry has its fastest option), at most {@code count}, smallest footprint first.
+     */
+    List<Entry> fewestCompute(long budgetBytes, int count) {
+        long best = Long.MAX_VALUE;
+        for (Entry e : byLatency) {
+            if (e.footprintBytes() <= budgetBytes) {
+                best = Math.min(best, e.computeCycles());
+            }
+        }
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : byLatency) {
+            if (e.footprintBytes() <= budgetBytes && e.computeCycles() == best) {
+                out.add(e);
+            }
+        }
+        out.sort(Comparator.comparingLong(Entry::footprintBytes));
+        return out.size() > count ? out.subList(0, count) : out;
     }
 
     int size() {

@@ -1,0 +1,479 @@
+package dev.sfd.segmentation;
+
+import java.util.Arrays;
+import java.util.PriorityQueue;
+
+/**
+ * The planner's one timeline engine: orders the events of one segment's tile walk on the accelerator's units and
+ * times the order as the machine runs it. The tile scheduler's schedule, the segment analyser's prediction and
+ * the segmenter's price of a candidate segment are all this one computation, so they agree by construction.
+ *
+ * <p><b>Events.</b> Each event runs on one unit ({@link #PE}, {@link #VECTOR}, one of the DMA engines, or
+ * {@link #NONE} for buffer frees), has a duration (start to completion) and a busy time (how long it holds its
+ * unit: a DMA transfer holds its engine for its bytes and completes the DRAM latency later), may allocate one
+ * buffer when it starts, may release buffers when it starts (a FREE), and waits for its dependencies to finish.
+ *
+ * <p><b>Ordering</b> (event-driven list scheduling): time advances from completion to completion; a FREE starts as
+ * soon as its dependencies are done; every idle unit then takes the best ready event whose allocation fits the free
+ * buffer while leaving headroom for the largest allocation of any later operator and of the event's own successors
+ * (so a producer running ahead cannot starve its consumers; the headroom is waived when nothing else can run).
+ * "Best": an event that is the last dependency of a FREE first (it releases buffer space), then the lowest event
+ * id (operators in topological order, steps in walk order). When nothing runs and nothing fits, the segment does
+ * not fit the buffer.
+ *
+ * <p><b>Timing</b> ({@link Result#makespan()}): the order is issued in order, as a plan runs: an event starts once
+ * every earlier event has started, its dependencies have finished and a unit of its kind is free. The buffer
+ * occupancy at every start depends only on the order, so it is the one the ordering checked; the in-order start
+ * is never later than the ordering's (earlier where an event waited for headroom while its unit idled).
+ */
+public final class TileTimeline {
+    /** No unit: buffer frees (and compute of layout operators). */
+    public static final byte NONE = 0;
+    /** The PE array. */
+    public static final byte PE = 1;
+    /** The vector unit. */
+    public static final byte VECTOR = 2;
+    /** A DMA engine. */
+    public static final byte DMA = 3;
+
+    /** Ready events looked at per unit and decision before the full scan. */
+    private static final int LOOKAHEAD = 64;
+
+    private int n;
+    private byte[] unit = new byte[256];
+    private long[] duration = new long[256];
+    private long[] busy = new long[256];
+    private int[] allocates = new int[256];
+    private int[] rank = new int[256];
+    private int[] depStart = new int[257];
+    private int[] deps = new int[1024];
+    private int depCount;
+    private int[] freeStart = new int[257];
+    private int[] frees = new int[256];
+    private int freeCount;
+    private long[] bufferBytes = new long[256];
+    private int buffers;
+    private int maxRank;
+
+    /** Declares buffer {@code id} of {@code bytes} (ids from 0, in any order). */
+    public void buffer(int id, long bytes) {
+        if (id >= bufferBytes.length) {
+            bufferBytes = Arrays.copyOf(bufferBytes, Math.max(id + 1, bufferBytes.length * 2));
+        }
+        bufferBytes[id] = bytes;
+        buffers = Math.max(buffers, id + 1);
+    }
+
+    /**
+     * Adds the next event (ids from 0, in order; every dependency an earlier event).
+     *
+     * @param unitKind {@link #NONE}, {@link #PE}, {@link #VECTOR} or {@link #DMA}
+     * @param durationCycles start to completion
+     * @param busyCycles how long it holds its unit
+     * @param allocatedBuffer buffer allocated at its start, or -1
+     * @param freedBuffers buffers released at its start
+     * @param dependencies events that must finish first
+     * @param operatorRank position of its operator in the segment's topological order (for headroom)
+     * @return the event id
+     */
+    public int event(byte unitKind, long durationCycles, long busyCycles, int allocatedBuffer, int[] freedBuffers,
+                     int[] dependencies, int operatorRank) {
+        if (n + 1 >= unit.length) {
+            int cap = unit.length * 2;
+            unit = Arrays.copyOf(unit, cap);
+            duration = Arrays.copyOf(duration, cap);
+            busy = Arrays.copyOf(busy, cap);
+            allocates = Arrays.copyOf(allocates, cap);
+            rank = Arrays.copyOf(rank, cap);
+            depStart = Arrays.copyOf(depStart, cap + 1);
+            freeStart = Arrays.copyOf(freeStart, cap + 1);
+        }
+        if (depCount + dependencies.length > deps.length) {
+            deps = Arrays.copyOf(deps, Math.max(depCount + dependencies.length, deps.length * 2));
+        }
+        if (freeCount + freedBuffers.length > frees.length) {
+            frees = Arrays.copyOf(frees, Math.max(freeCount + freedBuffers.length, frees.length * 2));
+        }
+        unit[n] = unitKind;
+        duration[n] = durationCycles;
+        busy[n] = busyCycles;
+        allocates[n] = allocatedBuffer;
+        rank[n] = operatorRank;
+        maxRank = Math.max(maxRank, operatorRank);
+        for (int d : dependencies) {
+            if (d < 0 || d >= n) {
+                throw new IllegalArgumentException("event " + n + " depends on " + d + ", which is not an earlier event");
+            }
+            deps[depCount++] = d;
+        }
+        for (int b : freedBuffers) {
+            frees[freeCount++] = b;
+        }
+        n++;
+        depStart[n] = depCount;
+        freeStart[n] = freeCount;
+        return n - 1;
+    }
+
+    public int size() {
+        return n;
+    }
+
+    public long bufferBytes(int id) {
+        return bufferBytes[id];
+    }
+
+    /**
+     * The ordering and its timing.
+     *
+     * @param feasible whether the segment fits the buffer
+     * @param order event ids in start order (all events when feasible)
+     * @param makespan cycles of the in-order issue of {@code order} (when feasible)
+     * @param peakBytes peak buffer occupancy of the order
+     * @param blockedEvent when infeasible: the lowest ready event that could not start
+     * @param blockedBytes its allocation
+     * @param freeBytes the free buffer when it was blocked
+     */
+    public record Result(boolean feasible, int[] order, long makespan, long peakBytes, int blockedEvent,
+                         long blockedBytes, long freeBytes) {
+    }
+
+    /** Orders and times the events within {@code capacityBytes} of buffer on {@code dmaEngines} DMA engines. */
+    public Result schedule(long capacityBytes, int dmaEngines) {
+        return new Run(capacityBytes, Math.max(1, dmaEngines)).execute();
+    }
+
+    private final class Run {
+        final long capacity;
+        final int engines;
+        final int[] remaining = new int[n];
+        final int[] succStart = new int[n + 1];
+        final int[] succ = new int[depCount];
+        final long[] alloc = new long[n];
+        final long[] released = new long[n];
+        final long[] reserve = new long[n];
+        final boolean[] urgent = new boolean[n];
+        final boolean[] done = new boolean[n];
+        final boolean[] started = new boolean[n];
+        final Ready[] ready = {new Ready(), new Ready(), new Ready(), new Ready()};
+        final int[] idle;
+        final int[] order = new int[n];
+        int issued;
+        long occupancy;
+        long peak;
+        // (time, kind 0 = release unit / 1 = complete, event)
+        final PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
+                : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
+
+        Run(long capacity, int engines) {
+            this.capacity = capacity;
+            this.engines = engines;
+            this.idle = new int[] {Integer.MAX_VALUE, 1, 1, engines};
+            for (int t = 0; t < n; t++) {
+                remaining[t] = depStart[t + 1] - depStart[t];
+                for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                    succStart[deps[k] + 1]++;
+                }
+                alloc[t] = allocates[t] >= 0 ? bufferBytes[allocates[t]] : 0;
+                for (int k = freeStart[t]; k < freeStart[t + 1]; k++) {
+                    released[t] += bufferBytes[frees[k]];
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                succStart[t + 1] += succStart[t];
+            }
+            int[] fill = Arrays.copyOf(succStart, n);
+            for (int t = 0; t < n; t++) {
+                for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                    succ[fill[deps[k]]++] = t;
+                }
+            }
+            // headroom: the largest allocation of any later operator, and of the event's own successors
+            long[] maxAllocOfRank = new long[maxRank + 2];
+            for (int t = 0; t < n; t++) {
+                maxAllocOfRank[rank[t]] = Math.max(maxAllocOfRank[rank[t]], alloc[t]);
+            }
+            long[] later = new long[maxRank + 2];
+            for (int r = maxRank - 1; r >= 0; r--) {
+                later[r] = Math.max(later[r + 1], maxAllocOfRank[r + 1]);
+            }
+            for (int t = 0; t < n; t++) {
+                if (alloc[t] > 0) {
+                    long r = later[rank[t]];
+                    for (int k = succStart[t]; k < succStart[t + 1]; k++) {
+                        r = Math.max(r, alloc[succ[k]]);
+                    }
+                    reserve[t] = r;
+                }
+            }
+        }
+
+        Result execute() {
+            for (int t = 0; t < n; t++) {
+                if (remaining[t] == 0) {
+                    makeReady(t);
+                }
+            }
+            long now = 0;
+            boolean waive = false;
+            int completed = 0;
+            while (completed < n) {
+                boolean progress = true;
+                while (progress) {
+                    progress = false;
+                    for (int u = 0; u < 4; u++) {
+                        while (idle[u] > 0) {
+                            int t = pick(u, waive);
+                            if (t < 0) {
+                                break;
+                            }
+                            start(t, now);
+                            progress = true;
+                        }
+                    }
+                    while (!running.isEmpty() && running.peek()[0] <= now) {
+                        completed += finish(running.poll(), now);
+                        progress = true;
+                    }
+                }
+                if (completed == n) {
+                    break;
+                }
+                if (running.isEmpty()) {
+                    if (!waive) {
+                        waive = true;
+                        continue;
+                    }
+                    return blocked();
+                }
+                waive = false;
+                now = running.peek()[0];
+            }
+            return new Result(true, order, inOrderMakespan(order, engines), peak, -1, 0, 0);
+        }
+
+        void makeReady(int t) {
+            // FREEs come first among the unit-less events: they allocate nothing and release space
+            ready[unit[t]].push(t, urgent[t] || released[t] > 0 ? 1 : 0);
+        }
+
+        /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
+        int pick(int u, boolean waive) {
+            Ready r = ready[u];
+            int[] skipped = new int[LOOKAHEAD];
+            int nSkipped = 0;
+            int found = -1;
+            while (!r.isEmpty() && nSkipped < LOOKAHEAD) {
+                long key = r.pop();
+                int t = Ready.event(key);
+                if (started[t] || Ready.urgent(key) != (urgent[t] || released[t] > 0)) {
+                    continue; // stale entry (re-queued with a higher class, or already started)
+                }
+                if (fits(t, waive)) {
+                    found = t;
+                    break;
+                }
+                skipped[nSkipped++] = t;
+            }
+            for (int i = 0; i < nSkipped; i++) {
+                makeReady(skipped[i]);
+            }
+            if (found < 0 && nSkipped == LOOKAHEAD) {
+                found = r.takeFirstFitting(this, waive);
+            }
+            return found;
+        }
+
+        boolean fits(int t, boolean waive) {
+            return occupancy + alloc[t] + (waive ? 0 : reserve[t]) <= capacity;
+        }
+
+        void start(int t, long now) {
+            started[t] = true;
+            order[issued++] = t;
+            occupancy += alloc[t] - released[t];
+            peak = Math.max(peak, occupancy);
+            byte u = unit[t];
+            if (u != NONE) {
+                idle[u]--;
+                running.add(new long[] {now + busy[t], 0, t});
+            }
+            running.add(new long[] {now + duration[t], 1, t});
+        }
+
+        /** Handles one running-queue entry; returns 1 when an event completed. */
+        int finish(long[] e, long now) {
+            int t = (int) e[2];
+            if (e[1] == 0) {
+                idle[unit[t]]++;
+                return 0;
+            }
+            done[t] = true;
+            for (int k = succStart[t]; k < succStart[t + 1]; k++) {
+                int s = succ[k];
+                if (--remaining[s] == 0) {
+                    makeReady(s);
+                } else if (remaining[s] == 1 && released[s] > 0) {
+                    // the one event this FREE still waits for releases space when it finishes: prefer it
+                    for (int k2 = depStart[s]; k2 < depStart[s + 1]; k2++) {
+                        int d = deps[k2];
+                        if (!done[d] && !urgent[d]) {
+                            urgent[d] = true;
+                            if (remaining[d] == 0 && !started[d]) {
+                                ready[unit[d]].push(d, 1);
+                            }
+                        }
+                    }
+                }
+            }
+            return 1;
+        }
+
+        Result blocked() {
+            int first = -1;
+            for (int u = 0; u < 4; u++) {
+                int t = ready[u].lowestLive(started);
+                if (t >= 0 && (first < 0 || t < first)) {
+                    first = t;
+                }
+            }
+            if (first < 0) {
+                throw new IllegalStateException("tile events left but none ready (dependency cycle)");
+            }
+            return new Result(false, Arrays.copyOf(order, issued), 0, peak, first, alloc[first],
+                    capacity - occupancy);
+        }
+    }
+
+    /** Makespan of issuing {@code order} in order (see the class comment). */
+    long inOrderMakespan(int[] order, int engines) {
+        long[] end = new long[n];
+        long[] dmaFree = new long[engines];
+        long peFree = 0;
+        long vectorFree = 0;
+        long previousStart = 0;
+        long makespan = 0;
+        for (int t : order) {
+            long start = previousStart;
+            for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                start = Math.max(start, end[deps[k]]);
+            }
+            switch (unit[t]) {
+                case PE -> {
+                    start = Math.max(start, peFree);
+                    peFree = start + busy[t];
+                }
+                case VECTOR -> {
+                    start = Math.max(start, vectorFree);
+                    vectorFree = start + busy[t];
+                }
+                case DMA -> {
+                    int engine = 0;
+                    for (int e = 1; e < engines; e++) {
+                        if (dmaFree[e] < dmaFree[engine]) {
+                            engine = e;
+                        }
+                    }
+                    start = Math.max(start, dmaFree[engine]);
+                    dmaFree[engine] = start + busy[t];
+                }
+                default -> {
+                }
+            }
+            end[t] = start + duration[t];
+            previousStart = start;
+            makespan = Math.max(makespan, end[t]);
+        }
+        return makespan;
+    }
+
+    /**
+     * Ready events of one unit: a binary heap of keys {@code (urgent ? 0 : 1) << 32 | id}, smallest first, so urgent
+     * events come first and then the lowest id. Entries whose class changed are left behind and skipped.
+     */
+    private static final class Ready {
+        long[] a = new long[64];
+        int size;
+
+        static int event(long key) {
+            return (int) (key & 0xffffffffL);
+        }
+
+        static boolean urgent(long key) {
+            return (key >>> 32) == 0;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void push(int t, int urgentClass) {
+            long key = ((long) (urgentClass == 1 ? 0 : 1) << 32) | t;
+            if (size == a.length) {
+                a = Arrays.copyOf(a, size * 2);
+            }
+            int i = size++;
+            while (i > 0 && a[(i - 1) / 2] > key) {
+                a[i] = a[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            a[i] = key;
+        }
+
+        long pop() {
+            long top = a[0];
+            long x = a[--size];
+            int i = 0;
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= size) {
+                    break;
+                }
+                if (c + 1 < size && a[c + 1] < a[c]) {
+                    c++;
+                }
+                if (a[c] >= x) {
+                    break;
+                }
+                a[i] = a[c];
+                i = c;
+            }
+            if (size > 0) {
+                a[i] = x;
+            }
+            return top;
+        }
+
+        /** Full scan: the best live entry that fits, removed; -1 when none. */
+        int takeFirstFitting(Run run, boolean waive) {
+            int best = -1;
+            long bestKey = Long.MAX_VALUE;
+            for (int i = 0; i < size; i++) {
+                int t = event(a[i]);
+                if (run.started[t] || urgent(a[i]) != (run.urgent[t] || run.released[t] > 0)) {
+                    continue;
+                }
+                if (a[i] < bestKey && run.fits(t, waive)) {
+                    best = t;
+                    bestKey = a[i];
+                }
+            }
+            if (best >= 0) {
+                // mark it taken: the entry stays in the heap and is skipped as started once the caller starts it
+                return best;
+            }
+            return -1;
+        }
+
+        int lowestLive(boolean[] started) {
+            int best = -1;
+            for (int i = 0; i < size; i++) {
+                int t = event(a[i]);
+                if (!started[t] && (best < 0 || t < best)) {
+                    best = t;
+                }
+            }
+            return best;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.sfd.simulation;
+
+import dev.sfd.workload.Box;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Box arithmetic for the simulator's checks: coverage by a union of boxes, and sets of disjoint boxes. */
+final class Coverage {
+    private Coverage() {
+    }
+
+    /** True when the union of {@code boxes} covers {@code need}. */
+    static boolean covered(Box need, List<Box> boxes) {
+        if (need.isEmpty()) {
+            return true;
+        }
+        return covered(need, boxes, 0);
+    }
+
+    private static boolean covered(Box need, List<Box> boxes, int from) {
+        for (int i = from; i < boxes.size(); i++) {
+            Box b = boxes.get(i);
+            if (!b.intersects(need)) {
+                continue;
+            }
+            if (b.contains(need)) {
+                return true;
+            }
+            // need minus b: at most two slabs per axis, each recursively covered by the remaining boxes
+            Box rest = need;
+            for (int axis = 0; axis < need.rank(); axis++) {
+                if (rest.lo(axis) < b.lo(axis)) {
+                    if (!covered(rest.withAxis(axis, rest.lo(axis), b.lo(axis)), boxes, i + 1)) {
+                        return false;
+                    }
+                    rest = rest.withAxis(axis, b.lo(axis), rest.hi(axis));
+                }
+                if (rest.hi(axis) > b.hi(axis)) {
+                    if (!covered(rest.withAxis(axis, b.hi(axis), rest.hi(axis)), boxes, i + 1)) {
+                        return false;
+                    }
+                    rest = rest.withAxis(axis, rest.lo(axis), b.hi(axis));
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A growing set of boxes with an intersection query: boxes are indexed by their start on one axis (the one
+     * whose starts vary most among the first boxes added), so a query scans only the boxes that can reach it there.
+     */
+    static final class BoxSet {
+        private final TreeMap<Integer, List<Box>> byStart = new TreeMap<>();
+        private final List<Box> first = new ArrayList<>();
+        private int axis = -1;
+        private int maxExtent;
+        private long volume;
+
+        /** The boxes of the set that intersect {@code box}. */
+        List<Box> intersecting(Box box) {
+            List<Box> out = new ArrayList<>(0);
+            if (axis < 0) {
+                for (Box b : first) {
+                    if (b.intersects(box)) {
+                        out.add(b);
+                    }
+                }
+                return out;
+            }
+            for (Map.Entry<Integer, List<Box>> e : byStart.subMap(box.lo(axis) - maxExtent, false, box.hi(axis), false)
+                    .entrySet()) {
+                for (Box b : e.getValue()) {
+                    if (b.intersects(box)) {
+                        out.add(b);
+                    }
+                }
+            }
+            return out;
+        }
+
+        void add(Box box) {
+            volume += box.elements();
+            if (axis < 0) {
+                first.add(box);
+                if (first.size() == 16) {
+                    index();
+                }
+                return;
+            }
+            put(box);
+        }
+
+        /** Sum of the volumes of the boxes added. */
+        long volume() {
+            return volume;
+        }
+
+        private void index() {
+            int rank = first.get(0).rank();
+            int best = 0;
+            long bestDistinct = -1;
+            for (int a = 0; a < rank; a++) {
+                final int ax = a;
+                long distinct = first.stream().mapToInt(b -> b.lo(ax)).distinct().count();
+                if (distinct > bestDistinct) {
+                    bestDistinct = distinct;
+                    best = a;
+                }
+            }
+            axis = best;
+            for (Box b : first) {
+                put(b);
+            }
+            first.clear();
+        }
+
+        private void put(Box b) {
+            maxExtent = Math.max(maxExtent, b.hi(axis) - b.lo(axis));
+            byStart.computeIfAbsent(b.lo(axis), k -> new ArrayList<>(1)).add(b);
+        }
+    }
+}
