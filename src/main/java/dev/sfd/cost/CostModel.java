@@ -533,12 +533,17 @@ public final class CostModel {
         long fillDrain = transferCycles(firstLoad) + transferCycles(lastStore);
         long steadyDram = Math.max(0, dramCycles - fillDrain);
         long pipe = Math.max(compute, steadyDram);
+        long maxHops = 0;
         for (int i = 0; i < k; i++) {
             if (operandReads[i] > 0) {
                 long hops = (loads[i] - 1) / depth;
+                maxHops = Math.max(maxHops, hops);
                 pipe = Math.max(pipe, hops * dramLatencyCycles + ceilDiv(compute + steadyDram, depth));
             }
         }
+        // the steps with the latencies of their transfers but not the bandwidth: what the layer takes inside a
+        // segment whose DRAM traffic overlaps other work
+        long exposed = Math.max(compute, maxHops * dramLatencyCycles + ceilDiv(compute, depth));
         long latency = pipe + 2L * dramLatencyCycles + fillDrain;
         if (!full) {
             return new Figures(latency, reads + writes, footprint, compute, dramCycles);
@@ -564,7 +569,7 @@ public final class CostModel {
         double dramPj = reads * hw.dram().readEnergyPjPerByte() + writes * hw.dram().writeEnergyPjPerByte();
         EnergyBreakdown energy = new EnergyBreakdown(macPj, vectorPj, glbPj, dramPj, peAccessPj,
                 hw.energy().leakagePjPerCycle() * latency);
-        return new LayerCost(s.operator(), tiles, compute, unitCycles, portBytes, reads, writes, footprint, latency,
-                util, energy, compute >= dramCycles, footSingle, footDouble, dramCycles, List.of(costs));
+        return new LayerCost(s.operator(), tiles, compute, unitCycles, portBytes, exposed, reads, writes, footprint,
+                latency, util, energy, compute >= dramCycles, footSingle, footDouble, dramCycles, List.of(costs));
     }
 }

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param unitCycles PE-array or vector-unit cycles of all steps (padding and unroll waste included)
  * @param portBytes bytes the steps move through the global buffer's port (inputs read, outputs written, partial
  *     sums read back)
+ * @param exposedCycles the compute cycles with the DRAM latencies its slice chains expose (not the bandwidth): what
+ *     the layer takes inside a segment whose DRAM traffic overlaps other work
  * @param dramReadBytes DRAM bytes read
  * @param dramWriteBytes DRAM bytes written
  * @param footprintBytes GLB bytes the mapping needs (double buffering counted when the mapping uses it)
@@ -27,7 +29,7 @@ import java.util.Objects;
  * @param operands per-operand figures, in the loop nest's operand order (output last)
  */
 public record LayerCost(String operator, long tiles, long computeCycles, long unitCycles, long portBytes,
-                        long dramReadBytes, long dramWriteBytes,
+                        long exposedCycles, long dramReadBytes, long dramWriteBytes,
                         long footprintBytes, long latencyCycles, double peUtilization, EnergyBreakdown energy,
                         boolean computeBound, long singleBufferedFootprintBytes, long doubleBufferedFootprintBytes,
                         long dramCycles, List<OperandCost> operands) {
@@ -39,12 +41,13 @@ public record LayerCost(String operator, long tiles, long computeCycles, long un
 
     /** The cost of a layout operator (reshape, transpose, concat, split): a view, nothing moves or computes. */
     public static LayerCost zero(String operator) {
-        return new LayerCost(operator, 0, 0, 0, 0, 0, 0, 0, 0, 0, EnergyBreakdown.ZERO, false, 0, 0, 0, List.of());
+        return new LayerCost(operator, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, EnergyBreakdown.ZERO, false, 0, 0, 0, List.of());
     }
 
     /** The same cost for another operator of identical shape. */
     public LayerCost withOperator(String other) {
-        return new LayerCost(other, tiles, computeCycles, unitCycles, portBytes, dramReadBytes, dramWriteBytes,
+        return new LayerCost(other, tiles, computeCycles, unitCycles, portBytes, exposedCycles, dramReadBytes,
+                dramWriteBytes,
                 footprintBytes, latencyCycles, peUtilization, energy, computeBound, singleBufferedFootprintBytes,
                 doubleBufferedFootprintBytes, dramCycles, operands);
     }

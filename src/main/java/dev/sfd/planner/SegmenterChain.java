@@ -1,6 +1,7 @@
 package dev.sfd.planner;
 
 import dev.sfd.segmentation.Objective;
+import dev.sfd.segmentation.SegmentPricer;
 import dev.sfd.segmentation.Segmentation;
 import dev.sfd.segmentation.SegmentationModel;
 import dev.sfd.segmentation.Segmenter;
@@ -29,11 +30,18 @@ final class SegmenterChain implements Segmenter {
 
     private final SolverChoice choice;
     private final String timefoldConfig;
+    private final Optional<SegmentPricer> pricer;
     private final List<SolverRun> runs = new ArrayList<>();
 
-    SegmenterChain(SolverChoice choice, String timefoldConfig) {
+    /**
+     * @param pricer prices segments at tile level: the DP then solves the priced model and every other run's answer
+     *     is priced before the comparison (an answer with a segment that does not fit loses); empty: every run is
+     *     compared by the additive model
+     */
+    SegmenterChain(SolverChoice choice, String timefoldConfig, Optional<SegmentPricer> pricer) {
         this.choice = Objects.requireNonNull(choice, "choice");
         this.timefoldConfig = Objects.requireNonNull(timefoldConfig, "timefoldConfig");
+        this.pricer = Objects.requireNonNull(pricer, "pricer");
     }
 
     @Override
@@ -49,8 +57,11 @@ final class SegmenterChain implements Segmenter {
     public Segmentation segment(SegmentationModel model, SegmenterSettings settings) {
         Objective objective = settings.objective();
         int n = model.operators().size();
-        Segmentation dp = new DpSegmenter().segment(model, settings);
-        record(dp, objective, "exact over the model's topological order; reference and warm start");
+        Segmentation dp = (pricer.isPresent() ? new DpSegmenter(pricer.get()) : new DpSegmenter())
+                .segment(model, settings);
+        record(dp, objective, pricer.isPresent() && objective == Objective.LATENCY
+                ? "exact over the topological order, every segment priced at tile level; reference and warm start"
+                : "exact over the model's topological order; reference and warm start");
         Segmentation best = dp;
         boolean cpsat = choice == SolverChoice.CPSAT
                 || (choice == SolverChoice.AUTO && n <= SolverChoice.AUTO_CPSAT_MAX_OPERATORS);
@@ -82,7 +93,7 @@ final class SegmenterChain implements Segmenter {
                                        Objective objective, String why) {
         long start = System.nanoTime();
         try {
-            Segmentation s = body.get();
+            Segmentation s = priced(body.get(), objective);
             record(s, objective, why);
             return Optional.of(s);
         } catch (RuntimeException e) {
@@ -95,13 +106,52 @@ final class SegmenterChain implements Segmenter {
         }
     }
 
+    /** A search solver's answer with its tile-level price (latency objective with a pricer), else unchanged. */
+    private Segmentation priced(Segmentation s, Objective objective) {
+        if (pricer.isEmpty() || objective != Objective.LATENCY || !s.feasible()) {
+            return s;
+        }
+        double total = 0;
+        for (SegmentationModel.Part p : s.parts()) {
+            List<Integer> ops = new ArrayList<>(p.operators());
+            List<Integer> ch = new ArrayList<>(p.choices());
+            sortByOperator(ops, ch);
+            total += pricer.get().price(ops, ch);
+        }
+        return s.withPricedCycles(total);
+    }
+
+    private static void sortByOperator(List<Integer> ops, List<Integer> choices) {
+        Integer[] idx = new Integer[ops.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        java.util.Arrays.sort(idx, java.util.Comparator.comparingInt(ops::get));
+        List<Integer> o = new ArrayList<>();
+        List<Integer> c = new ArrayList<>();
+        for (int i : idx) {
+            o.add(ops.get(i));
+            c.add(choices.get(i));
+        }
+        ops.clear();
+        ops.addAll(o);
+        choices.clear();
+        choices.addAll(c);
+    }
+
+    /** The figure two answers are compared by: the priced latency when both have one, else the model's score. */
+    private static double score(Segmentation s, Objective objective) {
+        return s.priced() ? s.pricedCycles() : objective.score(s.evaluation());
+    }
+
     private static Segmentation better(Segmentation current, Optional<Segmentation> candidate, Objective objective) {
-        if (candidate.isEmpty() || !candidate.get().feasible()) {
+        if (candidate.isEmpty() || !candidate.get().feasible()
+                || candidate.get().priced() && Double.isInfinite(candidate.get().pricedCycles())) {
             return current;
         }
         Segmentation c = candidate.get();
-        double a = objective.score(current.evaluation());
-        double b = objective.score(c.evaluation());
+        double a = current.priced() && c.priced() ? score(current, objective) : objective.score(current.evaluation());
+        double b = current.priced() && c.priced() ? score(c, objective) : objective.score(c.evaluation());
         if (!current.feasible() || b < a) {
             return c;
         }
@@ -112,7 +162,7 @@ final class SegmenterChain implements Segmenter {
 
     private void record(Segmentation s, Objective objective, String note) {
         runs.add(new SolverRun(s.solver(), s.status().name(), s.gap(), s.wallMillis(),
-                s.feasible() ? objective.score(s.evaluation()) : Double.NaN, s.parts().size(), note));
+                s.feasible() ? score(s, objective) : Double.NaN, s.parts().size(), note));
         LOGGER.debug("Segmenter ({}) status ({}) gap ({}) segments ({}) in ({} ms)", s.solver(), s.status(), s.gap(),
                 s.parts().size(), s.wallMillis());
     }

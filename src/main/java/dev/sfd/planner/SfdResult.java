@@ -21,31 +21,55 @@ import java.util.Objects;
  * @param solverGap its gap (NaN when unknown)
  * @param runs every segmenter run
  * @param modelSegments segments of the segmenter's answer (before repairs)
- * @param modelLatencyCycles the segmentation model's latency of that answer
- * @param repairs segments the scheduler could not run as the model said, and what was done
- * @param merges neighbouring segments merged after scheduling because one segment is better for the objective
- *     ({@code result} holds the merged segment's operator count)
+ * @param prediction the segmenter's figures for that answer (before repairs)
+ * @param repairs segments the scheduler could not run as the segmenter said, and what was done
  * @param fallback why the layer-by-layer plan is reported instead, or empty
  * @param stageMillis wall time per stage (mapping, layerwise, segmentation, scheduling, analysis)
  * @param analyses the tile-level prediction ({@link SegmentAnalyzer}) of each segment of {@code plan}, in order
  *     (empty until {@link #withAnalyses} fills it)
  */
 public record SfdResult(Plan plan, Plan layerwise, String solverRequested, String solverUsed, String solverStatus,
-                        double solverGap, List<SolverRun> runs, int modelSegments, long modelLatencyCycles,
-                        List<Repair> repairs, List<Repair> merges, String fallback, Map<String, Long> stageMillis,
+                        double solverGap, List<SolverRun> runs, int modelSegments, Prediction prediction,
+                        List<Repair> repairs, String fallback, Map<String, Long> stageMillis,
                         List<SegmentAnalyzer.Analysis> analyses) {
     public SfdResult {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(layerwise, "layerwise");
         runs = List.copyOf(runs);
+        Objects.requireNonNull(prediction, "prediction");
         repairs = List.copyOf(repairs);
-        merges = List.copyOf(merges);
         Objects.requireNonNull(fallback, "fallback");
         stageMillis = Collections.unmodifiableMap(new LinkedHashMap<>(stageMillis));
         analyses = List.copyOf(analyses);
         if (!analyses.isEmpty() && analyses.size() != plan.segments().size()) {
             throw new IllegalArgumentException("one analysis per segment: " + analyses.size() + " for "
                     + plan.segments().size());
+        }
+    }
+
+    /**
+     * What the segmenter said of the plan it returned, before any repair.
+     *
+     * @param latencyCycles its latency: the priced (tile-level) latency when the segmenter priced its segments,
+     *     else the additive model's
+     * @param additiveLatencyCycles the additive model's latency of the same plan
+     * @param energyPj its energy (tile level when priced, else the additive model's)
+     * @param dramBytes its DRAM bytes (tile level when priced, else the additive model's)
+     * @param segments its segments' operators, in order
+     * @param segmentCycles the predicted cycles of each of those segments
+     * @param priced whether the figures are tile-level prices (the timeline engine) or the additive model's
+     */
+    public record Prediction(long latencyCycles, long additiveLatencyCycles, double energyPj, long dramBytes,
+                             List<List<String>> segments, List<Long> segmentCycles, boolean priced) {
+        public Prediction {
+            segments = segments.stream().map(List::copyOf).toList();
+            segmentCycles = List.copyOf(segmentCycles);
+        }
+
+        /** The predicted cycles of a segment with exactly these operators, when the segmenter returned it. */
+        public java.util.Optional<Long> cyclesOf(List<String> operators) {
+            int i = segments.indexOf(operators);
+            return i < 0 ? java.util.Optional.empty() : java.util.Optional.of(segmentCycles.get(i));
         }
     }
 
@@ -72,7 +96,7 @@ public record SfdResult(Plan plan, Plan layerwise, String solverRequested, Strin
         Plan relabelled = new Plan(layerwise.network(), layerwise.hardware(), plan.planner(), "LAYERWISE_FALLBACK",
                 layerwise.mappings(), layerwise.segments());
         return new SfdResult(relabelled, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
-                modelSegments, modelLatencyCycles, repairs, merges, why, stageMillis, List.of());
+                modelSegments, prediction, repairs, why, stageMillis, List.of());
     }
 
     /** This result with the analyses of its plan's segments, and the time they took as stage "analysis". */
@@ -80,7 +104,7 @@ public record SfdResult(Plan plan, Plan layerwise, String solverRequested, Strin
         Map<String, Long> stages = new LinkedHashMap<>(stageMillis);
         stages.put("analysis", millis);
         return new SfdResult(plan, layerwise, solverRequested, solverUsed, solverStatus, solverGap, runs,
-                modelSegments, modelLatencyCycles, repairs, merges, fallback, stages, perSegment);
+                modelSegments, prediction, repairs, fallback, stages, perSegment);
     }
 
     /** Sum of the analysed segments' predicted cycles (0 when not analysed). */

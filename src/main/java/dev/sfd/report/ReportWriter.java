@@ -66,6 +66,7 @@ public final class ReportWriter {
             g.writeNumberField("vector", r.energy().vectorPj());
             g.writeNumberField("glb", r.energy().glbPj());
             g.writeNumberField("dram", r.energy().dramPj());
+            g.writeNumberField("peAccess", r.energy().peAccessPj());
             g.writeNumberField("leakage", r.energy().leakagePj());
             g.writeEndObject();
             g.writeNumberField("dramReadBytes", r.dramReadBytes());
@@ -133,6 +134,13 @@ public final class ReportWriter {
                     g.writeNumberField("timelinePeakBytes", a.timelinePeakBytes());
                     g.writeEndObject();
                 }
+                Optional<Long> model = sfd.flatMap(x -> x.result().prediction()
+                        .cyclesOf(plan.segments().get(s.index()).operators()));
+                if (model.isPresent()) {
+                    g.writeNumberField("segmenterCycles", model.get());
+                } else if (sfd.isPresent()) {
+                    g.writeNullField("segmenterCycles");
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -186,7 +194,6 @@ public final class ReportWriter {
         g.writeStringField("status", res.solverStatus());
         writeDouble(g, "gap", res.solverGap());
         g.writeNumberField("modelSegments", res.modelSegments());
-        g.writeNumberField("modelLatencyCycles", res.modelLatencyCycles());
         g.writeNumberField("analysedCycles", res.analysedCycles());
         g.writeArrayFieldStart("runs");
         for (SolverRun run : res.runs()) {
@@ -221,15 +228,17 @@ public final class ReportWriter {
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("merges");
-        for (SfdResult.Repair merge : res.merges()) {
-            g.writeStartObject();
-            g.writeStringField("firstOperator", merge.operators().get(0));
-            g.writeNumberField("operators", merge.operators().size());
-            g.writeStringField("reason", merge.reason());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
+        SfdResult.Prediction p = res.prediction();
+        g.writeObjectFieldStart("segmenterPrediction");
+        g.writeNumberField("latencyCycles", p.latencyCycles());
+        g.writeNumberField("energyPj", p.energyPj());
+        g.writeNumberField("dramBytes", p.dramBytes());
+        g.writeBooleanField("pricedAtTileLevel", p.priced());
+        g.writeNumberField("additiveLatencyCycles", p.additiveLatencyCycles());
+        g.writeNumberField("segments", p.segments().size());
+        writeDouble(g, "latencyErrorVsSimulated", r.cycles() == 0 ? Double.NaN
+                : (double) (p.latencyCycles() - r.cycles()) / r.cycles());
+        g.writeEndObject();
         g.writeObjectFieldStart("layerwise");
         g.writeNumberField("latencyCycles", sfd.layerwise().cycles());
         g.writeNumberField("dramReadBytes", sfd.layerwise().dramReadBytes());
@@ -311,15 +320,16 @@ public final class ReportWriter {
             }
             runs.append(String.format(Locale.ROOT, " %.1f s", run.wallMillis() / 1e3));
         }
-        out.printf(Locale.ROOT, "solver         %s -> %s %s (%s)%n", res.solverRequested(), res.solverUsed(),
-                res.solverStatus(), runs);
+        SfdResult.Prediction p = res.prediction();
+        double error = r.cycles() == 0 ? 0 : (double) (p.latencyCycles() - r.cycles()) / r.cycles();
+        out.printf(Locale.ROOT, "segmenter      %,d cycles predicted (%s), %+.1f%% of simulated%s%n", p.latencyCycles(),
+                p.priced() ? "every segment priced at tile level" : "additive model", 100 * error,
+                res.repairs().isEmpty() ? "" : ", before repairs");
+        out.printf(Locale.ROOT, "solver         %s -> %s %s, model error %+.1f%% (%s)%n", res.solverRequested(),
+                res.solverUsed(), res.solverStatus(), 100 * error, runs);
         if (!res.repairs().isEmpty()) {
             out.printf(Locale.ROOT, "repairs        %d fused segment(s) split by the scheduler (report.json 'repairs')%n",
                     res.repairs().size());
-        }
-        if (!res.merges().isEmpty()) {
-            out.printf(Locale.ROOT, "merges         %d pair(s) of neighbouring segments merged, better for the "
-                    + "objective (report.json 'merges')%n", res.merges().size());
         }
         if (res.fellBack()) {
             out.printf(Locale.ROOT, "FALLBACK       layer-by-layer plan reported: %s%n", res.fallback());

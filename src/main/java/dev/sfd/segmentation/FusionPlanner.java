@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The SFD front half: mapper (Pareto front per layer) -> {@link SegmentationModelBuilder} -> segmenter. The
- * result never scores worse than layer-by-layer under the model: when the segmenter's answer does (a search
- * solver stopped early), the layer-by-layer segmentation is returned instead and the plan says so.
+ * The SFD front half: mapper (Pareto front per layer) -> {@link SegmentationModelBuilder} -> segmenter. An answer
+ * scored by the additive model never scores worse than layer-by-layer under it: when the segmenter's answer does
+ * (a search solver stopped early), the layer-by-layer segmentation is returned instead and the plan says so.
  */
 public final class FusionPlanner {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -58,7 +58,10 @@ public final class FusionPlanner {
         Segmentation s = segmenter.segment(model, settings);
         SegmentationModel.Evaluation layerwise = layerwise(model, settings.objective());
         boolean fallback = false;
-        if (!s.feasible() || settings.objective().score(s.evaluation()) > settings.objective().score(layerwise)) {
+        // a priced answer was compared with its priced single-operator segments already; the planner compares the
+        // scheduled plan with the layer-by-layer one
+        boolean worse = !s.priced() && settings.objective().score(s.evaluation()) > settings.objective().score(layerwise);
+        if (!s.feasible() || worse) {
             if (!layerwise.legal()) {
                 throw new IllegalStateException("no legal segmentation: " + s.evaluation().problem());
             }

@@ -83,9 +83,18 @@ public final class SegmentAnalyzer {
      */
     public Analysis analyze(int index, List<String> operators, Map<String, Mapping> mappings) {
         Collector c = new Collector(walk.network(), walk.hardware());
+        long t0 = System.nanoTime();
         walk.walk(index, operators, mappings, c);
-        return c.result();
+        long t1 = System.nanoTime();
+        Analysis a = c.result();
+        if (LOGGER.isTraceEnabled()) {
+            LOGGER.trace("analysed ({}) operators: ({}) events, walk ({} ms), timeline ({} ms)", operators.size(),
+                    a.tasks(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        }
+        return a;
     }
+
+    private static final org.apache.logging.log4j.Logger LOGGER = org.apache.logging.log4j.LogManager.getLogger();
 
     /** The analysis of every segment of a plan, in execution order. */
     public List<Analysis> analyzeAll(List<List<String>> segments, Map<String, Mapping> mappings) {

@@ -13,12 +13,20 @@ import java.util.Objects;
  * @param gap relative gap to the solver's best bound (0 when optimal, NaN when unknown)
  * @param solver which solver produced it ("dp", "cpsat", ...)
  * @param wallMillis time spent solving
+ * @param pricedCycles the latency of {@code parts} by a {@link SegmentPricer} (the sum of its segments' prices), or
+ *     NaN when the segmenter priced nothing
  */
 public record Segmentation(List<SegmentationModel.Part> parts, SegmentationModel.Evaluation evaluation, Status status,
-                           double gap, String solver, long wallMillis) {
+                           double gap, String solver, long wallMillis, double pricedCycles) {
 
     /** How the solver judges its answer. */
     public enum Status { OPTIMAL, FEASIBLE, INFEASIBLE }
+
+    /** A segmentation scored by the additive model only. */
+    public Segmentation(List<SegmentationModel.Part> parts, SegmentationModel.Evaluation evaluation, Status status,
+                        double gap, String solver, long wallMillis) {
+        this(parts, evaluation, status, gap, solver, wallMillis, Double.NaN);
+    }
 
     public Segmentation {
         parts = List.copyOf(parts);
@@ -31,6 +39,15 @@ public record Segmentation(List<SegmentationModel.Part> parts, SegmentationModel
     public static Segmentation infeasible(String solver, String why, long wallMillis) {
         return new Segmentation(List.of(), new SegmentationModel.Evaluation(List.of(), Long.MAX_VALUE, Long.MAX_VALUE,
                 Double.MAX_VALUE, false, why), Status.INFEASIBLE, Double.NaN, solver, wallMillis);
+    }
+
+    public boolean priced() {
+        return !Double.isNaN(pricedCycles);
+    }
+
+    /** The same answer with its priced latency. */
+    public Segmentation withPricedCycles(double cycles) {
+        return new Segmentation(parts, evaluation, status, gap, solver, wallMillis, cycles);
     }
 
     public boolean feasible() {

@@ -52,7 +52,8 @@ public record SegmentationModel(List<OperatorNode> operators, List<TensorEdge> t
      * One operator and its mapping options.
      *
      * @param name operator name
-     * @param options Pareto points; index = mapping choice
+     * @param options Pareto points; index = mapping choice. The model builder puts the operator's best mapping alone
+     *     (the layer-by-layer one) first; segmenters may try option 0 for an operator in a segment of its own.
      */
     public record OperatorNode(String name, List<Option> options) {
         public OperatorNode {
@@ -68,12 +69,21 @@ public record SegmentationModel(List<OperatorNode> operators, List<TensorEdge> t
      * One mapping choice of one operator when it runs inside a segment.
      *
      * @param bufferBytes on-chip working set of its tiles (double buffering included)
-     * @param computeCycles PE-array or vector-unit cycles
+     * @param computeCycles the cycles the additive model charges: the operator's steps with the DRAM latencies its
+     *     transfers expose (the cost model's exposed cycles; at least {@code busyCycles})
      * @param weightDramBytes weight bytes read from DRAM under this mapping (re-fetches included)
      * @param computeEnergyPj MAC / vector / buffer energy
+     * @param busyCycles cycles its unit is busy (the cost model's compute cycles, buffer port included)
+     * @param vectorUnit whether the busy cycles are the vector unit's (else the PE array's)
      */
-    public record Option(long bufferBytes, long computeCycles, long weightDramBytes, double computeEnergyPj) {
-        public static final Option NONE = new Option(0, 0, 0, 0);
+    public record Option(long bufferBytes, long computeCycles, long weightDramBytes, double computeEnergyPj,
+                         long busyCycles, boolean vectorUnit) {
+        public static final Option NONE = new Option(0, 0, 0, 0, 0, false);
+
+        /** A PE-array option busy for all its cycles. */
+        public Option(long bufferBytes, long computeCycles, long weightDramBytes, double computeEnergyPj) {
+            this(bufferBytes, computeCycles, weightDramBytes, computeEnergyPj, computeCycles, false);
+        }
     }
 
     /**

@@ -108,8 +108,11 @@ public final class SegmentationModelBuilder {
             if (front == null || front.isEmpty()) {
                 throw new IllegalArgumentException("operator " + op.name() + " has no mapping in the fronts");
             }
-            front = withLargerBands(op, front);
             List<Mapping> kept = new ArrayList<>(reduce(op, front));
+            // option 0 is the operator's best mapping alone (what the layer-by-layer plan runs)
+            Mapping alone = bestAlone(op, front);
+            kept.remove(alone);
+            kept.add(0, alone);
             if (rowAxis(op).isPresent()) {
                 // Row-major variants of the front (same tiles, P outermost): only they can stream a row window
                 // to or from a neighbour in the same segment, at the price of the re-fetches their order causes.
@@ -163,37 +166,23 @@ public final class SegmentationModelBuilder {
         return reduce(op, front, maxOptions);
     }
 
-    /**
-     * The front plus, per point, variants with whole rows (Q untiled) and 2, 4, 8 and 16 times its row tile
-     * while the footprint stays within half the buffer. The cost model charges no DRAM latency per tile, so
-     * the mapper's fronts favour tiny tiles whose loads the tile graph cannot hide; these variants give the
-     * segmenter tiles large enough to run at compute speed.
-     */
-    private List<Mapping> withLargerBands(Operator op, List<Mapping> front) {
-        LoopNest nest = net.loopNest(op.name()).orElseThrow();
-        if (nest.bound(LoopDim.P) <= 1 && nest.bound(LoopDim.Q) <= 1) {
-            return front;
-        }
-        List<Mapping> out = new ArrayList<>(front);
+    /** The front point with the lowest latency alone that fits the buffer (then DRAM bytes, then footprint). */
+    private Mapping bestAlone(Operator op, List<Mapping> front) {
+        Mapping best = null;
+        LayerCost bestCost = null;
         for (Mapping m : front) {
-            for (int f = 2; f <= 16; f *= 2) {
-                Map<LoopDim, Integer> tile = new java.util.EnumMap<>(m.tile());
-                tile.put(LoopDim.Q, nest.bound(LoopDim.Q));
-                tile.put(LoopDim.P, Math.min(nest.bound(LoopDim.P), m.tile(LoopDim.P) * f));
-                Mapping v = new Mapping(m.operator(), tile, m.spatial(), m.outerOrder(), m.doubleBuffered());
-                try {
-                    if (costModel.footprintBytes(net, op, v) > hw.globalBuffer().capacityBytes() / 2) {
-                        break;
-                    }
-                } catch (IllegalArgumentException illegal) {
-                    break;
-                }
-                if (!out.contains(v)) {
-                    out.add(v);
-                }
+            LayerCost c = costModel.evaluate(net, op, m);
+            if (c.footprintBytes() > hw.globalBuffer().capacityBytes()) {
+                continue;
+            }
+            if (best == null || c.latencyCycles() < bestCost.latencyCycles()
+                    || c.latencyCycles() == bestCost.latencyCycles() && (c.dramBytes() < bestCost.dramBytes()
+                    || c.dramBytes() == bestCost.dramBytes() && c.footprintBytes() < bestCost.footprintBytes())) {
+                best = m;
+                bestCost = c;
             }
         }
-        return out;
+        return best == null ? front.get(0) : best;
     }
 
     /** The same mapping with P (then Q) moved to the outermost positions of its loop order. */
@@ -254,70 +243,24 @@ public final class SegmentationModelBuilder {
         return sorted.stream().map(ms::get).toList();
     }
 
-    /** The option of one mapping: its figures inside a segment. */
+    /**
+     * The option of one mapping: its figures inside a segment, from the cost model: footprint (prefetch depth
+     * included), exposed cycles (compute with the DRAM latencies its transfers expose), busy cycles of its unit
+     * (buffer port included), weight DRAM bytes under its loop order, and the energy that does not move DRAM data.
+     */
     SegmentationModel.Option option(Operator op, Mapping m) {
         LayerCost c = costModel.evaluate(net, op, m);
         long weightBytes = 0;
         for (OperandCost oc : c.operands()) {
             if (oc.role() == Operand.Role.WEIGHT) {
-                weightBytes += oc.dramReadBytes() + oc.dramWriteBytes();
-            } else if (oc.role() == Operand.Role.OUTPUT) {
-                // Partial sums spilled by a reduction split above the output's loops go to DRAM even when
-                // the final output stays on chip.
-                long finalBytes = LowerBounds.activationBytes(net.tensor(oc.tensor()), hw);
-                weightBytes += Math.max(0, oc.dramReadBytes() + oc.dramWriteBytes() - finalBytes);
+                weightBytes += oc.dramReadBytes();
             }
         }
-        double energy = c.energy().totalPj() - c.energy().dramPj();
-        return new SegmentationModel.Option(c.footprintBytes(), Math.max(c.computeCycles(), loadBoundCycles(op, m, c)),
-                weightBytes, energy);
-    }
-
-    /**
-     * The cycles the operator's tile loop cannot beat when every step loads its operand tiles, as the tile
-     * graph runs it: the load of step {@code i} waits for compute step {@code i - D} (D = 1 without double
-     * buffering, otherwise deep enough to hide the DRAM latency, 2..16 and at most half the buffer in flight),
-     * so a step takes at least {@code (latency + transfer + compute) / D}. Tiny tiles make this the bound, not
-     * compute: without it the model offers 32-byte tiles as if the DMA latency were free.
-     */
-    private long loadBoundCycles(Operator op, Mapping m, LayerCost c) {
-        LoopNest nest = net.loopNest(op.name()).orElseThrow();
-        Map<LoopDim, Integer> extents = new java.util.EnumMap<>(LoopDim.class);
-        long steps = 1;
-        for (LoopDim d : LoopDim.values()) {
-            int tile = nest.wholeDims().contains(d) ? nest.bound(d) : Math.max(1, Math.min(m.tile(d), nest.bound(d)));
-            extents.put(d, tile);
-            steps *= (nest.bound(d) + tile - 1) / tile;
-        }
-        long stepBytes = 0;
-        for (Operand o : nest.reads()) {
-            stepBytes += (long) Math.ceil(nest.tileElements(o, extents)
-                    * hw.bytesPerElement(o.role() == Operand.Role.WEIGHT));
-        }
-        // Steps that load something: the reuse rule keeps a slice while consecutive steps read the same region,
-        // so an operand is loaded (DRAM bytes / tile bytes) times.
-        long loads = 1;
-        for (OperandCost oc : c.operands()) {
-            if (oc.role() != Operand.Role.OUTPUT && oc.tileBytes() > 0) {
-                loads = Math.max(loads, (oc.dramReadBytes() + oc.tileBytes() - 1) / oc.tileBytes());
-            }
-        }
-        loads = Math.min(loads, steps);
-        double perEngine = hw.dram().bandwidthBytesPerCycle() / Math.max(1, hw.dram().dmaEngines());
-        long busy = (long) Math.ceil(stepBytes / perEngine);
-        long compute = Math.max(1, c.computeCycles() / loads);
-        long stepCompute = Math.max(1, c.computeCycles() / steps);
-        long latency = hw.dram().latencyCycles();
-        long depth = 1;
-        if (m.doubleBuffered()) {
-            long stepCycles = Math.max(1, Math.max(stepCompute, busy));
-            depth = Math.min(16, 2 + (latency + stepCycles - 1) / stepCycles);
-            while (depth > 2 && depth * stepBytes > hw.globalBuffer().capacityBytes() / 2) {
-                depth--;
-            }
-        }
-        long perLoad = Math.max(Math.max(compute, busy), (latency + busy + compute + depth - 1) / depth);
-        return loads * perLoad;
+        double energy = c.energy().totalPj() - c.energy().dramPj() - c.energy().leakagePj();
+        boolean vector = net.loopNest(op.name()).map(n -> n.unit() == dev.sfd.workload.OpKind.ComputeUnit.VECTOR)
+                .orElse(false);
+        return new SegmentationModel.Option(c.footprintBytes(), c.exposedCycles(), weightBytes, energy,
+                c.computeCycles(), vector);
     }
 
     private SegmentationModel.TensorEdge edge(Tensor t, int p, List<Integer> consumers, long bytes, boolean isOutput,

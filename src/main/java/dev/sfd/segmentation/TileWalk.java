@@ -143,11 +143,18 @@ public final class TileWalk {
     }
 
     /**
-     * The output tiles of one tensor made on chip, with a lookup by intersection. The tiles of one producer do
-     * not overlap, so sorted by their start on one axis, the candidates for a query are a contiguous run.
+     * The output tiles of one tensor made on chip, with a lookup by intersection. The tiles of one producer form a
+     * grid (one mapping's tile sizes; edge tiles smaller): the lookup enumerates the grid cells a region covers.
+     * Irregular tiles fall back to an index by start on one axis (the candidates for a query are a contiguous run).
      */
     private static final class ProducedTiles {
         final List<ProducedTile> tiles = new ArrayList<>();
+        boolean indexed;
+        // grid index
+        int[] step;
+        long[] cells;
+        Map<Long, ProducedTile> byCell;
+        // fallback index
         ProducedTile[] sorted;
         int[] starts;
         int axis;
@@ -155,7 +162,7 @@ public final class TileWalk {
 
         void add(ProducedTile t) {
             tiles.add(t);
-            sorted = null;
+            indexed = false;
         }
 
         /** Producer tiles intersecting {@code region}, in production order. */
@@ -163,18 +170,54 @@ public final class TileWalk {
             if (tiles.size() <= 8) {
                 return tiles.stream().filter(t -> t.box().intersects(region)).toList();
             }
-            if (sorted == null) {
+            if (!indexed) {
                 index();
             }
-            int lo = region.lo(axis) - maxExtent;
-            int hi = region.hi(axis);
-            int from = Arrays.binarySearch(starts, lo);
+            List<ProducedTile> out = new ArrayList<>();
+            if (byCell != null) {
+                int rank = step.length;
+                int[] lo = new int[rank];
+                int[] hi = new int[rank];
+                for (int a = 0; a < rank; a++) {
+                    if (region.hi(a) <= region.lo(a)) {
+                        return out;
+                    }
+                    lo[a] = Math.max(0, region.lo(a) / step[a]);
+                    hi[a] = (int) Math.min(cells[a] - 1, (region.hi(a) - 1) / step[a]);
+                    if (hi[a] < lo[a]) {
+                        return out;
+                    }
+                }
+                int[] c = lo.clone();
+                while (true) {
+                    long key = 0;
+                    for (int a = 0; a < rank; a++) {
+                        key = key * cells[a] + c[a];
+                    }
+                    ProducedTile t = byCell.get(key);
+                    if (t != null && t.box().intersects(region)) {
+                        out.add(t);
+                    }
+                    int a = rank - 1;
+                    while (a >= 0 && ++c[a] > hi[a]) {
+                        c[a] = lo[a];
+                        a--;
+                    }
+                    if (a < 0) {
+                        break;
+                    }
+                }
+                if (out.size() > 1) {
+                    out.sort(Comparator.comparingInt(ProducedTile::order));
+                }
+                return out;
+            }
+            int from = Arrays.binarySearch(starts, region.lo(axis) - maxExtent);
             from = from < 0 ? -from - 1 : from;
-            while (from > 0 && starts[from - 1] >= lo) {
+            while (from > 0 && starts[from - 1] >= region.lo(axis) - maxExtent) {
                 from--;
             }
-            List<ProducedTile> out = new ArrayList<>();
-            for (int i = from; i < sorted.length && starts[i] < hi; i++) {
+            for (int i = from; i < sorted.length && starts[i] < region.hi(axis); i++) {
                 if (sorted[i].box().intersects(region)) {
                     out.add(sorted[i]);
                 }
@@ -184,7 +227,40 @@ public final class TileWalk {
         }
 
         private void index() {
+            indexed = true;
             int rank = tiles.get(0).box().rank();
+            // grid: every tile starts on a multiple of the largest extent along each axis, and no tile is larger
+            step = new int[rank];
+            int[] size = new int[rank];
+            for (ProducedTile t : tiles) {
+                for (int a = 0; a < rank; a++) {
+                    step[a] = Math.max(step[a], t.box().extent(a));
+                    size[a] = Math.max(size[a], t.box().hi(a));
+                }
+            }
+            boolean grid = true;
+            cells = new long[rank];
+            long total = 1;
+            for (int a = 0; a < rank && grid; a++) {
+                grid = step[a] > 0;
+                cells[a] = grid ? (size[a] + step[a] - 1) / step[a] : 1;
+                total = grid ? Math.multiplyHigh(total, cells[a]) == 0 ? total * cells[a] : Long.MAX_VALUE : total;
+            }
+            Map<Long, ProducedTile> map = new HashMap<>();
+            for (int i = 0; i < tiles.size() && grid && total < Long.MAX_VALUE / 2; i++) {
+                ProducedTile t = tiles.get(i);
+                long key = 0;
+                for (int a = 0; a < rank && grid; a++) {
+                    grid = t.box().lo(a) % step[a] == 0;
+                    key = key * cells[a] + t.box().lo(a) / step[a];
+                }
+                grid = grid && map.put(key, t) == null;
+            }
+            if (grid && total < Long.MAX_VALUE / 2) {
+                byCell = map;
+                return;
+            }
+            byCell = null;
             int best = 0;
             long bestDistinct = -1;
             for (int a = 0; a < rank; a++) {
@@ -257,7 +333,14 @@ public final class TileWalk {
                 }
             }
             for (int b = 0; b < users.size(); b++) {
-                List<Integer> deps = users.get(b).stream().distinct().sorted().toList();
+                // users are recorded in creation order, so the list is sorted: drop the repeats
+                List<Integer> all = users.get(b);
+                List<Integer> deps = new ArrayList<>(all.size());
+                for (int u : all) {
+                    if (deps.isEmpty() || deps.get(deps.size() - 1) != u) {
+                        deps.add(u);
+                    }
+                }
                 visitor.free(tasks++, bufferOwner.get(b), bufferTensor.get(b), bufferRegion.get(b), b, deps);
             }
         }
@@ -477,7 +560,16 @@ public final class TileWalk {
     }
 
     private static List<Integer> dedupe(List<Integer> xs) {
-        return xs.stream().distinct().toList();
+        if (xs.size() > 16) {
+            return new ArrayList<>(new java.util.LinkedHashSet<>(xs));
+        }
+        List<Integer> out = new ArrayList<>(xs.size());
+        for (Integer x : xs) {
+            if (!out.contains(x)) {
+                out.add(x);
+            }
+        }
+        return out;
     }
 
     /** Bytes of {@code elements} elements of {@code bytesPerElement} bytes each, rounded up. */

@@ -80,16 +80,8 @@ class SfdPlannerZooTest {
         if (solver == SolverChoice.DP) {
             SegmentAnalyzerFidelity.check(name, net, hw, result.plan(), sfd);
         }
-        for (SfdResult.Repair merge : result.merges()) {
-            assertTrue(result.plan().segments().stream().anyMatch(s -> s.operators().containsAll(merge.operators())),
-                    () -> name + ": merged operators " + merge.operators() + " are not in one segment of the plan");
-        }
-        if (name.equals("mobilenet_v2") || name.equals("resnet50")) {
-            assertTrue(!result.merges().isEmpty(), name + ": the merge pass found nothing to merge");
-        }
-        System.out.printf("%-15s %-8s segments %3d (model %3d) repairs %2d merges %2d speedup %.3f %s%n", name,
+        System.out.printf("%-15s %-8s segments %3d (model %3d) repairs %2d speedup %.3f %s%n", name,
                 solver, result.plan().segments().size(), result.modelSegments(), result.repairs().size(),
-                result.merges().size(),
                 (double) lw.cycles() / sfd.cycles(), result.stageMillis());
     }
 }

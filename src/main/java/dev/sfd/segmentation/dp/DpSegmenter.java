@@ -1,6 +1,7 @@
 package dev.sfd.segmentation.dp;
 
 import dev.sfd.segmentation.Objective;
+import dev.sfd.segmentation.SegmentPricer;
 import dev.sfd.segmentation.Segmentation;
 import dev.sfd.segmentation.SegmentationModel;
 import dev.sfd.segmentation.Segmenter;
@@ -44,6 +45,21 @@ public final class DpSegmenter implements Segmenter {
     /** Pareto states kept per operator inside one segment before thinning (never reached in tests). */
     static final int MAX_STATES = 2048;
 
+    private final SegmentPricer pricer;
+
+    /** The exact DP over the additive model. */
+    public DpSegmenter() {
+        this.pricer = null;
+    }
+
+    /**
+     * The exact DP over the priced model (for the latency objective; other objectives use the additive model): each
+     * candidate segment takes the options the additive model picks for it and costs what {@code pricer} says.
+     */
+    public DpSegmenter(SegmentPricer pricer) {
+        this.pricer = java.util.Objects.requireNonNull(pricer, "pricer");
+    }
+
     @Override
     public String name() {
         return "dp";
@@ -53,14 +69,34 @@ public final class DpSegmenter implements Segmenter {
     public Segmentation segment(SegmentationModel model, SegmenterSettings settings) {
         long start = System.nanoTime();
         Run run = new Run(model, settings);
-        Segmentation s = run.solve(start);
+        Segmentation s = pricer != null && settings.objective() == Objective.LATENCY
+                ? run.solvePriced(start, pricer) : run.solve(start);
         LOGGER.debug("DP segmented ({}) operators into ({}) segments, status ({}), in ({} ms)",
                 model.operators().size(), s.parts().size(), s.status(), s.wallMillis());
         return s;
     }
 
-    /** The best options of one segment and its objective value. */
-    record SegmentChoice(double value, int[] choices) {
+    /** The best options of one segment, its objective value and its DRAM bytes (weights and boundary tensors). */
+    record SegmentChoice(double value, int[] choices, long dramBytes) {
+    }
+
+    /** A candidate segment [from, to) of the order with its options and the bound no price goes below. */
+    private record Candidate(int from, int to, int[] choices, double bound) {
+        List<Integer> operators() {
+            List<Integer> ops = new ArrayList<>(to - from);
+            for (int k = from; k < to; k++) {
+                ops.add(k);
+            }
+            return ops;
+        }
+
+        List<Integer> choiceList() {
+            List<Integer> l = new ArrayList<>(choices.length);
+            for (int c : choices) {
+                l.add(c);
+            }
+            return l;
+        }
     }
 
     /** One DP run over one model. */
@@ -145,6 +181,246 @@ public final class DpSegmenter implements Segmenter {
             SegmentationModel.Evaluation ev = model.evaluate(parts);
             return new Segmentation(parts, ev, approximate ? Segmentation.Status.FEASIBLE : Segmentation.Status.OPTIMAL,
                     approximate ? Double.NaN : 0.0, "dp", wallMillis);
+        }
+
+        /**
+         * The exact DP over the priced model, with lazy evaluation on three levels. Every candidate segment [i, j)
+         * is worth, from cheapest to dearest to know: a floor from each operator's least busy option (prefix sums);
+         * the lower bound of its price with the options the additive model picks for it ({@link #segment});
+         * its price. The DP over the best-known value of every candidate picks a path; each segment of the path moves
+         * one level up (an infeasible segment drops out, and so do the longer ones that contain it); repeat until the
+         * path is priced throughout. Then no segmentation beats it: every other one is worth at least its
+         * floor-bound-or-price sum. At the time limit the best fully priced path is returned (FEASIBLE, with the gap
+         * to the last DP's value); every single-operator segment is priced first, so one always exists.
+         */
+        Segmentation solvePriced(long startNanos, SegmentPricer pricer) {
+            int maxLen = settings.maxSegmentLength();
+            long l = model.segmentOverheadCycles();
+            long[] pePrefix = new long[n + 1];
+            long[] vecPrefix = new long[n + 1];
+            for (int k = 0; k < n; k++) {
+                long pe = Long.MAX_VALUE;
+                long vec = Long.MAX_VALUE;
+                for (SegmentationModel.Option o : model.operators().get(k).options()) {
+                    if (o.vectorUnit()) {
+                        vec = Math.min(vec, o.busyCycles());
+                    } else {
+                        pe = Math.min(pe, o.busyCycles());
+                    }
+                }
+                pePrefix[k + 1] = pePrefix[k] + (pe == Long.MAX_VALUE ? 0 : pe);
+                vecPrefix[k + 1] = vecPrefix[k] + (vec == Long.MAX_VALUE ? 0 : vec);
+            }
+            // minStart[j]: segments [i, j) with i < minStart[j] do not fit; maxEnd[i] likewise for the end
+            int[] minStart = new int[n + 1];
+            int[] maxEnd = new int[n + 1];
+            Arrays.fill(maxEnd, n);
+            Map<Long, Candidate> known = new java.util.HashMap<>();
+            Map<Long, Double> priced = new java.util.HashMap<>();
+            for (int j = 1; j <= n; j++) {
+                Candidate c = choose(j - 1, j);
+                if (c == null) {
+                    return Segmentation.infeasible("dp", whyInfeasible(), (System.nanoTime() - startNanos) / 1_000_000);
+                }
+                double p = pricer.price(c.operators(), c.choiceList());
+                // alone, the operator may do better with its best mapping alone (option 0), and when the additive
+                // choice does not schedule, the largest option that fits does (fewest tile events): a priced plan
+                // always exists and is never worse than layer by layer
+                for (Candidate alt : new Candidate[] {alone(c), Double.isInfinite(p) ? largestFitting(c) : null}) {
+                    if (alt != null) {
+                        double q = pricer.price(alt.operators(), alt.choiceList());
+                        if (q < p) {
+                            c = alt;
+                            p = q;
+                        }
+                    }
+                }
+                known.put(key(j - 1, j), c);
+                priced.put(key(j - 1, j), p);
+            }
+            long deadline = startNanos + (long) (settings.timeLimitSeconds() * 1e9);
+            boolean converged = false;
+            double bound = Double.NaN;
+            int rounds = 0;
+            int[] path = null;
+            while (true) {
+                rounds++;
+                double[] best = new double[n + 1];
+                int[] via = new int[n + 1];
+                Arrays.fill(best, Double.POSITIVE_INFINITY);
+                best[0] = 0;
+                for (int j = 1; j <= n; j++) {
+                    for (int i = Math.max(minStart[j], j - maxLen); i < j; i++) {
+                        if (maxEnd[i] < j || Double.isInfinite(best[i])) {
+                            continue;
+                        }
+                        long k = key(i, j);
+                        Double p = priced.get(k);
+                        double v;
+                        if (p != null) {
+                            v = p;
+                        } else {
+                            Candidate c = known.get(k);
+                            v = c != null ? c.bound() : floor(pePrefix, vecPrefix, l, i, j);
+                        }
+                        if (best[i] + v < best[j]) {
+                            best[j] = best[i] + v;
+                            via[j] = i;
+                        }
+                    }
+                }
+                path = pathOf(via, best);
+                bound = best[n];
+                boolean allPriced = true;
+                for (int s = 0; s + 1 < path.length; s++) {
+                    long k = key(path[s], path[s + 1]);
+                    if (!priced.containsKey(k)) {
+                        allPriced = false;
+                        break;
+                    }
+                }
+                if (allPriced) {
+                    converged = true;
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+                for (int s = 0; s + 1 < path.length; s++) {
+                    int i = path[s];
+                    int j = path[s + 1];
+                    long k = key(i, j);
+                    if (priced.containsKey(k)) {
+                        continue;
+                    }
+                    Candidate c = known.get(k);
+                    if (c == null) {
+                        c = choose(i, j);
+                        if (c == null) {
+                            // does not fit: neither does any segment containing it
+                            minStart[j] = Math.max(minStart[j], i + 1);
+                            for (int jj = j; jj <= n; jj++) {
+                                minStart[jj] = Math.max(minStart[jj], i + 1);
+                            }
+                            maxEnd[i] = Math.min(maxEnd[i], j - 1);
+                            for (int ii = 0; ii < i; ii++) {
+                                maxEnd[ii] = Math.min(maxEnd[ii], j - 1);
+                            }
+                        } else {
+                            known.put(k, c);
+                        }
+                    } else {
+                        double pr = pricer.price(c.operators(), c.choiceList());
+                        priced.put(k, pr);
+                        if (LOGGER.isTraceEnabled()) {
+                            LOGGER.trace("priced [{}, {}) options {}: bound ({}) price ({}) ratio ({})", i, j,
+                                    Arrays.toString(c.choices()), (long) c.bound(), pr, pr / c.bound());
+                        }
+                    }
+                }
+            }
+            if (!converged) {
+                path = pricedPath(priced, maxLen);
+            } else if (n > maxLen) {
+                // a longer segment than the DP looks at might fit: then the answer is optimal among short ones only
+                for (int j = maxLen + 1; j <= n && !approximate; j++) {
+                    if (j - maxLen - 1 >= minStart[j] && choose(j - maxLen - 1, j) != null) {
+                        approximate = true;
+                    }
+                }
+            }
+            long wallMillis = (System.nanoTime() - startNanos) / 1_000_000;
+            List<SegmentationModel.Part> parts = new ArrayList<>();
+            double value = 0;
+            for (int s = 0; s + 1 < path.length; s++) {
+                Candidate c = known.get(key(path[s], path[s + 1]));
+                parts.add(new SegmentationModel.Part(c.operators(), c.choiceList()));
+                value += priced.get(key(path[s], path[s + 1]));
+            }
+            LOGGER.debug("DP priced ({}) segments, bounded ({}), in ({}) rounds: ({}) cycles, converged ({})",
+                    priced.size(), known.size(), rounds, (long) value, converged);
+            SegmentationModel.Evaluation ev = model.evaluate(parts);
+            boolean optimal = converged && !approximate;
+            double gap = optimal ? 0.0 : Double.isNaN(bound) ? Double.NaN : Math.max(0, (value - bound) / value);
+            return new Segmentation(parts, ev, optimal ? Segmentation.Status.OPTIMAL : Segmentation.Status.FEASIBLE,
+                    gap, "dp", wallMillis, value);
+        }
+
+        /** The additive model's options of segment [i, j) and the bound of its price; null when it does not fit. */
+        private Candidate choose(int i, int j) {
+            SegmentChoice sc = segment(i, j, Double.POSITIVE_INFINITY);
+            if (sc == null || sc.choices() == null) {
+                return null;
+            }
+            List<Integer> ops = new ArrayList<>();
+            List<Integer> ch = new ArrayList<>();
+            for (int k = i; k < j; k++) {
+                ops.add(k);
+                ch.add(sc.choices()[k - i]);
+            }
+            return new Candidate(i, j, sc.choices(), SegmentPricer.lowerBound(model, ops, ch, sc.dramBytes()));
+        }
+
+        /** No option choice of [i, j) prices below this: its least busy unit work, between two DRAM latencies. */
+        private static double floor(long[] pePrefix, long[] vecPrefix, long l, int i, int j) {
+            return Math.max(pePrefix[j] - pePrefix[i], vecPrefix[j] - vecPrefix[i]) + 2 * l;
+        }
+
+        private int[] pathOf(int[] via, double[] best) {
+            if (Double.isInfinite(best[n])) {
+                throw new IllegalStateException("no path although every operator is priced alone");
+            }
+            List<Integer> cuts = new ArrayList<>();
+            for (int j = n; j > 0; j = via[j]) {
+                cuts.add(j);
+            }
+            cuts.add(0);
+            java.util.Collections.reverse(cuts);
+            return cuts.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** The cheapest path over priced segments only. */
+        private int[] pricedPath(Map<Long, Double> priced, int maxLen) {
+            double[] best = new double[n + 1];
+            int[] via = new int[n + 1];
+            Arrays.fill(best, Double.POSITIVE_INFINITY);
+            best[0] = 0;
+            for (int j = 1; j <= n; j++) {
+                for (int i = Math.max(0, j - maxLen); i < j; i++) {
+                    Double p = priced.get(key(i, j));
+                    if (p != null && best[i] + p < best[j]) {
+                        best[j] = best[i] + p;
+                        via[j] = i;
+                    }
+                }
+            }
+            return pathOf(via, best);
+        }
+
+        /** The single-operator candidate with option 0, or null when it is {@code c}. */
+        private Candidate alone(Candidate c) {
+            return c.choices()[0] == 0 || model.operators().get(c.from()).options().get(0).bufferBytes()
+                    > model.capacityBytes() ? null : new Candidate(c.from(), c.to(), new int[] {0}, c.bound());
+        }
+
+        /** The single-operator candidate with the largest option that fits the buffer, or null when it is {@code c}. */
+        private Candidate largestFitting(Candidate c) {
+            List<SegmentationModel.Option> opts = model.operators().get(c.from()).options();
+            int best = -1;
+            for (int o = 0; o < opts.size(); o++) {
+                long b = opts.get(o).bufferBytes();
+                if (b <= model.capacityBytes() && (best < 0 || b > opts.get(best).bufferBytes())) {
+                    best = o;
+                }
+            }
+            if (best < 0 || best == c.choices()[0]) {
+                return null;
+            }
+            return new Candidate(c.from(), c.to(), new int[] {best}, c.bound());
+        }
+
+        private long key(int from, int to) {
+            return (long) from * (n + 1) + to;
         }
 
         private String whyInfeasible() {
@@ -265,7 +541,7 @@ public final class DpSegmenter implements Segmenter {
                 return null;
             }
             if (value(restCompute[0], restWeight[0] + boundaryBytes, restEnergy[0]) >= budget) {
-                return new SegmentChoice(Double.POSITIVE_INFINITY, null);
+                return new SegmentChoice(Double.POSITIVE_INFINITY, null, 0);
             }
             double bound = Math.min(budget, value(greedyCompute, greedyWeight + boundaryBytes, greedyEnergy)
                     * (1 + 1e-12) + 1e-9);
@@ -295,7 +571,7 @@ public final class DpSegmenter implements Segmenter {
                     }
                 }
                 if (next.size == 0) {
-                    return new SegmentChoice(Double.POSITIVE_INFINITY, null);
+                    return new SegmentChoice(Double.POSITIVE_INFINITY, null, 0);
                 }
                 cur = next.pareto(objective, e, this);
                 layers.add(cur);
@@ -310,7 +586,7 @@ public final class DpSegmenter implements Segmenter {
                 }
             }
             if (bestState < 0 || bestValue >= budget) {
-                return new SegmentChoice(Double.POSITIVE_INFINITY, null);
+                return new SegmentChoice(Double.POSITIVE_INFINITY, null, 0);
             }
             int[] choices = new int[len];
             int s = bestState;
@@ -319,7 +595,7 @@ public final class DpSegmenter implements Segmenter {
                 choices[k - 1] = l.option[s];
                 s = l.parent[s];
             }
-            return new SegmentChoice(bestValue, choices);
+            return new SegmentChoice(bestValue, choices, cur.weight[bestState] + boundaryBytes);
         }
 
         /** The segment's objective value, computed exactly as the model's evaluator does. */

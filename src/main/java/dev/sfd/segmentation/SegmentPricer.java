@@ -1,0 +1,39 @@
+package dev.sfd.segmentation;
+
+import java.util.List;
+
+/**
+ * Prices a candidate segment of a {@link SegmentationModel}: the segment's latency in cycles as the tile scheduler
+ * will run it, or {@link Double#POSITIVE_INFINITY} when no tile order fits it in the buffer. The DP segmenter uses
+ * a pricer to solve the priced model exactly (docs/segmentation.md): every segment of the plan it returns has been
+ * priced, and no segmentation scores better, because the model's additive figure of an unpriced segment never
+ * exceeds its price ({@link #lowerBound}).
+ */
+public interface SegmentPricer {
+    /**
+     * @param operators model indexes of the segment's operators (topological order)
+     * @param choices the option of each
+     */
+    double price(List<Integer> operators, List<Integer> choices);
+
+    /**
+     * A value no price of this segment can be below: the busiest unit plus the latency of the first load (no step
+     * starts before a load lands) and of the last store, computed from the options alone.
+     */
+    static double lowerBound(SegmentationModel model, List<Integer> operators, List<Integer> choices,
+                             long dramBytes) {
+        long pe = 0;
+        long vector = 0;
+        for (int k = 0; k < operators.size(); k++) {
+            SegmentationModel.Option o = model.operators().get(operators.get(k)).options().get(choices.get(k));
+            if (o.vectorUnit()) {
+                vector += o.busyCycles();
+            } else {
+                pe += o.busyCycles();
+            }
+        }
+        long l = model.segmentOverheadCycles();
+        long dram = (long) Math.floor(dramBytes / model.dramBytesPerCycle());
+        return Math.max(Math.max(pe, vector) + 2 * l, dram + l);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.sfd.segmentation;
+
+import dev.sfd.cost.CostModel;
+import dev.sfd.cost.Mapping;
+import dev.sfd.workload.Network;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Prices segments with the planner's timeline engine ({@link SegmentAnalyzer}: the tile walk, ordered and timed as
+ * the tile scheduler will), and keeps every analysis it made, so the planner can report the prediction of each
+ * segment it schedules. Segments whose walk would exceed {@code maxTasks} tile events are not walked and price as
+ * infeasible (the scheduler would not run them either).
+ */
+public final class TilePricer implements SegmentPricer {
+    private final SegmentationInput input;
+    private final SegmentAnalyzer analyzer;
+    private final CostModel cost;
+    private final Network net;
+    private final int maxTasks;
+    private final Map<Key, Optional<SegmentAnalyzer.Analysis>> cache = new HashMap<>();
+    private long pricings;
+    private long nanos;
+
+    private record Key(List<Integer> operators, List<Integer> choices) {
+    }
+
+    /**
+     * @param net the network
+     * @param cost the cost model (its hardware is the accelerator)
+     * @param input the segmentation model with the mapping behind every option
+     * @param maxTasks largest walk (tile events) priced
+     */
+    public TilePricer(Network net, CostModel cost, SegmentationInput input, int maxTasks) {
+        this.net = Objects.requireNonNull(net, "net");
+        this.cost = Objects.requireNonNull(cost, "cost");
+        this.input = Objects.requireNonNull(input, "input");
+        this.analyzer = new SegmentAnalyzer(new TileWalk(net, cost));
+        this.maxTasks = maxTasks;
+    }
+
+    @Override
+    public double price(List<Integer> operators, List<Integer> choices) {
+        return analysis(operators, choices).filter(SegmentAnalyzer.Analysis::feasible)
+                .map(a -> (double) a.cycles()).orElse(Double.POSITIVE_INFINITY);
+    }
+
+    /** The analysis of a segment (cached); empty when it has more tile events than the limit. */
+    public Optional<SegmentAnalyzer.Analysis> analysis(List<Integer> operators, List<Integer> choices) {
+        Key key = new Key(List.copyOf(operators), List.copyOf(choices));
+        Optional<SegmentAnalyzer.Analysis> hit = cache.get(key);
+        if (hit != null) {
+            return hit;
+        }
+        long start = System.nanoTime();
+        List<String> names = new ArrayList<>(operators.size());
+        Map<String, Mapping> mappings = new HashMap<>();
+        long estimate = 0;
+        for (int k = 0; k < operators.size(); k++) {
+            int op = operators.get(k);
+            names.add(input.operators().get(op).name());
+            Optional<Mapping> m = input.mapping(op, choices.get(k));
+            if (m.isPresent()) {
+                mappings.put(m.get().operator(), m.get());
+                estimate += cost.evaluate(net, input.operators().get(op), m.get()).tiles();
+            }
+        }
+        // a walk has a compute event per tile and about as many loads, stores and frees again
+        Optional<SegmentAnalyzer.Analysis> result = 2 * estimate > maxTasks ? Optional.empty()
+                : Optional.of(analyzer.analyze(0, names, mappings));
+        if (result.isPresent() && result.get().tasks() > maxTasks) {
+            result = Optional.empty();
+        }
+        cache.put(key, result);
+        pricings++;
+        nanos += System.nanoTime() - start;
+        return result;
+    }
+
+    /** Segments priced so far (distinct). */
+    public long pricings() {
+        return pricings;
+    }
+
+    /** Time spent pricing, in milliseconds. */
+    public long millis() {
+        return nanos / 1_000_000;
+    }
+
+    public SegmentationInput input() {
+        return input;
+    }
+}
