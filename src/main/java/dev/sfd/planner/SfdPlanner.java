@@ -144,7 +144,7 @@ public final class SfdPlanner implements Planner {
         progress.stage("segmenting", -1);
         CostModel cost = new CostModel(hw);
         SegmentationInput input = new SegmentationModelBuilder(net, hw).build(mapping);
-        TilePricer pricer = new TilePricer(net, cost, input, options.maxFusedTasks());
+        TilePricer pricer = new TilePricer(net, cost, input, options.maxFusedTasks(), options.threads());
         SegmenterChain chain = new SegmenterChain(options.solver(), options.timefoldConfig(),
                 options.objective() == Objective.LATENCY ? Optional.of(pricer) : Optional.empty());
         SegmenterSettings settings = new SegmenterSettings(options.objective(), options.timeLimitSeconds(),

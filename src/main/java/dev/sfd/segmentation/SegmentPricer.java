@@ -16,6 +16,15 @@ public interface SegmentPricer {
      */
     double price(List<Integer> operators, List<Integer> choices);
 
+    /** Prices several segments (a pricer may work on them in parallel); results in the same order. */
+    default double[] priceAll(List<List<Integer>> operators, List<List<Integer>> choices) {
+        double[] out = new double[operators.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = price(operators.get(i), choices.get(i));
+        }
+        return out;
+    }
+
     /**
      * A value no price of this segment can be below: the busiest unit plus the latency of the first load (no step
      * starts before a load lands) and of the last store, computed from the options alone.

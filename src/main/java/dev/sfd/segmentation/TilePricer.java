@@ -23,9 +23,10 @@ public final class TilePricer implements SegmentPricer {
     private final CostModel cost;
     private final Network net;
     private final int maxTasks;
-    private final Map<Key, Optional<SegmentAnalyzer.Analysis>> cache = new HashMap<>();
-    private long pricings;
-    private long nanos;
+    private final Map<Key, Optional<SegmentAnalyzer.Analysis>> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final int threads;
+    private final java.util.concurrent.atomic.AtomicLong pricings = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
 
     private record Key(List<Integer> operators, List<Integer> choices) {
     }
@@ -35,13 +36,47 @@ public final class TilePricer implements SegmentPricer {
      * @param cost the cost model (its hardware is the accelerator)
      * @param input the segmentation model with the mapping behind every option
      * @param maxTasks largest walk (tile events) priced
+     * @param threads segments priced at once by {@link #priceAll}
      */
-    public TilePricer(Network net, CostModel cost, SegmentationInput input, int maxTasks) {
+    public TilePricer(Network net, CostModel cost, SegmentationInput input, int maxTasks, int threads) {
         this.net = Objects.requireNonNull(net, "net");
         this.cost = Objects.requireNonNull(cost, "cost");
         this.input = Objects.requireNonNull(input, "input");
         this.analyzer = new SegmentAnalyzer(new TileWalk(net, cost));
         this.maxTasks = maxTasks;
+        this.threads = Math.max(1, threads);
+    }
+
+    @Override
+    public double[] priceAll(List<List<Integer>> operators, List<List<Integer>> choices) {
+        if (threads == 1 || operators.size() < 2) {
+            return SegmentPricer.super.priceAll(operators, choices);
+        }
+        double[] out = new double[operators.size()];
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(threads, operators.size()), r -> {
+                    Thread t = new Thread(r, "sfd-pricer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<Double>> futures = new ArrayList<>();
+            for (int i = 0; i < out.length; i++) {
+                final int k = i;
+                futures.add(pool.submit(() -> price(operators.get(k), choices.get(k))));
+            }
+            for (int i = 0; i < out.length; i++) {
+                out[i] = futures.get(i).get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("pricing interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
     }
 
     @Override
@@ -77,19 +112,19 @@ public final class TilePricer implements SegmentPricer {
             result = Optional.empty();
         }
         cache.put(key, result);
-        pricings++;
-        nanos += System.nanoTime() - start;
+        pricings.incrementAndGet();
+        nanos.addAndGet(System.nanoTime() - start);
         return result;
     }
 
     /** Segments priced so far (distinct). */
     public long pricings() {
-        return pricings;
+        return pricings.get();
     }
 
     /** Time spent pricing, in milliseconds. */
     public long millis() {
-        return nanos / 1_000_000;
+        return nanos.get() / 1_000_000;
     }
 
     public SegmentationInput input() {

@@ -158,6 +158,8 @@ public final class TileTimeline {
         final Ready[] ready = {new Ready(), new Ready(), new Ready(), new Ready()};
         final int[] idle;
         final int[] order = new int[n];
+        /** A unit whose last pick found nothing that fits, until space is freed or it gets a new ready event. */
+        final boolean[] blocked = new boolean[4];
         int issued;
         long occupancy;
         long peak;
@@ -222,9 +224,10 @@ public final class TileTimeline {
                 while (progress) {
                     progress = false;
                     for (int u = 0; u < 4; u++) {
-                        while (idle[u] > 0) {
+                        while (idle[u] > 0 && !blocked[u]) {
                             int t = pick(u, waive);
                             if (t < 0) {
+                                blocked[u] = true;
                                 break;
                             }
                             start(t, now);
@@ -242,11 +245,15 @@ public final class TileTimeline {
                 if (running.isEmpty()) {
                     if (!waive) {
                         waive = true;
+                        java.util.Arrays.fill(blocked, false);
                         continue;
                     }
                     return blocked();
                 }
-                waive = false;
+                if (waive) {
+                    waive = false;
+                    java.util.Arrays.fill(blocked, false);
+                }
                 now = running.peek()[0];
             }
             return new Result(true, order, inOrderMakespan(order, engines), peak, -1, 0, 0);
@@ -255,6 +262,7 @@ public final class TileTimeline {
         void makeReady(int t) {
             // FREEs come first among the unit-less events: they allocate nothing and release space
             ready[unit[t]].push(t, urgent[t] || released[t] > 0 ? 1 : 0);
+            blocked[unit[t]] = false;
         }
 
         /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
@@ -276,7 +284,7 @@ public final class TileTimeline {
                 skipped[nSkipped++] = t;
             }
             for (int i = 0; i < nSkipped; i++) {
-                makeReady(skipped[i]);
+                r.push(skipped[i], urgent[skipped[i]] || released[skipped[i]] > 0 ? 1 : 0);
             }
             if (found < 0 && nSkipped == LOOKAHEAD) {
                 found = r.takeFirstFitting(this, waive);
@@ -292,6 +300,9 @@ public final class TileTimeline {
             started[t] = true;
             order[issued++] = t;
             occupancy += alloc[t] - released[t];
+            if (released[t] > 0) {
+                java.util.Arrays.fill(blocked, false);
+            }
             peak = Math.max(peak, occupancy);
             byte u = unit[t];
             if (u != NONE) {
@@ -321,6 +332,7 @@ public final class TileTimeline {
                             urgent[d] = true;
                             if (remaining[d] == 0 && !started[d]) {
                                 ready[unit[d]].push(d, 1);
+                                blocked[unit[d]] = false;
                             }
                         }
                     }

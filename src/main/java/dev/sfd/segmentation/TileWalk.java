@@ -105,6 +105,7 @@ public final class TileWalk {
     private final Network net;
     private final Hardware hw;
     private final CostModel cost;
+    private final Map<Mapping, CostModel.StepTiming> timings = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TileWalk(Network net, CostModel cost) {
         this.net = Objects.requireNonNull(net, "net");
@@ -384,7 +385,7 @@ public final class TileWalk {
             double outBytesPerElement = reductionSteps > 1 ? hw.dataWidths().accumulatorBytes()
                     : hw.dataWidths().activationBytes();
             int depth = CostModel.prefetchDepth(m);
-            CostModel.StepTiming timing = cost.stepTiming(net, op, m);
+            CostModel.StepTiming timing = timings.computeIfAbsent(m, x -> cost.stepTiming(net, op, x));
             long unitDone = 0;
             List<LoopDim> order = m.outerOrder();
             int[] idx = new int[DIMS.length];
@@ -395,8 +396,17 @@ public final class TileWalk {
             boolean outputSlots = needsDram && !consumedOnChip;
             List<Operand> reads = nest.reads();
             int[] relevant = new int[reads.size()];
+            long[] cachedIndices = new long[reads.size()];
+            long[] cachedBytes = new long[reads.size()];
+            List<List<Integer>> cachedDeps = new ArrayList<>();
+            List<List<Integer>> cachedBuffers = new ArrayList<>();
+            List<List<Slot>> cachedSlots = new ArrayList<>();
             for (int r = 0; r < reads.size(); r++) {
                 relevant[r] = reads.get(r).relevantMask();
+                cachedIndices[r] = -1;
+                cachedDeps.add(List.of());
+                cachedBuffers.add(List.of());
+                cachedSlots.add(List.of());
             }
             long total = 1;
             for (int c : count) {
@@ -455,61 +465,77 @@ public final class TileWalk {
                             indices = indices * count[d] + idx[d];
                         }
                     }
-                    Tensor t = net.tensor(operand.tensor());
-                    Box region = nest.region(operand, t.shape(), loops);
-                    if (region.isEmpty()) {
+                    if (cachedIndices[r] == indices) {
+                        // same tile indices as the previous step: same regions, same slices, same producer tiles
+                        deps.addAll(cachedDeps.get(r));
+                        readBuffers.addAll(cachedBuffers.get(r));
+                        readBytes += cachedBytes[r];
+                        touched.addAll(cachedSlots.get(r));
                         continue;
                     }
-                    List<TensorViews.Part> parts = operand.role() == Operand.Role.WEIGHT
-                            ? List.of(new TensorViews.Part(t.name(), region))
-                            : TensorViews.resolve(net, t.name(), region);
-                    for (int p = 0; p < parts.size(); p++) {
-                        TensorViews.Part part = parts.get(p);
-                        Tensor physical = net.tensor(part.tensor());
-                        readBytes += bytes(part.region().elements(), hw.bytesPerElement(physical.isWeight()));
-                        ProducedTiles produced = producedOnChip(part.tensor());
-                        if (produced != null) {
-                            List<ProducedTile> hits = produced.intersecting(part.region());
-                            if (hits.isEmpty()) {
-                                throw new IllegalStateException(op.name() + ": no producer tile of " + part.tensor()
-                                        + " covers " + part.region());
-                            }
-                            for (ProducedTile pt : hits) {
-                                deps.add(pt.lastTask());
-                                readBuffers.add(pt.buffer());
-                            }
-                            continue;
-                        }
-                        int key = r * 1024 + p;
-                        Slot s = slots.get(key);
-                        if (s == null || s.indices != indices || !s.region.equals(part.region())
-                                || !s.tensor.equals(part.tensor())) {
-                            if (s == null) {
-                                s = new Slot();
-                                slots.put(key, s);
-                            } else {
-                                s.previousUsers.addLast(s.lastUser);
-                                while (s.previousUsers.size() > depth) {
-                                    s.previousUsers.removeFirst();
+                    int depsBefore = deps.size();
+                    int buffersBefore = readBuffers.size();
+                    int slotsBefore = touched.size();
+                    long bytesBefore = readBytes;
+                    Tensor t = net.tensor(operand.tensor());
+                    Box region = nest.region(operand, t.shape(), loops);
+                    if (!region.isEmpty()) {
+                        List<TensorViews.Part> parts = operand.role() == Operand.Role.WEIGHT
+                                ? List.of(new TensorViews.Part(t.name(), region))
+                                : TensorViews.resolve(net, t.name(), region);
+                        for (int p = 0; p < parts.size(); p++) {
+                            TensorViews.Part part = parts.get(p);
+                            Tensor physical = net.tensor(part.tensor());
+                            readBytes += bytes(part.region().elements(), hw.bytesPerElement(physical.isWeight()));
+                            ProducedTiles produced = producedOnChip(part.tensor());
+                            if (produced != null) {
+                                List<ProducedTile> hits = produced.intersecting(part.region());
+                                if (hits.isEmpty()) {
+                                    throw new IllegalStateException(op.name() + ": no producer tile of "
+                                            + part.tensor() + " covers " + part.region());
                                 }
+                                for (ProducedTile pt : hits) {
+                                    deps.add(pt.lastTask());
+                                    readBuffers.add(pt.buffer());
+                                }
+                                continue;
                             }
-                            // the slice `depth` loads back must be used up before this one loads into its place
-                            int prefetchDep = s.previousUsers.size() == depth ? s.previousUsers.peekFirst() : -1;
-                            long bytes = bytes(part.region().elements(), hw.bytesPerElement(physical.isWeight()));
-                            s.indices = indices;
-                            s.tensor = part.tensor();
-                            s.region = part.region();
-                            s.buffer = newBuffer(op.name(), part.tensor(), part.region(), bytes);
-                            s.loadTask = tasks++;
-                            s.lastUser = -1;
-                            users.get(s.buffer).add(s.loadTask);
-                            visitor.load(s.loadTask, op.name(), part.tensor(), part.region(), s.buffer, bytes,
-                                    prefetchDep);
+                            int key = r * 1024 + p;
+                            Slot s = slots.get(key);
+                            if (s == null || s.indices != indices || !s.region.equals(part.region())
+                                    || !s.tensor.equals(part.tensor())) {
+                                if (s == null) {
+                                    s = new Slot();
+                                    slots.put(key, s);
+                                } else {
+                                    s.previousUsers.addLast(s.lastUser);
+                                    while (s.previousUsers.size() > depth) {
+                                        s.previousUsers.removeFirst();
+                                    }
+                                }
+                                // the slice `depth` loads back must be used up before this one loads in its place
+                                int prefetchDep = s.previousUsers.size() == depth ? s.previousUsers.peekFirst() : -1;
+                                long bytes = bytes(part.region().elements(), hw.bytesPerElement(physical.isWeight()));
+                                s.indices = indices;
+                                s.tensor = part.tensor();
+                                s.region = part.region();
+                                s.buffer = newBuffer(op.name(), part.tensor(), part.region(), bytes);
+                                s.loadTask = tasks++;
+                                s.lastUser = -1;
+                                users.get(s.buffer).add(s.loadTask);
+                                visitor.load(s.loadTask, op.name(), part.tensor(), part.region(), s.buffer, bytes,
+                                        prefetchDep);
+                            }
+                            touched.add(s);
+                            deps.add(s.loadTask);
+                            readBuffers.add(s.buffer);
                         }
-                        touched.add(s);
-                        deps.add(s.loadTask);
-                        readBuffers.add(s.buffer);
                     }
+                    cachedIndices[r] = indices;
+                    cachedDeps.set(r, List.copyOf(deps.subList(depsBefore, deps.size())));
+                    cachedBuffers.set(r, List.copyOf(readBuffers.subList(buffersBefore, readBuffers.size())));
+                    cachedSlots.set(r, List.copyOf(touched.subList(slotsBefore, touched.size())));
+                    cachedBytes[r] = readBytes - bytesBefore;
                 }
                 int alloc = -1;
                 if (ot.stepsDone == 0) {

@@ -217,26 +217,37 @@ public final class DpSegmenter implements Segmenter {
             Arrays.fill(maxEnd, n);
             Map<Long, Candidate> known = new java.util.HashMap<>();
             Map<Long, Double> priced = new java.util.HashMap<>();
+            // every operator alone: the additive choice, its best mapping alone (option 0) and, when neither
+            // schedules, the largest option that fits (fewest tile events), so a priced plan always exists and is
+            // never worse than layer by layer
+            Candidate[] single = new Candidate[n];
+            double[] singlePrice = new double[n];
             for (int j = 1; j <= n; j++) {
-                Candidate c = choose(j - 1, j);
-                if (c == null) {
+                single[j - 1] = choose(j - 1, j);
+                if (single[j - 1] == null) {
                     return Segmentation.infeasible("dp", whyInfeasible(), (System.nanoTime() - startNanos) / 1_000_000);
                 }
-                double p = pricer.price(c.operators(), c.choiceList());
-                // alone, the operator may do better with its best mapping alone (option 0), and when the additive
-                // choice does not schedule, the largest option that fits does (fewest tile events): a priced plan
-                // always exists and is never worse than layer by layer
-                for (Candidate alt : new Candidate[] {alone(c), Double.isInfinite(p) ? largestFitting(c) : null}) {
-                    if (alt != null) {
-                        double q = pricer.price(alt.operators(), alt.choiceList());
-                        if (q < p) {
-                            c = alt;
-                            p = q;
-                        }
+            }
+            double[] first = pricer.priceAll(java.util.Arrays.stream(single).map(Candidate::operators).toList(),
+                    java.util.Arrays.stream(single).map(Candidate::choiceList).toList());
+            System.arraycopy(first, 0, singlePrice, 0, n);
+            priceInto(pricer, single, singlePrice, this::alone);
+            for (int k = 0; k < n; k++) {
+                if (!Double.isInfinite(singlePrice[k])) {
+                    continue;
+                }
+                Candidate alt = largestFitting(single[k]);
+                if (alt != null) {
+                    double q = pricer.price(alt.operators(), alt.choiceList());
+                    if (q < singlePrice[k]) {
+                        single[k] = alt;
+                        singlePrice[k] = q;
                     }
                 }
-                known.put(key(j - 1, j), c);
-                priced.put(key(j - 1, j), p);
+            }
+            for (int j = 1; j <= n; j++) {
+                known.put(key(j - 1, j), single[j - 1]);
+                priced.put(key(j - 1, j), singlePrice[j - 1]);
             }
             long deadline = startNanos + (long) (settings.timeLimitSeconds() * 1e9);
             boolean converged = false;
@@ -286,6 +297,7 @@ public final class DpSegmenter implements Segmenter {
                 if (System.nanoTime() > deadline) {
                     break;
                 }
+                List<Candidate> toPrice = new ArrayList<>();
                 for (int s = 0; s + 1 < path.length; s++) {
                     int i = path[s];
                     int j = path[s + 1];
@@ -298,24 +310,27 @@ public final class DpSegmenter implements Segmenter {
                         c = choose(i, j);
                         if (c == null) {
                             // does not fit: neither does any segment containing it
-                            minStart[j] = Math.max(minStart[j], i + 1);
                             for (int jj = j; jj <= n; jj++) {
                                 minStart[jj] = Math.max(minStart[jj], i + 1);
                             }
-                            maxEnd[i] = Math.min(maxEnd[i], j - 1);
-                            for (int ii = 0; ii < i; ii++) {
+                            for (int ii = 0; ii <= i; ii++) {
                                 maxEnd[ii] = Math.min(maxEnd[ii], j - 1);
                             }
                         } else {
                             known.put(k, c);
                         }
                     } else {
-                        double pr = pricer.price(c.operators(), c.choiceList());
-                        priced.put(k, pr);
-                        if (LOGGER.isTraceEnabled()) {
-                            LOGGER.trace("priced [{}, {}) options {}: bound ({}) price ({}) ratio ({})", i, j,
-                                    Arrays.toString(c.choices()), (long) c.bound(), pr, pr / c.bound());
-                        }
+                        toPrice.add(c);
+                    }
+                }
+                double[] prices = pricer.priceAll(toPrice.stream().map(Candidate::operators).toList(),
+                        toPrice.stream().map(Candidate::choiceList).toList());
+                for (int t = 0; t < prices.length; t++) {
+                    Candidate c = toPrice.get(t);
+                    priced.put(key(c.from(), c.to()), prices[t]);
+                    if (LOGGER.isTraceEnabled()) {
+                        LOGGER.trace("priced [{}, {}) options {}: bound ({}) price ({}) ratio ({})", c.from(), c.to(),
+                                Arrays.toString(c.choices()), (long) c.bound(), prices[t], prices[t] / c.bound());
                     }
                 }
             }
@@ -395,6 +410,29 @@ public final class DpSegmenter implements Segmenter {
                 }
             }
             return pathOf(via, best);
+        }
+
+        /** Prices {@code alternative(cands[k])} for every k at once and keeps it where it is cheaper. */
+        private void priceInto(SegmentPricer pricer, Candidate[] cands, double[] prices,
+                               java.util.function.UnaryOperator<Candidate> alternative) {
+            List<Integer> idx = new ArrayList<>();
+            List<Candidate> alts = new ArrayList<>();
+            for (int k = 0; k < cands.length; k++) {
+                Candidate alt = alternative.apply(cands[k]);
+                if (alt != null) {
+                    idx.add(k);
+                    alts.add(alt);
+                }
+            }
+            double[] p = pricer.priceAll(alts.stream().map(Candidate::operators).toList(),
+                    alts.stream().map(Candidate::choiceList).toList());
+            for (int t = 0; t < p.length; t++) {
+                int k = idx.get(t);
+                if (p[t] < prices[k]) {
+                    cands[k] = alts.get(t);
+                    prices[k] = p[t];
+                }
+            }
         }
 
         /** The single-operator candidate with option 0, or null when it is {@code c}. */
