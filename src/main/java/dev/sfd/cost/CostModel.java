@@ -362,22 +362,18 @@ public final class CostModel {
     }
 
     /**
-     * The cycles of one compute step of an operator's tile walk. The operator runs at its bottleneck rate: the
-     * layer's compute cycles ({@code max(unit cycles, port cycles)}) are spread over its steps in proportion to
-     * each step's PE-array or vector-unit cycles, so the steps of a layer add up to its compute cycles exactly.
-     * The walk asks {@link #unitCycles(int[], int[])} per step and scales with {@link #scale(long, long)}.
+     * The cycles of one compute step of an operator's tile walk: the larger of its PE-array or vector-unit cycles
+     * ({@link #unitCycles(int[], int[])}) and the cycles its buffer traffic takes through the port. Over a layer the
+     * steps add up to at least its compute cycles (the larger of the two totals), and to exactly that when every
+     * step is bound by the same one (docs/cost-model.md).
      */
     public final class StepTiming {
         private final LayerShape shape;
         private final int[] unroll;
-        private final long layerUnitCycles;
-        private final long layerComputeCycles;
 
-        private StepTiming(LayerShape shape, int[] unroll, long layerUnitCycles, long layerComputeCycles) {
+        private StepTiming(LayerShape shape, int[] unroll) {
             this.shape = shape;
             this.unroll = unroll;
-            this.layerUnitCycles = layerUnitCycles;
-            this.layerComputeCycles = layerComputeCycles;
         }
 
         /** PE-array or vector-unit cycles of the step covering loop ranges {@code [lo, hi)} (by dim ordinal). */
@@ -402,24 +398,12 @@ public final class CostModel {
             }
         }
 
-        /**
-         * The step's share of the layer's compute cycles, given the unit cycles of the steps before it
-         * ({@code unitBefore}) and including it ({@code unitAfter}): cumulative, so the shares add up exactly.
-         */
-        public long scale(long unitBefore, long unitAfter) {
-            if (layerUnitCycles == 0) {
+        /** Cycles of the step over {@code [lo, hi)} that moves {@code portBytes} through the buffer port. */
+        public long stepCycles(int[] lo, int[] hi, long portBytes) {
+            if (shape.unit() == OpKind.ComputeUnit.NONE) {
                 return 0;
             }
-            return mulDiv(unitAfter, layerComputeCycles, layerUnitCycles)
-                    - mulDiv(unitBefore, layerComputeCycles, layerUnitCycles);
-        }
-
-        public long layerUnitCycles() {
-            return layerUnitCycles;
-        }
-
-        public long layerComputeCycles() {
-            return layerComputeCycles;
+            return Math.max(unitCycles(lo, hi), portCycles(portBytes));
         }
     }
 
@@ -429,14 +413,8 @@ public final class CostModel {
         if (s == null) {
             throw new IllegalArgumentException("operator '" + op.name() + "' has no loop nest");
         }
-        LayerCost c = evaluate(s, m);
-        return new StepTiming(s, unroll(m), c.unitCycles(), c.computeCycles());
-    }
-
-    private static long mulDiv(long a, long b, long c) {
-        return Math.multiplyHigh(a, b) == 0 && a * b >= 0 ? a * b / c
-                : java.math.BigInteger.valueOf(a).multiply(java.math.BigInteger.valueOf(b))
-                        .divide(java.math.BigInteger.valueOf(c)).longValueExact();
+        checkLegal(s, m);
+        return new StepTiming(s, unroll(m));
     }
 
     /**

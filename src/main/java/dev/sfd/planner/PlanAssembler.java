@@ -129,11 +129,11 @@ public final class PlanAssembler {
             }
         }
         String reason;
-        if (estimatedTiles(m) > maxTasks) {
+        if (ops.size() > 1 && estimatedTiles(m) > maxTasks) {
             reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + maxTasks;
         } else {
             TaskGraph g = scheduler.graph(0, ops, m);
-            if (g.tasks().size() > maxTasks) {
+            if (ops.size() > 1 && g.tasks().size() > maxTasks) {
                 reason = "too many tiles: " + g.tasks().size() + " tasks > " + maxTasks;
             } else {
                 ScheduleOutcome out = listScheduler.schedule(g);

@@ -156,8 +156,9 @@ public final class SfdPlanner implements Planner {
 
         t = System.nanoTime();
         progress.stage("scheduling", fusion.segments().size());
+        // a priced answer chose every segment knowing its scheduled cycles: only a segment that does not fit is split
         PlanAssembler assembler = new PlanAssembler(net, hw, layerwise, options.maxFusedTasks(),
-                options.objective() == Objective.LATENCY);
+                options.objective() == Objective.LATENCY && !fusion.segmentation().priced());
         PlanAssembler.Assembled assembled = assembler.assemble(fusion.segments(), fusion.mappings());
         progress.done();
         millis.put("scheduling", elapsed(t));

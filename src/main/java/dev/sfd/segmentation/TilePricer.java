@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * Prices segments with the planner's timeline engine ({@link SegmentAnalyzer}: the tile walk, ordered and timed as
  * the tile scheduler will), and keeps every analysis it made, so the planner can report the prediction of each
- * segment it schedules. Segments whose walk would exceed {@code maxTasks} tile events are not walked and price as
- * infeasible (the scheduler would not run them either).
+ * segment it schedules. Fused segments whose walk would exceed {@code maxTasks} tile events are not walked and price
+ * as infeasible (the scheduler would not run them either); an operator alone is always priced.
  */
 public final class TilePricer implements SegmentPricer {
     private final SegmentationInput input;
@@ -105,10 +105,12 @@ public final class TilePricer implements SegmentPricer {
                 estimate += cost.evaluate(net, input.operators().get(op), m.get()).tiles();
             }
         }
-        // a walk has a compute event per tile and about as many loads, stores and frees again
-        Optional<SegmentAnalyzer.Analysis> result = 2 * estimate > maxTasks ? Optional.empty()
+        // a walk has a compute event per tile and about as many loads, stores and frees again; an operator alone is
+        // always priced (the layer-by-layer plan runs it whatever its size)
+        boolean capped = operators.size() > 1;
+        Optional<SegmentAnalyzer.Analysis> result = capped && 2 * estimate > maxTasks ? Optional.empty()
                 : Optional.of(analyzer.analyze(0, names, mappings));
-        if (result.isPresent() && result.get().tasks() > maxTasks) {
+        if (capped && result.isPresent() && result.get().tasks() > maxTasks) {
             result = Optional.empty();
         }
         cache.put(key, result);

@@ -55,8 +55,9 @@ import java.util.Set;
  *       views) is stored after its last step; when nothing in the segment reads it, the first step of output tile
  *       {@code k} waits for the store of tile {@code k - D} (the same depth on the way out). Every buffer is freed
  *       exactly once, after all its users.</li>
- *   <li>Step cycles come from the cost model ({@link CostModel.StepTiming}): the operator's compute cycles spread
- *       over its steps in proportion to each step's PE-array or vector-unit cycles.</li>
+ *   <li>Step cycles come from the cost model ({@link CostModel.StepTiming}): the larger of the step's PE-array or
+ *       vector-unit cycles and the cycles its buffer traffic (operand regions read, output tile written, partial
+ *       sums read back) takes through the buffer port.</li>
  * </ul>
  *
  * <p>Events are numbered in creation order (task ids) and buffers in allocation order; every dependency points
@@ -386,7 +387,6 @@ public final class TileWalk {
                     : hw.dataWidths().activationBytes();
             int depth = CostModel.prefetchDepth(m);
             CostModel.StepTiming timing = timings.computeIfAbsent(m, x -> cost.stepTiming(net, op, x));
-            long unitDone = 0;
             List<LoopDim> order = m.outerOrder();
             int[] idx = new int[DIMS.length];
             Map<Integer, Slot> slots = new HashMap<>();
@@ -548,9 +548,7 @@ public final class TileWalk {
                 }
                 ot.stepsDone++;
                 boolean last = ot.stepsDone == reductionSteps;
-                long unit = timing.unitCycles(lo, hi);
-                long cycles = timing.scale(unitDone, unitDone + unit);
-                unitDone += unit;
+                long cycles = timing.stepCycles(lo, hi, readBytes + outBytes);
                 List<Integer> uniqueReads = dedupe(readBuffers);
                 visitor.compute(taskId, op.name(), out.name(), ot.box, new Box(lo, hi), last, alloc, uniqueReads,
                         dedupe(deps), nest.unit(), cycles, readBytes, outBytes);

@@ -1,6 +1,7 @@
 package dev.sfd.simulation;
 
 import dev.sfd.schedule.BufferSpec;
+import dev.sfd.schedule.TileTask;
 import dev.sfd.workload.Box;
 
 import java.util.ArrayList;
@@ -19,6 +20,11 @@ final class BufferLedger {
     /** Receives the ledger's findings. */
     interface Findings {
         void violation(Violation.Kind kind, String task, String tensor, String message);
+    }
+
+    /** The label of a task, built only when a finding needs it. */
+    private static String label(TileTask t) {
+        return t == null ? "" : t.label();
     }
 
     /** One live buffer. */
@@ -77,19 +83,19 @@ final class BufferLedger {
      * the width of what it will hold. Returns the buffer, or null when the plan's buffer list has no such buffer
      * or it is allocated twice.
      */
-    Buf allocate(int id, long requiredBytes, String task, long now) {
+    Buf allocate(int id, long requiredBytes, TileTask task, long now) {
         if (id < 0 || id >= bufs.length) {
-            findings.violation(Violation.Kind.MALFORMED, task, "", "allocates unknown buffer " + id);
+            findings.violation(Violation.Kind.MALFORMED, label(task), "", "allocates unknown buffer " + id);
             return null;
         }
         if (bufs[id] != null) {
-            findings.violation(Violation.Kind.MALFORMED, task, specs.get(id).tensor(), "allocates buffer " + id
+            findings.violation(Violation.Kind.MALFORMED, label(task), specs.get(id).tensor(), "allocates buffer " + id
                     + " a second time");
             return null;
         }
         BufferSpec spec = specs.get(id);
         if (spec.bytes() < requiredBytes) {
-            findings.violation(Violation.Kind.BUFFER_TOO_SMALL, task, spec.tensor(), "buffer " + id + " ("
+            findings.violation(Violation.Kind.BUFFER_TOO_SMALL, label(task), spec.tensor(), "buffer " + id + " ("
                     + spec.region() + ") is declared with (" + spec.bytes() + ") bytes but what it holds needs ("
                     + requiredBytes + ") bytes");
         }
@@ -101,7 +107,7 @@ final class BufferLedger {
         segmentPeak = Math.max(segmentPeak, occupancy);
         record(now);
         if (occupancy > capacity) {
-            findings.violation(Violation.Kind.GLB_OVERFLOW, task, spec.tensor(), "allocating (" + b.bytes
+            findings.violation(Violation.Kind.GLB_OVERFLOW, label(task), spec.tensor(), "allocating (" + b.bytes
                     + ") bytes takes the global buffer to (" + occupancy + ") of (" + capacity + ") bytes");
         }
         return b;
@@ -136,7 +142,7 @@ final class BufferLedger {
      * Live complete buffers of {@code tensor} covering {@code region}, preferring the buffers the task says it
      * reads; null (and a violation) when none do.
      */
-    List<Buf> cover(String task, String tensor, Box region, List<Integer> claimed) {
+    List<Buf> cover(TileTask task, String tensor, Box region, List<Integer> claimed) {
         List<Buf> candidates = live.getOrDefault(tensor, List.of());
         for (int id : claimed) {
             Buf b = liveBuffer(id);
@@ -162,10 +168,10 @@ final class BufferLedger {
         List<Box> withFreed = new ArrayList<>(boxes);
         withFreed.addAll(gone);
         if (!gone.isEmpty() && Coverage.covered(region, withFreed)) {
-            findings.violation(Violation.Kind.FREED_WHILE_NEEDED, task, tensor, "needs " + region + " of '" + tensor
+            findings.violation(Violation.Kind.FREED_WHILE_NEEDED, label(task), tensor, "needs " + region + " of '" + tensor
                     + "', which was freed from the global buffer before this task");
         } else {
-            findings.violation(Violation.Kind.INPUT_NOT_READY, task, tensor, "needs " + region + " of '" + tensor
+            findings.violation(Violation.Kind.INPUT_NOT_READY, label(task), tensor, "needs " + region + " of '" + tensor
                     + "', which is not (completely) on chip");
         }
         return null;
@@ -177,15 +183,15 @@ final class BufferLedger {
     }
 
     /** Releases buffer {@code id}. */
-    void free(int id, String task, String tensor, long now) {
+    void free(int id, TileTask task, String tensor, long now) {
         Buf b = liveBuffer(id);
         if (b == null) {
-            findings.violation(Violation.Kind.MALFORMED, task, tensor, "frees buffer " + id
+            findings.violation(Violation.Kind.MALFORMED, label(task), tensor, "frees buffer " + id
                     + " which is not allocated");
             return;
         }
         if (b.inUse > 0) {
-            findings.violation(Violation.Kind.FREED_WHILE_NEEDED, task, b.tensor(), "frees buffer " + id + " ("
+            findings.violation(Violation.Kind.FREED_WHILE_NEEDED, label(task), b.tensor(), "frees buffer " + id + " ("
                     + b.region() + ") while " + b.inUse + " running task(s) use it");
         }
         b.live = false;

@@ -60,6 +60,7 @@ final class Coverage {
         private int axis = -1;
         private int maxExtent;
         private long volume;
+        private boolean overlapping;
 
         /** The boxes of the set that intersect {@code box}. */
         List<Box> intersecting(Box box) {
@@ -83,7 +84,26 @@ final class Coverage {
             return out;
         }
 
+        /**
+         * Whether the union of the boxes covers {@code region}. While no two boxes of the set intersect, by volume
+         * (the parts of the boxes inside the region add up to the region); otherwise by {@link #covered}.
+         */
+        boolean covers(Box region) {
+            List<Box> hits = intersecting(region);
+            if (overlapping) {
+                return covered(region, hits);
+            }
+            long inside = 0;
+            for (Box b : hits) {
+                inside += b.intersection(region).elements();
+            }
+            return inside >= region.elements();
+        }
+
         void add(Box box) {
+            if (!overlapping && !intersecting(box).isEmpty()) {
+                overlapping = true;
+            }
             volume += box.elements();
             if (axis < 0) {
                 first.add(box);

@@ -102,7 +102,7 @@ public final class Simulator {
         final EnergyMeter energy;
         final BufferLedger ledger;
         final List<Violation> violations = new ArrayList<>();
-        final Map<String, List<Box>> dramWritten = new HashMap<>();
+        final Map<String, Coverage.BoxSet> dramWritten = new HashMap<>();
         final Map<String, Long> dramRead = new LinkedHashMap<>();
         final Map<String, Long> dramWrite = new LinkedHashMap<>();
         final Map<String, Coverage.BoxSet> steps = new HashMap<>();
@@ -357,6 +357,12 @@ public final class Simulator {
                     dramReadTotal - readBefore, dramWriteTotal - writeBefore, segmentEnergy));
         }
 
+        /** Whether the stores so far cover {@code region} of {@code tensor} in DRAM. */
+        boolean inDram(String tensor, Box region) {
+            Coverage.BoxSet written = dramWritten.get(tensor);
+            return written != null && written.covers(region);
+        }
+
         String resourceOf(TileTask t) {
             return switch (t.kind()) {
                 case LOAD, STORE -> "DMA";
@@ -381,7 +387,7 @@ public final class Simulator {
                                 + t.allocates());
                     }
                     for (int id : t.frees()) {
-                        ledger.free(id, t.label(), t.tensor(), now);
+                        ledger.free(id, t, t.tensor(), now);
                     }
                 }
             }
@@ -420,14 +426,13 @@ public final class Simulator {
                 is.valid = false;
                 return;
             }
-            if (tensor.role() == TensorRole.ACTIVATION
-                    && !Coverage.covered(t.region(), dramWritten.getOrDefault(t.tensor(), List.of()))) {
+            if (tensor.role() == TensorRole.ACTIVATION && !inDram(t.tensor(), t.region())) {
                 violation(Violation.Kind.INPUT_NOT_READY, t.label(), t.tensor(), "loads " + t.region() + " of '"
                         + t.tensor() + "' before it was stored to DRAM");
             }
             is.bytes = bytesOf(tensor, t.region().elements());
             if (t.allocates() >= 0) {
-                is.target = ledger.allocate(t.allocates(), is.bytes, t.label(), now);
+                is.target = ledger.allocate(t.allocates(), is.bytes, t, now);
             }
             if (is.target == null || !is.target.tensor().equals(t.tensor()) || !is.target.region().contains(t.region())) {
                 violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "loads into no buffer that holds "
@@ -453,7 +458,7 @@ public final class Simulator {
             if (t.allocates() >= 0) {
                 violation(Violation.Kind.MALFORMED, t.label(), t.tensor(), "a store allocates buffer " + t.allocates());
             }
-            List<BufferLedger.Buf> cover = ledger.cover(t.label(), t.tensor(), t.region(), t.reads());
+            List<BufferLedger.Buf> cover = ledger.cover(t, t.tensor(), t.region(), t.reads());
             if (cover == null) {
                 is.valid = false;
             } else {
@@ -516,7 +521,7 @@ public final class Simulator {
                         ? List.of(new TensorViews.Part(tensor.name(), region))
                         : TensorViews.resolve(net, tensor.name(), region);
                 for (TensorViews.Part part : parts) {
-                    List<BufferLedger.Buf> cover = ledger.cover(t.label(), part.tensor(), part.region(), t.reads());
+                    List<BufferLedger.Buf> cover = ledger.cover(t, part.tensor(), part.region(), t.reads());
                     if (cover != null) {
                         using.addAll(cover);
                     }
@@ -534,7 +539,7 @@ public final class Simulator {
                     : hw.dataWidths().activationBytes()));
             BufferLedger.Buf target = null;
             if (t.allocates() >= 0) {
-                target = ledger.allocate(t.allocates(), outBytes, t.label(), now);
+                target = ledger.allocate(t.allocates(), outBytes, t, now);
                 if (target != null && (!target.tensor().equals(out.name()) || !target.region().contains(outBox))) {
                     violation(Violation.Kind.MALFORMED, t.label(), out.name(), "allocates buffer "
                             + target.spec.id() + " which does not hold output tile " + outBox);
@@ -622,7 +627,7 @@ public final class Simulator {
                     energy.load(is.bytes);
                 }
                 case STORE -> {
-                    dramWritten.computeIfAbsent(t.tensor(), k -> new ArrayList<>()).add(t.region());
+                    dramWritten.computeIfAbsent(t.tensor(), k -> new Coverage.BoxSet()).add(t.region());
                     dramWrite.merge(t.tensor(), is.bytes, Long::sum);
                     dramWriteTotal += is.bytes;
                     energy.store(is.bytes);
@@ -674,7 +679,7 @@ public final class Simulator {
                             crosses = true;
                         }
                     }
-                    if (crosses && !Coverage.covered(out.fullBox(), dramWritten.getOrDefault(out.name(), List.of()))) {
+                    if (crosses && !inDram(out.name(), out.fullBox())) {
                         violations.add(new Violation(Violation.Kind.OUTPUT_NEVER_WRITTEN, seg, "", out.name(), now,
                                 "'" + out.name() + "' is needed in DRAM (" + (isOutput ? "network output"
                                         : "read by a later segment") + ") but was not completely stored"));

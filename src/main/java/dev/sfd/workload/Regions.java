@@ -71,42 +71,66 @@ public final class Regions {
     }
 
     /**
-     * Reshape keeps the row-major order: the output region covers a set of flat indices whose hull
+     * Reshape keeps the row-major order. Per group of dims it merges or splits (consecutive dims with equal
+     * products), the output region covers a set of flat indices whose hull
      * {@code [first, last]} maps back to a box of the input (exact when the region is whole in the inner
      * dims, conservative otherwise).
      */
     static Box reshapeRegion(Tensor out, Tensor in, Box region) {
-        long first = 0;
-        long last = 0;
-        for (int i = 0; i < out.rank(); i++) {
-            first = first * out.dim(i) + region.lo(i);
-            last = last * out.dim(i) + (region.hi(i) - 1);
-        }
-        int[] a = unflatten(first, in);
-        int[] b = unflatten(last, in);
+        // Split both shapes into groups of consecutive dims with equal products (the dims a reshape merges or splits):
+        // each group maps on its own, so a region partial in an outer group stays exact in the others.
         int[] lo = new int[in.rank()];
         int[] hi = new int[in.rank()];
-        boolean same = true;
-        for (int i = 0; i < in.rank(); i++) {
-            if (same) {
-                lo[i] = a[i];
-                hi[i] = b[i] + 1;
-                same = a[i] == b[i];
-            } else {
-                lo[i] = 0;
-                hi[i] = in.dim(i);
+        int oi = 0;
+        int ii = 0;
+        while (oi < out.rank() || ii < in.rank()) {
+            int oStart = oi;
+            int iStart = ii;
+            long op = 1;
+            long ip = 1;
+            if (oi < out.rank()) {
+                op *= out.dim(oi++);
+            }
+            if (ii < in.rank()) {
+                ip *= in.dim(ii++);
+            }
+            while (op != ip) {
+                if (op < ip && oi < out.rank()) {
+                    op *= out.dim(oi++);
+                } else if (op > ip && ii < in.rank()) {
+                    ip *= in.dim(ii++);
+                } else {
+                    throw new IllegalStateException(out.name() + ": reshape of " + in.shape() + " to " + out.shape()
+                            + " has unequal sizes");
+                }
+            }
+            long first = 0;
+            long last = 0;
+            for (int k = oStart; k < oi; k++) {
+                first = first * out.dim(k) + region.lo(k);
+                last = last * out.dim(k) + (region.hi(k) - 1);
+            }
+            long[] a = new long[ii - iStart];
+            long[] b = new long[ii - iStart];
+            for (int k = ii - 1; k >= iStart; k--) {
+                a[k - iStart] = first % in.dim(k);
+                first /= in.dim(k);
+                b[k - iStart] = last % in.dim(k);
+                last /= in.dim(k);
+            }
+            boolean same = true;
+            for (int k = iStart; k < ii; k++) {
+                if (same) {
+                    lo[k] = (int) a[k - iStart];
+                    hi[k] = (int) b[k - iStart] + 1;
+                    same = a[k - iStart] == b[k - iStart];
+                } else {
+                    lo[k] = 0;
+                    hi[k] = in.dim(k);
+                }
             }
         }
         return new Box(lo, hi);
-    }
-
-    private static int[] unflatten(long flat, Tensor t) {
-        int[] idx = new int[t.rank()];
-        for (int i = t.rank() - 1; i >= 0; i--) {
-            idx[i] = (int) (flat % t.dim(i));
-            flat /= t.dim(i);
-        }
-        return idx;
     }
 
     private static Optional<Box> nonEmpty(Box b) {

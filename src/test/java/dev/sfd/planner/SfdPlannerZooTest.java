@@ -1,6 +1,5 @@
 package dev.sfd.planner;
 
-import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LowerBounds;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
@@ -20,25 +19,23 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Golden corpus of the SFD planner on {@code edge}: every zoo network plans with every applicable solver (DP on
- * all; CP-SAT on the CNNs within its full model's 64 operators; Timefold on BERT-base and GPT-2 small) and the
- * plan simulates with zero violations, at or above the lower bound and never slower than the layer-by-layer plan
- * made from the same fronts. Short limits keep the class fast: 1 s per search solver (and a 1 s scheduling budget
- * with CP-SAT and Timefold) and at most 15,000 tile tasks for fused segments (beyond it the remaining segments run
- * layer by layer, which the guarantee allows). The DP cases also check the segment analyser against the simulator
- * ({@link SegmentAnalyzerFidelity}). The mapper is the heuristic one.
+ * all; CP-SAT on the CNNs within its full model's 64 operators; Timefold on BERT-base and GPT-2 small). Each plan
+ * simulates with zero violations, at or above the lower bound; no solver run fails; the segmenter's plan needs at
+ * most one repair and is not replaced by the layer-by-layer plan; and the segmenter's prediction meets the fidelity
+ * targets against the independent simulator ({@link PlanFidelity}). Short limits keep the class fast: the DP prices
+ * for at most {@link #DP_LIMIT_SECONDS}, the search solvers run {@link #LIMIT_SECONDS}, and fused segments have at
+ * most 15,000 tile events. The mapper is the heuristic one.
  */
 class SfdPlannerZooTest {
     static final double LIMIT_SECONDS = 1.0;
-    /**
-     * The DP has no time limit, and the option is also the scheduling budget: generous for the DP cases, so that
-     * their plans (and the analyser fidelity checked on them) do not depend on how loaded the machine is.
-     */
-    static final double DP_LIMIT_SECONDS = 120.0;
-    /** Fused segments above this many tile tasks are split unscheduled (the CLI allows 60,000). */
+    /** The DP's pricing budget (its answer is fully priced whether or not it proves optimality in time). */
+    static final double DP_LIMIT_SECONDS = 15.0;
+    /** Fused segments above this many tile events are neither priced nor scheduled (the CLI allows 60,000). */
     static final int MAX_FUSED_TASKS = 15_000;
 
     static Stream<Arguments> cases() {
@@ -57,31 +54,30 @@ class SfdPlannerZooTest {
 
     @ParameterizedTest(name = "{0} with {1}")
     @MethodSource("cases")
-    void plansSimulateCleanAndNeverLoseToLayerByLayer(String name, SolverChoice solver) {
+    void plansSimulateCleanAndMeetTheFidelityTargets(String name, SolverChoice solver) {
         Network net = NetworkCatalog.resolve(name);
         Hardware hw = HardwareCatalog.resolve("edge");
         SfdPlanner.Options options = new SfdPlanner.Options(solver, Objective.LATENCY,
-                solver == SolverChoice.DP ? DP_LIMIT_SECONDS : LIMIT_SECONDS, 2, 42, "fast",
-                MAX_FUSED_TASKS);
+                solver == SolverChoice.DP ? DP_LIMIT_SECONDS : LIMIT_SECONDS, 2, 42, "fast", MAX_FUSED_TASKS);
         SfdResult result = new SfdPlanner(new HeuristicMapper(), options, ProgressListener.NONE)
                 .planWithDetails(new PlanRequest(net, new NetworkRef(name, net.batch()), hw));
-        CostModel cost = new CostModel(hw);
         SimulationResult sfd = new Simulator(net, false).run(result.plan());
-        SimulationResult lw = new Simulator(net, false).run(result.layerwise());
 
         assertTrue(sfd.violations().isEmpty(), () -> sfd.violations().size() + " violations, first: "
                 + sfd.violations().get(0));
         assertTrue(sfd.cycles() >= LowerBounds.of(net, hw).latencyCycles());
-        assertTrue(sfd.cycles() <= lw.cycles(), () -> name + ": SFD " + sfd.cycles() + " > layerwise " + lw.cycles());
-        assertEquals(SfdPlanner.predicted(result.plan()), sfd.cycles(), "the simulator replays the schedule exactly");
         assertTrue(result.runs().stream().anyMatch(r -> r.solver().equals(solver.cliName())),
                 () -> "no " + solver + " run recorded: " + result.runs());
+        assertTrue(result.runs().stream().noneMatch(r -> r.status().equals("ERROR")),
+                () -> name + ": a solver run failed: " + result.runs());
+        assertTrue(result.repairs().size() <= 1, () -> name + ": " + result.repairs().size() + " repairs: "
+                + result.repairs());
+        assertFalse(result.fellBack(), () -> name + ": fell back to layer by layer: " + result.fallback());
         assertEquals(net.operators().size(), result.plan().segments().stream().mapToInt(s -> s.operators().size()).sum());
-        if (solver == SolverChoice.DP) {
-            SegmentAnalyzerFidelity.check(name, net, hw, result.plan(), sfd);
-        }
-        System.out.printf("%-15s %-8s segments %3d (model %3d) repairs %2d speedup %.3f %s%n", name,
-                solver, result.plan().segments().size(), result.modelSegments(), result.repairs().size(),
-                (double) lw.cycles() / sfd.cycles(), result.stageMillis());
+        String summary = PlanFidelity.check(name, result, sfd);
+        SimulationResult lw = new Simulator(net, false).run(result.layerwise());
+        System.out.printf("%-8s segments %3d (model %3d) repairs %d speedup %.3f, %s %s%n", solver,
+                result.plan().segments().size(), result.modelSegments(), result.repairs().size(),
+                (double) lw.cycles() / sfd.cycles(), summary, result.stageMillis());
     }
 }

@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The cost model's closed forms against the tile walk they summarise: a layer alone, under random legal mappings,
- * moves exactly the DRAM bytes, runs exactly the compute cycles and spends exactly the energy that the walk's
- * events add up to, the schedule never holds more than the footprint, and the closed-form latency stays within the
- * stated tolerance of the timeline engine's.
+ * moves exactly the DRAM bytes and spends exactly the energy that the walk's events add up to, its steps take at
+ * least the compute cycles (each step is bound by its unit or its own port traffic, so steps bound differently add
+ * up to more than the larger total), the schedule never holds more than the footprint, and the closed-form compute
+ * and latency stay within the stated tolerance of the walk's and the timeline engine's.
  */
 class OneMachineModelTest {
     /** The 5 % model-error target of DESIGN.md, for the 95th percentile of layers alone (docs/cost-model.md). */
@@ -39,6 +40,7 @@ class OneMachineModelTest {
         Random rnd = new Random(20261130L ^ hwName.hashCode());
         int checked = 0;
         List<Double> latencyErrors = new ArrayList<>();
+        List<Double> computeErrors = new ArrayList<>();
         for (int seed = 0; seed < 150; seed++) {
             Network net = RandomLayers.layer(seed);
             Operator op = net.operator("L");
@@ -67,7 +69,10 @@ class OneMachineModelTest {
                 String what = hwName + " seed " + seed + " " + m;
                 assertEquals(c.dramReadBytes(), a.dramReadBytes(), () -> "DRAM read bytes, " + what);
                 assertEquals(c.dramWriteBytes(), a.dramWriteBytes(), () -> "DRAM write bytes, " + what);
-                assertEquals(c.computeCycles(), a.peCycles() + a.vectorCycles(), () -> "compute cycles, " + what);
+                long steps = a.peCycles() + a.vectorCycles();
+                assertTrue(steps >= c.computeCycles(), () -> "steps " + steps + " below the compute cycles "
+                        + c.computeCycles() + ", " + what);
+                computeErrors.add((double) (steps - c.computeCycles()) / Math.max(1, c.computeCycles()));
                 assertEquals(c.energy().macPj(), a.energy().macPj(), 1e-6 * (1 + c.energy().macPj()), what);
                 assertEquals(c.energy().peAccessPj(), a.energy().peAccessPj(), 1e-6 * (1 + c.energy().peAccessPj()),
                         what);
@@ -89,7 +94,14 @@ class OneMachineModelTest {
         System.out.printf("%s: %d layers x mappings; latency alone vs timeline: %+.1f%% .. %+.1f%%, |95th| %.1f%%%n",
                 hwName, checked, 100 * latencyErrors.get(0), 100 * latencyErrors.get(latencyErrors.size() - 1),
                 100 * p95);
+        computeErrors.sort(Double::compare);
+        double computeP95 = computeErrors.get((int) (0.95 * computeErrors.size()));
+        System.out.printf("%s: steps vs compute cycles: %.1f%% of layers exact, |95th| %.2f%%, worst %.1f%%%n", hwName,
+                100.0 * computeErrors.stream().filter(e -> e == 0).count() / computeErrors.size(), 100 * computeP95,
+                100 * computeErrors.get(computeErrors.size() - 1));
         assertTrue(checked > 200, "too few mappings checked: " + checked);
+        assertTrue(computeP95 <= LATENCY_TOLERANCE, () -> String.format("95th percentile compute error %.1f%%",
+                100 * computeP95));
         assertTrue(p95 <= LATENCY_TOLERANCE, () -> String.format("95th percentile latency error %.1f%%, worst %.1f%%",
                 100 * p95, 100 * worst));
     }

@@ -77,6 +77,46 @@ public final class RandomModels {
         return new SegmentationModel(ops, tensors, capacity, 2 + r.nextInt(30), 1 + r.nextInt(100), r.nextInt(500));
     }
 
+    /**
+     * Whether some option choice lets segment [i, j) of the order fit the buffer (every other operator alone, each
+     * with any option: only the segment's own buffer is read).
+     */
+    public static boolean someChoiceFits(SegmentationModel m, int i, int j) {
+        int n = m.operators().size();
+        int[] choice = new int[n];
+        while (true) {
+            List<SegmentationModel.Part> parts = new ArrayList<>();
+            int segmentIndex = -1;
+            for (int k = 0; k < n; k++) {
+                if (k == i) {
+                    List<Integer> ops = new ArrayList<>();
+                    List<Integer> ch = new ArrayList<>();
+                    for (int q = i; q < j; q++) {
+                        ops.add(q);
+                        ch.add(choice[q]);
+                    }
+                    segmentIndex = parts.size();
+                    parts.add(new SegmentationModel.Part(ops, ch));
+                    k = j - 1;
+                } else {
+                    parts.add(new SegmentationModel.Part(List.of(k), List.of(0)));
+                }
+            }
+            SegmentationModel.Evaluation e = m.evaluate(parts);
+            if (!e.parts().isEmpty() && e.parts().get(segmentIndex).fits(m.capacityBytes())) {
+                return true;
+            }
+            int k = i;
+            while (k < j && ++choice[k] == m.operators().get(k).options().size()) {
+                choice[k] = 0;
+                k++;
+            }
+            if (k == j) {
+                return false;
+            }
+        }
+    }
+
     /** Every contiguous segmentation of the order with every choice of options: the best score, by brute force. */
     public static double bruteForceContiguous(SegmentationModel m, Objective objective) {
         int n = m.operators().size();

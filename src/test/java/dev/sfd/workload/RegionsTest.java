@@ -261,6 +261,15 @@ class RegionsTest {
     }
 
     @Test
+    void reshapeMapsEachMergedGroupOnItsOwn() {
+        // the head split of attention: [1, 512, 768] -> [1, 512, 12, 64]; heads [0, 2) of all tokens are columns
+        // [0, 128) of every row (a group partial in the heads but whole in the 64 stays exact), not the hull of rows
+        Network net = single(List.of(1, 512, 768), "{name: r, op: reshape, inputs: [x], shape: [0, 512, 12, 64]}");
+        assertEquals(box(0, 1, 0, 512, 0, 128), need(net, "r", 0, box(0, 1, 0, 512, 0, 2, 0, 64)));
+        assertEquals(box(0, 1, 8, 16, 128, 192), need(net, "r", 0, box(0, 1, 8, 16, 2, 3, 0, 64)));
+    }
+
+    @Test
     void regionOfTheWrongRankIsRejected() {
         Network net = single(List.of(1, 4, 8, 8), "{name: r, op: relu, inputs: [x]}");
         assertThrows(IllegalArgumentException.class,

@@ -43,6 +43,111 @@ class DpSegmenterTest {
         assertEquals(brute, dp, 1e-6 * Math.max(1, brute), "seed " + seed);
     }
 
+    /**
+     * The priced DP against brute force over every contiguous segmentation: a synthetic pricer whose price of [i, j)
+     * depends on the segment only (at least any bound the DP could compute for it, times a seeded factor up to 1.6,
+     * and infinite for some multi-operator segments: "the scheduler cannot fit it"), and a segment counts only when
+     * some option choice fits the buffer, as in the DP.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("pricedSeeds")
+    void pricedDpEqualsBruteForceOverContiguousSegmentations(long seed) {
+        Random r = new Random(seed);
+        int n = 2 + r.nextInt(8); // 2..9 operators
+        SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+        long salt = r.nextLong();
+        SyntheticPricer pricer = new SyntheticPricer(m, salt);
+        double[][] price = new double[n + 1][n + 1];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j <= n; j++) {
+                price[i][j] = RandomModels.someChoiceFits(m, i, j) ? pricer.priceOf(i, j) : Double.POSITIVE_INFINITY;
+            }
+        }
+        double[] best = new double[n + 1];
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        best[0] = 0;
+        for (int j = 1; j <= n; j++) {
+            for (int i = 0; i < j; i++) {
+                best[j] = Math.min(best[j], best[i] + price[i][j]);
+            }
+        }
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        if (Double.isInfinite(best[n])) {
+            assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
+            return;
+        }
+        assertTrue(s.feasible(), () -> "DP found nothing, brute force " + best[n]);
+        assertEquals(Segmentation.Status.OPTIMAL, s.status());
+        assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
+        double sum = 0;
+        for (SegmentationModel.Part p : s.parts()) {
+            sum += pricer.priceOf(p.operators().get(0), p.operators().get(p.operators().size() - 1) + 1);
+        }
+        assertEquals(s.pricedCycles(), sum, 1e-6 * sum, "the answer's price is the sum of its segments' prices");
+        assertTrue(pricer.calls() <= n * (n + 1) / 2 + 2 * n, "priced more segments than exist");
+    }
+
+    static Stream<Long> pricedSeeds() {
+        return Stream.iterate(100L, x -> x + 1).limit(60);
+    }
+
+    /** Prices that depend on the segment only and are never below any bound the DP computes. */
+    private static final class SyntheticPricer implements dev.sfd.segmentation.SegmentPricer {
+        private final SegmentationModel m;
+        private final long salt;
+        private int calls;
+
+        SyntheticPricer(SegmentationModel m, long salt) {
+            this.m = m;
+            this.salt = salt;
+        }
+
+        @Override
+        public double price(List<Integer> operators, List<Integer> choices) {
+            calls++;
+            return priceOf(operators.get(0), operators.get(operators.size() - 1) + 1);
+        }
+
+        int calls() {
+            return calls;
+        }
+
+        double priceOf(int i, int j) {
+            Random r = new Random(salt * 31 + i * 1009L + j);
+            if (j - i >= 2 && r.nextDouble() < 0.15) {
+                return Double.POSITIVE_INFINITY;
+            }
+            // above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM
+            long pe = 0;
+            long vec = 0;
+            long dram = 0;
+            for (int k = i; k < j; k++) {
+                long b = 0;
+                long w = 0;
+                for (SegmentationModel.Option o : m.operators().get(k).options()) {
+                    b = Math.max(b, o.busyCycles());
+                    w = Math.max(w, o.weightDramBytes());
+                }
+                if (m.operators().get(k).options().get(0).vectorUnit()) {
+                    vec += b;
+                } else {
+                    pe += b;
+                }
+                dram += w;
+            }
+            for (SegmentationModel.TensorEdge t : m.tensors()) {
+                boolean touches = t.producer() >= i && t.producer() < j
+                        || t.consumers().stream().anyMatch(c -> c >= i && c < j);
+                if (touches) {
+                    dram += t.bytes() * (1 + t.consumers().size());
+                }
+            }
+            long l = m.segmentOverheadCycles();
+            double upper = Math.max(Math.max(pe, vec) + 2 * l, Math.ceil(dram / m.dramBytesPerCycle()) + l);
+            return Math.floor(upper * (1 + 0.6 * r.nextDouble()));
+        }
+    }
+
     @Test
     void reportsOperatorThatDoesNotFitAlone() {
         SegmentationModel m = new SegmentationModel(
