@@ -1,0 +1,193 @@
+package dev.sfd.workload.io.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import dev.sfd.common.InvalidInputException;
+import dev.sfd.workload.NetworkBuilder;
+import dev.sfd.workload.io.onnx.ValueTable.Act;
+import dev.sfd.workload.io.onnx.ValueTable.Const;
+import dev.sfd.workload.io.onnx.ValueTable.Value;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The graph inputs of a model as SFD network inputs: their shapes (declared, or given with --input-shape), the
+ * batch, and which inputs are really parameters fed at run time (imported as constant weight tensors).
+ */
+final class GraphInputs {
+    private static final Logger LOGGER = LogManager.getLogger(OnnxGraphTranslator.class);
+
+    private final ValueTable table;
+    private final OnnxMl.GraphProto graph;
+    private final Integer batchOption;
+    private final Map<String, List<Integer>> inputShapes;
+    private final Map<String, Value> values;
+    private final List<OnnxImport.Approximation> approximated;
+
+    GraphInputs(ValueTable table, Integer batchOption, Map<String, List<Integer>> inputShapes) {
+        this.table = table;
+        this.graph = table.graph;
+        this.batchOption = batchOption;
+        this.inputShapes = inputShapes;
+        this.values = table.values;
+        this.approximated = table.approximated;
+    }
+
+    /** Weight positions: inputs of these operator types at these indices are parameters, not activations. */
+    static final Map<String, Set<Integer>> WEIGHT_SLOTS = Map.of(
+            "Conv", Set.of(1, 2), "ConvTranspose", Set.of(1, 2), "Gemm", Set.of(1, 2),
+            "BatchNormalization", Set.of(1, 2, 3, 4), "LayerNormalization", Set.of(1, 2));
+
+    /** Declares the inputs on the builder and in the value table; all problems are reported together. */
+    void resolve(NetworkBuilder builder) {
+        Set<String> init = new HashSet<>();
+        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+            init.add(t.getName());
+        }
+        List<String> errors = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+        for (OnnxMl.ValueInfoProto in : graph.getInputList()) {
+            if (init.contains(in.getName())) {
+                continue;
+            }
+            names.add(in.getName());
+            if (!in.getType().hasTensorType()) {
+                errors.add("input '" + in.getName() + "' is not a tensor; SFD imports tensor inputs only");
+                continue;
+            }
+            List<Integer> given = inputShapes.get(in.getName());
+            Optional<List<Integer>> declared = OnnxGraphTranslator.declaredShape(in);
+            List<Integer> shape;
+            if (given != null) {
+                if (declared.isPresent() && declared.get().size() != given.size()) {
+                    errors.add("option --input-shape gives input '" + in.getName() + "' shape " + given
+                            + " of rank " + given.size() + ", but the model declares rank " + declared.get().size()
+                            + " " + dimsText(in));
+                    continue;
+                }
+                shape = new ArrayList<>(given);
+            } else if (declared.isEmpty()) {
+                errors.add("input '" + in.getName() + "' has no declared shape"
+                        + "\n  Maybe give it with --input-shape " + in.getName() + "=1x3x224x224 (your shape).");
+                continue;
+            } else {
+                shape = new ArrayList<>(declared.get());
+            }
+            if (!shape.isEmpty() && shape.get(0) < 1) {
+                shape.set(0, batchOption != null ? batchOption : 1);
+            }
+            List<Integer> dynamic = new ArrayList<>();
+            for (int i = 1; i < shape.size(); i++) {
+                if (shape.get(i) < 1) {
+                    dynamic.add(i);
+                }
+            }
+            if (!dynamic.isEmpty()) {
+                List<String> example = new ArrayList<>();
+                for (int d : shape) {
+                    example.add(d < 1 ? "?" : String.valueOf(d));
+                }
+                errors.add("input '" + in.getName() + "' has dynamic dimensions at axes " + dynamic + " "
+                        + dimsText(in) + "; SFD needs static shapes"
+                        + "\n  Maybe give them with --input-shape " + in.getName() + "=" + String.join("x", example)
+                        + " (replace each ? by a size).");
+                continue;
+            }
+            shapes.put(in.getName(), shape);
+        }
+        for (String k : inputShapes.keySet()) {
+            if (!names.contains(k)) {
+                errors.add("option --input-shape names '" + k + "', which is not an input of the model; inputs are "
+                        + names);
+            }
+        }
+        if (names.isEmpty()) {
+            errors.add("the graph has no input (every graph input is an initializer)");
+        }
+        Set<String> parameters = new HashSet<>();
+        if (errors.isEmpty()) {
+            for (String k : shapes.keySet()) {
+                if (readInWeightSlot(k) || shapes.get(k).isEmpty()) {
+                    parameters.add(k);
+                }
+            }
+            Optional<String> firstAct = shapes.keySet().stream().filter(k -> !parameters.contains(k)).findFirst();
+            if (firstAct.isEmpty()) {
+                errors.add("the graph has no activation input: inputs " + names + " are all read as weights or "
+                        + "are scalars");
+            } else {
+                int first0 = shapes.get(firstAct.get()).get(0);
+                for (String k : shapes.keySet()) {
+                    if (!parameters.contains(k) && shapes.get(k).get(0) != first0 && batchOption == null) {
+                        parameters.add(k); // its axis 0 is not the batch: a parameter fed at run time
+                    }
+                }
+            }
+        }
+        for (String k : parameters) {
+            List<Integer> dims = shapes.remove(k);
+            values.put(k, new Const(k, new ConstTensor(dims, null)));
+            approximated.add(new OnnxImport.Approximation(k, "graph input", "constant weight tensor " + dims
+                    + " (read as a weight, or its axis 0 is not the batch)"));
+            LOGGER.debug("Graph input ({}) {} is imported as a constant weight tensor", k, dims);
+        }
+        if (errors.isEmpty()) {
+            Map.Entry<String, List<Integer>> first = shapes.entrySet().iterator().next();
+            List<Integer> firstDeclared = OnnxGraphTranslator.declaredShape(graph.getInputList().stream()
+                    .filter(v -> v.getName().equals(first.getKey())).findFirst().orElseThrow()).orElse(List.of());
+            table.modelBatch = !firstDeclared.isEmpty() && firstDeclared.get(0) > 0 ? firstDeclared.get(0)
+                    : first.getValue().get(0);
+            table.batch = batchOption != null ? batchOption : first.getValue().get(0);
+            for (Map.Entry<String, List<Integer>> e : shapes.entrySet()) {
+                List<Integer> s = e.getValue();
+                if (batchOption == null && s.get(0) != table.batch) {
+                    errors.add("input '" + e.getKey() + "' has size " + s.get(0) + " on axis 0 but input '"
+                            + first.getKey() + "' has " + table.batch + "; SFD treats axis 0 of every input as the table.batch");
+                }
+                s.set(0, table.batch);
+            }
+        }
+        if (batchOption != null && batchOption < 1) {
+            errors.add("option --table.batch has value (" + batchOption + "); table.batch must be >= 1");
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(table.source, errors);
+        }
+        for (Map.Entry<String, List<Integer>> e : shapes.entrySet()) {
+            builder.input(e.getKey(), e.getValue());
+            values.put(e.getKey(), new Act(e.getKey(), List.copyOf(e.getValue())));
+            LOGGER.debug("Input ({}) has shape ({})", e.getKey(), e.getValue());
+        }
+    }
+
+    /** A graph input that some node reads in a weight position (tests feed weights as inputs). */
+    boolean readInWeightSlot(String value) {
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            OnnxMl.NodeProto n = graph.getNode(i);
+            Set<Integer> slots = WEIGHT_SLOTS.getOrDefault(n.getOpType(), Set.of());
+            for (int k = 0; k < n.getInputCount(); k++) {
+                if (slots.contains(k) && n.getInput(k).equals(value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static String dimsText(OnnxMl.ValueInfoProto v) {
+        List<String> out = new ArrayList<>();
+        for (OnnxMl.TensorShapeProto.Dimension d : v.getType().getTensorType().getShape().getDimList()) {
+            out.add(d.hasDimValue() ? String.valueOf(d.getDimValue())
+                    : d.hasDimParam() ? "'" + d.getDimParam() + "'" : "?");
+        }
+        return "[" + String.join(", ", out) + "]";
+    }
+}
