@@ -306,7 +306,7 @@ class OnnxReaderTest {
     }
 
     @Test
-    void slicePadBecomeOpaqueVectorOpsAndResizeAResampleOfTheRightShape() {
+    void sliceIsAViewPadATiledOpaqueOpAndResizeAResampleOfTheRightShape() {
         OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 4, 8, 8)
                 .ints("st", 2).ints("en", 6).ints("ax", 2)
                 .floatsInit("scales", new int[] {4}, 1f, 1f, 2f, 2f)
@@ -318,7 +318,13 @@ class OnnxReaderTest {
         assertEquals(List.of(1, 4, 4, 8), shape(n, "s"));
         assertEquals(List.of(1, 4, 8, 16), shape(n, "rz"));
         assertEquals(List.of(1, 4, 10, 20), shape(n, "p"));
-        assertEquals(2, r.approximated().size(), "slice and pad are approximated, resize is not");
+        assertEquals(List.of("pad2"), r.approximated().stream().map(OnnxImport.Approximation::node).toList(),
+                "pad is approximated; slice (a view) and resize are not");
+        assertEquals(OpKind.SLICE, n.operator("slice0").kind());
+        // Rows 2..5 of x: output rows [1, 3) of the slice read input rows [3, 5).
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 0, 3, 0}, new int[] {1, 4, 5, 8}), Regions.inputRegion(n,
+                n.operator("slice0"), 0, 0, new dev.sfd.workload.Box(new int[] {0, 0, 1, 0}, new int[] {1, 4, 3, 8}))
+                .orElseThrow());
         Operator resize = n.operator("resize1");
         assertEquals(OpKind.RESAMPLE, resize.kind());
         assertEquals("resize nearest x2", resize.describe());
@@ -326,9 +332,13 @@ class OnnxReaderTest {
         var region = Regions.inputRegion(n, resize, 0, 0, new dev.sfd.workload.Box(new int[] {0, 1, 2, 4},
                 new int[] {1, 3, 6, 10}));
         assertEquals(new dev.sfd.workload.Box(new int[] {0, 1, 1, 2}, new int[] {1, 3, 3, 5}), region.orElseThrow());
-        // A pad is still opaque: it reads its whole input for any output tile.
+        // A pad reads the input rows and columns its output tile shifts back to (pads 1 row and 2 columns before):
+        // the corner tile [0, 2) x [0, 2) of channel 0 reads row 0 and nothing of the padded columns.
         var padRegion = Regions.inputRegion(n, n.operator("pad2"), 0, 0, dev.sfd.workload.Box.full(List.of(1, 1, 2, 2)));
-        assertEquals(dev.sfd.workload.Box.full(List.of(1, 4, 8, 16)), padRegion.orElseThrow());
+        assertTrue(padRegion.isEmpty(), "columns 0 and 1 are padding: " + padRegion);
+        padRegion = Regions.inputRegion(n, n.operator("pad2"), 0, 0, new dev.sfd.workload.Box(new int[] {0, 1, 0, 0},
+                new int[] {1, 2, 3, 5}));
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 1, 0, 0}, new int[] {1, 2, 2, 3}), padRegion.orElseThrow());
     }
 
     @Test

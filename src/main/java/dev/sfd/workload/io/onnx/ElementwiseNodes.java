@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import static dev.sfd.workload.io.onnx.ShapeInference.broadcast;
-import static dev.sfd.workload.io.onnx.ShapeInference.keepsBatch;
 
 /**
  * Unary and binary elementwise operators (Add, Mul, Relu, Clip, ...).
@@ -61,7 +60,6 @@ final class ElementwiseNodes extends NodeFamily {
                 tensors.add(a.tensor());
             }
             List<Integer> out = broadcast(shapes);
-            keepsBatch(acts.get(0), out, op + " of");
             emit(spec(name, OpKind.ELEMENTWISE, tensors, n.getOutput(0), new OpParams.Elementwise(fn), null, out));
             define(n.getOutput(0), out);
             if (op.equals("Mean")) {
@@ -77,7 +75,6 @@ final class ElementwiseNodes extends NodeFamily {
         Act x = acts.get(0);
         Const c = consts.get(0);
         List<Integer> out = broadcast(List.of(x.shape(), c.dims()));
-        keepsBatch(x, out, op + " of");
         if (op.equals("Add") && fusers.foldBias(n, name, actNames.get(0), x, c, out)) {
             return;
         }

@@ -19,7 +19,9 @@ import java.util.Set;
 
 /**
  * The graph inputs of a model as SFD network inputs: their shapes (declared, or given with --input-shape), the
- * batch, and which inputs are really parameters fed at run time (imported as constant weight tensors).
+ * batch, and which inputs are really parameters fed at run time (imported as constant weight tensors). Axis 0 is
+ * not assumed to be a batch: the batch only matters for --batch, which replaces axis 0 of the inputs whose axis 0
+ * is the model's batch (the size of axis 0 of the first activation input, or a dynamic axis 0).
  */
 final class GraphInputs {
     private static final Logger LOGGER = LogManager.getLogger(OnnxGraphTranslator.class);
@@ -54,6 +56,7 @@ final class GraphInputs {
         List<String> errors = new ArrayList<>();
         List<String> names = new ArrayList<>();
         Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+        Set<String> dynamicBatch = new HashSet<>();
         for (OnnxMl.ValueInfoProto in : graph.getInputList()) {
             if (init.contains(in.getName())) {
                 continue;
@@ -80,6 +83,9 @@ final class GraphInputs {
                 continue;
             } else {
                 shape = new ArrayList<>(declared.get());
+            }
+            if (!shape.isEmpty() && (declared.isEmpty() || declared.get().isEmpty() || declared.get().get(0) < 1)) {
+                dynamicBatch.add(in.getName());
             }
             if (!shape.isEmpty() && shape.get(0) < 1) {
                 shape.set(0, batchOption != null ? batchOption : 1);
@@ -119,44 +125,35 @@ final class GraphInputs {
                     parameters.add(k);
                 }
             }
-            Optional<String> firstAct = shapes.keySet().stream().filter(k -> !parameters.contains(k)).findFirst();
-            if (firstAct.isEmpty()) {
+            if (shapes.keySet().stream().allMatch(parameters::contains)) {
                 errors.add("the graph has no activation input: inputs " + names + " are all read as weights or "
                         + "are scalars");
-            } else {
-                int first0 = shapes.get(firstAct.get()).get(0);
-                for (String k : shapes.keySet()) {
-                    if (!parameters.contains(k) && shapes.get(k).get(0) != first0 && batchOption == null) {
-                        parameters.add(k); // its axis 0 is not the batch: a parameter fed at run time
-                    }
-                }
             }
         }
         for (String k : parameters) {
             List<Integer> dims = shapes.remove(k);
             values.put(k, new Const(k, new ConstTensor(dims, null)));
             approximated.add(new OnnxImport.Approximation(k, "graph input", "constant weight tensor " + dims
-                    + " (read as a weight, or its axis 0 is not the batch)"));
+                    + " (read as a weight or a scalar)"));
             LOGGER.debug("Graph input ({}) {} is imported as a constant weight tensor", k, dims);
         }
         if (errors.isEmpty()) {
+            // The model's batch: axis 0 of the first activation input as the model declares it (the size given
+            // when it is dynamic). --batch replaces axis 0 of the inputs that share it (or declare it dynamic);
+            // inputs whose axis 0 is something else keep their shapes.
             Map.Entry<String, List<Integer>> first = shapes.entrySet().iterator().next();
-            List<Integer> firstDeclared = OnnxGraphTranslator.declaredShape(graph.getInputList().stream()
-                    .filter(v -> v.getName().equals(first.getKey())).findFirst().orElseThrow()).orElse(List.of());
-            table.modelBatch = !firstDeclared.isEmpty() && firstDeclared.get(0) > 0 ? firstDeclared.get(0)
-                    : first.getValue().get(0);
+            table.modelBatch = declaredAxisZero(first.getKey()).orElse(first.getValue().get(0));
             table.batch = batchOption != null ? batchOption : first.getValue().get(0);
             for (Map.Entry<String, List<Integer>> e : shapes.entrySet()) {
-                List<Integer> s = e.getValue();
-                if (batchOption == null && s.get(0) != table.batch) {
-                    errors.add("input '" + e.getKey() + "' has size " + s.get(0) + " on axis 0 but input '"
-                            + first.getKey() + "' has " + table.batch + "; SFD treats axis 0 of every input as the table.batch");
+                boolean batched = dynamicBatch.contains(e.getKey())
+                        || declaredAxisZero(e.getKey()).orElse(-1) == table.modelBatch;
+                if (batchOption != null && batched) {
+                    e.getValue().set(0, batchOption);
                 }
-                s.set(0, table.batch);
             }
         }
         if (batchOption != null && batchOption < 1) {
-            errors.add("option --table.batch has value (" + batchOption + "); table.batch must be >= 1");
+            errors.add("option --batch has value (" + batchOption + "); batch must be >= 1");
         }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(table.source, errors);
@@ -166,6 +163,13 @@ final class GraphInputs {
             values.put(e.getKey(), new Act(e.getKey(), List.copyOf(e.getValue())));
             LOGGER.debug("Input ({}) has shape ({})", e.getKey(), e.getValue());
         }
+    }
+
+    /** Axis 0 of a graph input as the model declares it, when static. */
+    private Optional<Integer> declaredAxisZero(String input) {
+        return graph.getInputList().stream().filter(v -> v.getName().equals(input)).findFirst()
+                .flatMap(OnnxGraphTranslator::declaredShape).filter(d -> !d.isEmpty() && d.get(0) > 0)
+                .map(d -> d.get(0));
     }
 
     /** A graph input that some node reads in a weight position (tests feed weights as inputs). */

@@ -14,7 +14,6 @@ import java.util.Optional;
 
 import static dev.sfd.workload.io.onnx.ShapeInference.axis;
 import static dev.sfd.workload.io.onnx.ShapeInference.broadcast;
-import static dev.sfd.workload.io.onnx.ShapeInference.keepsBatch;
 import static dev.sfd.workload.io.onnx.ShapeInference.product;
 import static dev.sfd.workload.io.onnx.ShapeInference.toInt;
 
@@ -68,7 +67,6 @@ final class LayoutNodes extends NodeFamily {
             sum += s.get(ax);
         }
         out.set(ax, sum);
-        keepsBatch(first, out, "Concat of");
         if (consts == 0) {
             if (tensors.size() == 1) {
                 alias(n.getOutput(0), first);
@@ -76,10 +74,25 @@ final class LayoutNodes extends NodeFamily {
             }
             emit(spec(name, OpKind.CONCAT, tensors, n.getOutput(0), new OpParams.Concat(ax), null, out));
         } else if (consts == 1) {
+            // Each activation part is a window of size 1 at its offset along the axis; the constant is a weight.
+            List<List<OpParams.Opaque.Access>> reads = new ArrayList<>();
+            int offset = 0;
+            for (String in : n.getInputList()) {
+                Value v = values.get(in);
+                if (v instanceof Act x) {
+                    List<OpParams.Opaque.Access> acc = follow(0, rank);
+                    acc.set(ax, new OpParams.Opaque.Access.Window(ax, 1, 1, 1, offset));
+                    reads.add(acc);
+                    offset += x.shape().get(ax);
+                } else if (v instanceof Const c && c.tensor().elements() > 0) {
+                    offset += c.dims().get(ax);
+                }
+            }
             emit(spec(name, OpKind.OPAQUE, tensors, n.getOutput(0), new OpParams.Opaque("concat", out, 0,
-                    constant.dims()), constant.name(), out));
+                    constant.dims(), reads), constant.name(), out));
             approximated.add(new OnnxImport.Approximation(name, "Concat", "opaque data-movement op with constant '"
-                    + constant.name() + "' " + constant.dims() + " as a weight"));
+                    + constant.name() + "' " + constant.dims() + " as a weight, tiled like its output ("
+                    + OpaqueNodes.describe(reads) + ")"));
         } else {
             throw new Unmappable("it concatenates " + consts + " constants with activations; SFD supports one");
         }
@@ -91,7 +104,6 @@ final class LayoutNodes extends NodeFamily {
         if (product(out, 0, out.size()) != x.elements()) {
             throw new Unmappable("shape " + out + " cannot hold the " + x.elements() + " elements of " + x.shape());
         }
-        keepsBatch(x, out, "it reshapes");
         if (out.equals(x.shape())) {
             alias(n.getOutput(0), x);
             return;
@@ -214,17 +226,28 @@ final class LayoutNodes extends NodeFamily {
             alias(n.getOutput(0), x);
             return;
         }
-        if (perm.get(0) != 0) {
-            if (x.shape().get(0) == 1 && out.get(0) == 1) {
-                // Moving a size-1 table.batch axis changes no data order: a reshape.
-                reshapeTo(n, name, x, out);
-                return;
-            }
-            throw new Unmappable("perm " + perm + " moves the table.batch axis 0; SFD keeps the table.batch as axis 0");
+        if (keepsOrder(perm, x.shape())) {
+            // Only size-1 axes move: the data order does not change, so it is a reshape.
+            reshapeTo(n, name, x, out);
+            return;
         }
         emit(spec(name, OpKind.TRANSPOSE, List.of(x.tensor()), n.getOutput(0), new OpParams.Transpose(perm), null,
                 out));
         define(n.getOutput(0), out);
+    }
+
+    /** True when the axes of size above 1 keep their relative order under {@code perm}. */
+    static boolean keepsOrder(List<Integer> perm, List<Integer> shape) {
+        int last = -1;
+        for (int p : perm) {
+            if (shape.get(p) > 1) {
+                if (p < last) {
+                    return false;
+                }
+                last = p;
+            }
+        }
+        return true;
     }
 
     void split(OnnxMl.NodeProto n, Attributes a, String name) {
@@ -253,9 +276,6 @@ final class LayoutNodes extends NodeFamily {
             alias(n.getOutput(0), x);
             return;
         }
-        if (ax == 0) {
-            throw new Unmappable("it splits the table.batch axis 0");
-        }
         if (sz.contains(0)) {
             throw new Unmappable("split sizes " + sz + " contain an empty part");
         }
@@ -274,16 +294,17 @@ final class LayoutNodes extends NodeFamily {
 
     void slice(OnnxMl.NodeProto n, Attributes a, String name) {
         Act x = act(n, 0);
-        List<Integer> out = sliceShape(n, a, x.shape());
-        if (out.equals(x.shape())) {
+        OpParams.Slice sl = sliceOf(n, a, x.shape());
+        if (sl.sizes().equals(x.shape()) && sl.steps().stream().allMatch(st -> st == 1)) {
             alias(n.getOutput(0), x);
             return;
         }
-        keepsBatch(x, out, "it slices");
-        opaque.opaque(n, name, List.of(x.tensor()), out, "slice", 1);
+        emit(spec(name, OpKind.SLICE, List.of(x.tensor()), n.getOutput(0), sl, null, sl.sizes()));
+        define(n.getOutput(0), sl.sizes());
     }
 
-    List<Integer> sliceShape(OnnxMl.NodeProto n, Attributes a, List<Integer> in) {
+    /** The resolved box of a Slice node on an input of shape {@code in} (starts, ends, axes, steps). */
+    OpParams.Slice sliceOf(OnnxMl.NodeProto n, Attributes a, List<Integer> in) {
         List<Long> starts;
         List<Long> ends;
         Optional<List<Long>> axes;
@@ -299,34 +320,7 @@ final class LayoutNodes extends NodeFamily {
             axes = longsInput(n, 3, "axes");
             steps = longsInput(n, 4, "steps");
         }
-        List<Integer> out = new ArrayList<>(in);
-        for (int i = 0; i < starts.size(); i++) {
-            int ax = axis(axes.isPresent() ? axes.get().get(i) : i, in.size());
-            long step = steps.isPresent() ? steps.get().get(i) : 1;
-            if (step == 0) {
-                throw new Unmappable("step 0 on axis " + ax);
-            }
-            long dim = in.get(ax);
-            long s = starts.get(i);
-            long e = ends.get(i);
-            s = s < 0 ? s + dim : s;
-            e = e < 0 ? e + dim : e;
-            long size;
-            if (step > 0) {
-                s = Math.max(0, Math.min(dim, s));
-                e = Math.max(0, Math.min(dim, e));
-                size = e > s ? (e - s + step - 1) / step : 0;
-            } else {
-                s = Math.max(0, Math.min(dim - 1, s));
-                e = Math.max(-1, Math.min(dim - 1, e));
-                size = s > e ? (s - e + (-step) - 1) / (-step) : 0;
-            }
-            out.set(ax, (int) size);
-        }
-        if (out.contains(0)) {
-            throw new Unmappable("the slice of " + in + " is empty (" + out + ")");
-        }
-        return out;
+        return ShapeInference.slice(in, starts, ends, axes, steps);
     }
 
     void pad(OnnxMl.NodeProto n, Attributes a, String name) {
@@ -348,13 +342,32 @@ final class LayoutNodes extends NodeFamily {
             alias(n.getOutput(0), x);
             return;
         }
-        keepsBatch(x, out, "it pads");
         for (int d : out) {
             if (d < 1) {
                 throw new Unmappable("padding " + pads + " leaves an empty tensor");
             }
         }
-        opaque.opaque(n, name, List.of(x.tensor()), out, "pad", 1);
+        // Output index o of a padded axis reads input index o - before (mode constant). Modes edge, reflect and
+        // wrap read mirrored or clamped indices near the borders: a window of 2m + 1 around o - before (m = twice
+        // the larger padding of the axis) holds them; 'wrap' reads the far side and is read whole.
+        String mode = a.s("mode", "constant");
+        List<OpParams.Opaque.Access> acc = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+            acc.add(new OpParams.Opaque.Access.Follow(i));
+        }
+        for (int i = 0; i < count; i++) {
+            int ax = axes.isPresent() ? axis(axes.get().get(i), r) : i;
+            int before = toInt(pads.get(i), "pad");
+            int after = toInt(pads.get(i + count), "pad");
+            if (before == 0 && after == 0) {
+                continue;
+            }
+            int m = mode.equals("constant") ? 0 : 2 * Math.max(Math.abs(before), Math.abs(after));
+            acc.set(ax, mode.equals("wrap") ? new OpParams.Opaque.Access.Whole()
+                    : new OpParams.Opaque.Access.Window(ax, 2 * m + 1, 1, 1, before + m));
+        }
+        long windows = acc.stream().filter(OpParams.Opaque.Access.Window.class::isInstance).count();
+        opaque.opaque(n, name, List.of(x.tensor()), out, "pad", 1, null, windows <= 3 ? List.of(acc) : List.of());
     }
 
     void expandOrTile(OnnxMl.NodeProto n, String name) {
@@ -381,8 +394,19 @@ final class LayoutNodes extends NodeFamily {
             alias(n.getOutput(0), x);
             return;
         }
-        keepsBatch(x, out, n.getOpType() + " of");
-        opaque.opaque(n, name, List.of(x.tensor()), out, n.getOpType().toLowerCase(), 1);
+        List<List<OpParams.Opaque.Access>> reads;
+        if (n.getOpType().equals("Tile")) {
+            // A repeated axis is read whole (a tile of the output may wrap around the input); the others follow.
+            List<OpParams.Opaque.Access> acc = new ArrayList<>();
+            for (int i = 0; i < x.rank(); i++) {
+                acc.add(out.get(i).equals(x.shape().get(i)) ? new OpParams.Opaque.Access.Follow(i)
+                        : new OpParams.Opaque.Access.Whole());
+            }
+            reads = List.of(acc);
+        } else {
+            reads = OpaqueNodes.broadcastReads(List.of(x.shape()), out).orElse(List.of());
+        }
+        opaque.opaque(n, name, List.of(x.tensor()), out, n.getOpType().toLowerCase(), 1, null, reads);
     }
 
     void gather(OnnxMl.NodeProto n, Attributes a, String name) {
@@ -401,14 +425,11 @@ final class LayoutNodes extends NodeFamily {
                 define(n.getOutput(0), out);
                 return;
             }
-            keepsBatch(ids, out, "Gather of");
-            opaque.opaque(n, name, List.of(ids.tensor()), out, "gather", 1, table);
+            opaque.opaque(n, name, List.of(ids.tensor()), out, "gather", 1, table,
+                    List.of(follow(ax, ids.rank())));
             return;
         }
         Act x = (Act) data;
-        if (ax == 0) {
-            throw new Unmappable("it gathers along the table.batch axis 0");
-        }
         if (out.isEmpty()) {
             throw new Unmappable("it produces a scalar");
         }
@@ -417,7 +438,25 @@ final class LayoutNodes extends NodeFamily {
             reshapeTo(n, name, x, out); // picking the single index of a size-1 axis
             return;
         }
-        keepsBatch(x, out, "Gather of");
-        opaque.opaque(n, name, ins, out, "gather", 1);
+        // Data axes before the gathered one follow the output, the gathered axis is read whole (any index may
+        // be picked), the axes after it follow the output past the index axes; the indices follow their axes.
+        List<OpParams.Opaque.Access> dataReads = new ArrayList<>();
+        int idxRank = idxDims.size();
+        for (int i = 0; i < x.rank(); i++) {
+            dataReads.add(i < ax ? new OpParams.Opaque.Access.Follow(i) : i == ax ? new OpParams.Opaque.Access.Whole()
+                    : new OpParams.Opaque.Access.Follow(i + idxRank - 1));
+        }
+        List<List<OpParams.Opaque.Access>> reads = idx instanceof Act ? List.of(dataReads, follow(ax, idxRank))
+                : List.of(dataReads);
+        opaque.opaque(n, name, ins, out, "gather", 1, null, reads);
+    }
+
+    /** Axes {@code 0 .. count − 1} of an input following output axes {@code from .. from + count − 1}. */
+    private static List<OpParams.Opaque.Access> follow(int from, int count) {
+        List<OpParams.Opaque.Access> acc = new ArrayList<>();
+        for (int j = 0; j < count; j++) {
+            acc.add(new OpParams.Opaque.Access.Follow(from + j));
+        }
+        return acc;
     }
 }

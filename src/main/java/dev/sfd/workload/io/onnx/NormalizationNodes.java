@@ -71,9 +71,6 @@ final class NormalizationNodes extends NodeFamily {
             }
         }
         int ax = axis(a.i("axis", -1), x.rank());
-        if (ax == 0) {
-            throw new Unmappable("it normalises over the batch axis 0");
-        }
         emit(spec(name, OpKind.LAYERNORM, List.of(x.tensor()), n.getOutput(0), new OpParams.LayerNorm(ax, true),
                 scale.name(), x.shape()));
         define(n.getOutput(0), x.shape());
@@ -83,9 +80,6 @@ final class NormalizationNodes extends NodeFamily {
         Act x = act(n, 0);
         int r = x.rank();
         int ax = axis(a.i("axis", opset >= 13 ? -1 : 1), r);
-        if (ax == 0) {
-            throw new Unmappable("it normalises along the batch axis 0");
-        }
         if (n.getOpType().equals("LogSoftmax")) {
             approximated.add(new OnnxImport.Approximation(name, "LogSoftmax", "softmax (same vector work)"));
         }
@@ -118,9 +112,6 @@ final class NormalizationNodes extends NodeFamily {
             alias(n.getOutput(0), x);
             return;
         }
-        if (axes.contains(0)) {
-            throw new Unmappable("it reduces the batch axis 0 (axes " + axes + ")");
-        }
         List<Integer> kept = new ArrayList<>();
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < x.rank(); i++) {
@@ -149,11 +140,26 @@ final class NormalizationNodes extends NodeFamily {
             return;
         }
         long perOut = Math.max(1, x.elements() / Math.max(1, product(result, 0, result.size())));
-        emit(spec(name, OpKind.OPAQUE, List.of(x.tensor()), n.getOutput(0),
-                new OpParams.Opaque(op.toLowerCase(), result, (int) Math.min(Integer.MAX_VALUE, perOut), List.of()),
-                null, result));
-        define(n.getOutput(0), result);
-        approximated.add(new OnnxImport.Approximation(name, op, "opaque vector op " + result + " reading the input "
-                + "whole (" + perOut + " ops per output element)"));
+        opaque.opaque(n, name, List.of(x.tensor()), result, op.toLowerCase(), (int) Math.min(Integer.MAX_VALUE,
+                perOut), null, List.of(reductionReads(x.rank(), axes, keep, result.size())));
+    }
+
+    /**
+     * The reads of a reduction: reduced axes whole, kept axes following their output axis (the same index with
+     * keepdims, the next output axis without).
+     */
+    static List<OpParams.Opaque.Access> reductionReads(int rank, List<Integer> axes, boolean keep, int outRank) {
+        List<OpParams.Opaque.Access> acc = new ArrayList<>();
+        int o = 0;
+        for (int i = 0; i < rank; i++) {
+            if (axes.contains(i)) {
+                acc.add(new OpParams.Opaque.Access.Whole());
+                o += keep ? 1 : 0;
+            } else {
+                acc.add(o < outRank ? new OpParams.Opaque.Access.Follow(o) : new OpParams.Opaque.Access.Whole());
+                o++;
+            }
+        }
+        return acc;
     }
 }

@@ -102,7 +102,8 @@ public final class OnnxGraphTranslator {
      * Translates a parsed model.
      *
      * @param source file name used in messages
-     * @param batch batch size replacing axis 0 of every input, or null to keep the model's (1 when dynamic)
+     * @param batch batch size replacing axis 0 of the inputs whose axis 0 is the batch (see {@link GraphInputs}), or
+     *              null to keep the model's (1 when dynamic)
      * @param inputShapes full shapes of inputs, by name (for dynamic dims)
      * @param unsupportedAsVector import unsupported operators as opaque vector ops instead of failing
      */
@@ -150,7 +151,7 @@ public final class OnnxGraphTranslator {
                 + " (" + (model.getProducerName().isEmpty() ? "unknown producer"
                 : model.getProducerName() + " " + model.getProducerVersion()) + ", opset " + opset + ")");
         inputs.resolve(builder);
-        builder.batch(table.batch);
+        builder.axisZeroIsBatch(false).batch(table.batch);
         for (int i = 0; i < graph.getNodeCount(); i++) {
             if (!table.absorbed.contains(i)) {
                 visit(i);
@@ -172,7 +173,7 @@ public final class OnnxGraphTranslator {
             builder.problem(p);
         }
         Network network = builder.build();
-        LOGGER.debug("Imported ({}) ONNX nodes as ({}) operators; table.folded ({}), table.approximated ({})",
+        LOGGER.debug("Imported ({}) ONNX nodes as ({}) operators; folded ({}), approximated ({})",
                 graph.getNodeCount(), network.operators().size(), table.folded.size(), table.approximated.size());
         return new OnnxImport(network, table.folded, table.approximated);
     }

@@ -9,11 +9,15 @@ import dev.sfd.workload.io.onnx.ValueTable.Value;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static dev.sfd.workload.io.onnx.ShapeInference.toInt;
 
 /**
- * Opaque vector operators: nodes SFD approximates as a vector op of the right output shape, and (with unsupported=vector) the nodes it cannot map at all.
+ * Opaque vector operators: nodes SFD approximates as a vector op of the right output shape, and (with
+ * unsupported=vector) the nodes it cannot map at all. Where the shapes show how an input follows the output
+ * (elementwise with broadcasting, a window, an offset), the op reads its inputs by region and tiles like an
+ * elementwise op; otherwise it reads them whole.
  */
 final class OpaqueNodes extends NodeFamily {
 
@@ -22,16 +26,76 @@ final class OpaqueNodes extends NodeFamily {
     }
 
     void opaque(OnnxMl.NodeProto n, String name, List<String> inputs, List<Integer> out, String fn, int ops) {
-        opaque(n, name, inputs, out, fn, ops, null);
+        opaque(n, name, inputs, out, fn, ops, null, List.of());
     }
 
     void opaque(OnnxMl.NodeProto n, String name, List<String> inputs, List<Integer> out, String fn, int ops,
-                        Const weight) {
-        emit(spec(name, OpKind.OPAQUE, inputs, n.getOutput(0), new OpParams.Opaque(fn, out, ops,
-                weight == null ? List.of() : weight.dims()), weight == null ? null : weight.name(), out));
+                Const weight) {
+        opaque(n, name, inputs, out, fn, ops, weight, List.of());
+    }
+
+    /**
+     * Emits an opaque op of output shape {@code out} with {@code ops} vector ops per output element; {@code reads}
+     * says per input how its axes follow the output (empty: the inputs are read whole). Listed in approximated().
+     */
+    void opaque(OnnxMl.NodeProto n, String name, List<String> inputs, List<Integer> out, String fn, int ops,
+                Const weight, List<List<OpParams.Opaque.Access>> reads) {
+        OpParams.Opaque p = new OpParams.Opaque(fn, out, ops, weight == null ? List.of() : weight.dims(), reads);
+        emit(spec(name, OpKind.OPAQUE, inputs, n.getOutput(0), p, weight == null ? null : weight.name(), out));
         define(n.getOutput(0), out);
         approximated.add(new OnnxImport.Approximation(name, n.getOpType(), "opaque vector op '" + fn + "' " + out
-                + " reading its inputs whole (" + ops + " op(s) per output element)"));
+                + (p.tiled() ? " tiled like its output (" + describe(reads) + ")" : " reading its inputs whole")
+                + " (" + ops + " op(s) per output element)"));
+    }
+
+    /** A short text of the reads: per input, per axis {@code o2} (follows output axis 2), {@code 1}, {@code *}. */
+    static String describe(List<List<OpParams.Opaque.Access>> reads) {
+        List<String> parts = new ArrayList<>();
+        for (List<OpParams.Opaque.Access> in : reads) {
+            List<String> axes = new ArrayList<>();
+            for (OpParams.Opaque.Access x : in) {
+                if (x instanceof OpParams.Opaque.Access.Follow f) {
+                    axes.add("o" + f.outAxis());
+                } else if (x instanceof OpParams.Opaque.Access.Window w) {
+                    axes.add("o" + w.outAxis() + (w.size() > 1 ? " window " + w.size() : "")
+                            + (w.padBefore() != 0 ? " shifted " + (-w.padBefore()) : ""));
+                } else {
+                    axes.add(x instanceof OpParams.Opaque.Access.Broadcast ? "1" : "*");
+                }
+            }
+            parts.add(in.isEmpty() ? "whole" : "[" + String.join(", ", axes) + "]");
+        }
+        return "reads " + String.join(", ", parts);
+    }
+
+    /**
+     * Per input, how numpy broadcasting maps its axes to the output's (right-aligned: an axis of the output's size
+     * follows it, a size-1 axis under a larger one is broadcast); empty when some input does not broadcast to
+     * {@code out}.
+     */
+    static Optional<List<List<OpParams.Opaque.Access>>> broadcastReads(List<List<Integer>> inputs,
+                                                                       List<Integer> out) {
+        List<List<OpParams.Opaque.Access>> reads = new ArrayList<>();
+        for (List<Integer> in : inputs) {
+            if (in.size() > out.size()) {
+                return Optional.empty();
+            }
+            int offset = out.size() - in.size();
+            List<OpParams.Opaque.Access> acc = new ArrayList<>();
+            for (int j = 0; j < in.size(); j++) {
+                int d = in.get(j);
+                int o = out.get(j + offset);
+                if (d == o) {
+                    acc.add(new OpParams.Opaque.Access.Follow(j + offset));
+                } else if (d == 1) {
+                    acc.add(new OpParams.Opaque.Access.Broadcast());
+                } else {
+                    return Optional.empty();
+                }
+            }
+            reads.add(acc);
+        }
+        return Optional.of(reads);
     }
 
     boolean opaqueFallback(OnnxMl.NodeProto n, String name, String reason) {

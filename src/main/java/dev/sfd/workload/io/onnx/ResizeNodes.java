@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 
 import static dev.sfd.workload.io.onnx.ShapeInference.axis;
-import static dev.sfd.workload.io.onnx.ShapeInference.keepsBatch;
 import static dev.sfd.workload.io.onnx.ShapeInference.toInt;
 
 /**
@@ -60,7 +59,6 @@ final class ResizeNodes extends NodeFamily {
             alias(n.getOutput(0), x);
             return;
         }
-        keepsBatch(x, out, "it resizes");
         int resized = 0;
         for (int i = 0; i < out.size(); i++) {
             resized += out.get(i).equals(x.shape().get(i)) ? 0 : 1;

@@ -1,9 +1,11 @@
 package dev.sfd.workload.io.onnx;
 
+import dev.sfd.workload.OpParams;
 import dev.sfd.workload.io.onnx.ValueTable.Act;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Output shapes of ONNX operators, from their attributes and input shapes (ONNX operator semantics,
@@ -65,13 +67,6 @@ final class ShapeInference {
             out.add(size);
         }
         return out;
-    }
-
-    static void keepsBatch(Act in, List<Integer> out, String what) {
-        if (out.isEmpty() || out.get(0) != in.shape().get(0)) {
-            throw new Unmappable(what + " [" + join(in.shape()) + "] to " + out + " changes axis 0; SFD keeps the "
-                    + "batch as axis 0 of every activation");
-        }
     }
 
     static String join(List<Integer> s) {
@@ -150,5 +145,56 @@ final class ShapeInference {
         int total = Math.max(0, (out - 1) * s + (k - 1) * d + 1 - in);
         int small = total / 2;
         return lower ? new int[] {total - small, small} : new int[] {small, total - small};
+    }
+
+    /**
+     * ONNX Slice: per listed axis, negative starts and ends count from the end, then are clamped to the axis
+     * ({@code [0, dim]} for a positive step, {@code [0, dim − 1]} and {@code [−1, dim − 1]} for a negative one);
+     * the output has {@code ceil((end − start) / step)} indices. Unlisted axes are kept whole.
+     */
+    static OpParams.Slice slice(List<Integer> in, List<Long> starts, List<Long> ends, Optional<List<Long>> axes,
+                                Optional<List<Long>> steps) {
+        if (ends.size() != starts.size() || axes.isPresent() && axes.get().size() != starts.size()
+                || steps.isPresent() && steps.get().size() != starts.size()) {
+            throw new Unmappable("starts " + starts + ", ends " + ends + ", axes " + axes.orElse(List.of())
+                    + " and steps " + steps.orElse(List.of()) + " differ in length");
+        }
+        List<Integer> first = new ArrayList<>();
+        List<Integer> step = new ArrayList<>();
+        List<Integer> size = new ArrayList<>(in);
+        for (int i = 0; i < in.size(); i++) {
+            first.add(0);
+            step.add(1);
+        }
+        for (int i = 0; i < starts.size(); i++) {
+            int ax = axis(axes.isPresent() ? axes.get().get(i) : i, in.size());
+            long st = steps.isPresent() ? steps.get().get(i) : 1;
+            if (st == 0) {
+                throw new Unmappable("step 0 on axis " + ax);
+            }
+            long dim = in.get(ax);
+            long s = starts.get(i);
+            long e = ends.get(i);
+            s = s < 0 ? s + dim : s;
+            e = e < 0 ? e + dim : e;
+            long count;
+            if (st > 0) {
+                s = Math.max(0, Math.min(dim, s));
+                e = Math.max(0, Math.min(dim, e));
+                count = e > s ? (e - s + st - 1) / st : 0;
+            } else {
+                s = Math.max(0, Math.min(dim - 1, s));
+                e = Math.max(-1, Math.min(dim - 1, e));
+                count = s > e ? (s - e + (-st) - 1) / (-st) : 0;
+            }
+            if (count == 0) {
+                throw new Unmappable("the slice of axis " + ax + " of " + in + " is empty (start " + starts.get(i)
+                        + ", end " + ends.get(i) + ", step " + st + ")");
+            }
+            first.set(ax, (int) s);
+            step.set(ax, toInt(st, "step"));
+            size.set(ax, (int) count);
+        }
+        return new OpParams.Slice(first, step, size);
     }
 }

@@ -34,7 +34,7 @@ final class ValueTable {
     sealed interface Value permits Act, Const {
     }
 
-    /** An activation: SFD tensor {@code tensor} with a static shape (batch = axis 0). */
+    /** An activation: SFD tensor {@code tensor} with a static shape. */
     record Act(String tensor, List<Integer> shape) implements Value {
         int rank() {
             return shape.size();
