@@ -454,6 +454,53 @@ class OnnxReaderTest {
         assertEquals(List.of(4, 32), shape(n, "y"));
     }
 
+    @Test
+    void batchOptionLeavesInputsWhoseAxisZeroIsNotTheBatch() {
+        Path f = new OnnxModelBuilder().input("x", 1, 8).input("y", 8, 8)
+                .node("MatMul", List.of("x", "y"), List.of("z")).output("z").write(dir, "two.onnx");
+        Network n = OnnxReader.read(f, 3, Map.of(), false).network();
+        assertEquals(List.of(3, 8), shape(n, "x"));
+        assertEquals(List.of(8, 8), shape(n, "y"), "y is an activation whose axis 0 is not the batch");
+        assertEquals(List.of(3, 8), shape(n, "z"));
+        assertEquals(3, n.batch());
+    }
+
+    @Test
+    void transposesReshapesAndSplitsMayMoveAxisZero() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 4, 6, 10).ints("t", 2, 2, 60)
+                .ints("sizes", 1, 1)
+                .node("Transpose", "x", "xt", attrs("perm", 2, 0, 1))
+                .node("Reshape", List.of("xt", "t"), List.of("r"))
+                .node("Split", List.of("r", "sizes"), List.of("a", "b"), attr("axis", 0))
+                .node("Softmax", "a", "sa", attr("axis", 0))
+                .output("sa").output("b"));
+        Network n = r.network();
+        assertEquals(List.of(10, 4, 6), shape(n, "xt"));
+        assertEquals(List.of(1, 2, 60), shape(n, "sa"));
+        assertEquals(List.of(OpKind.TRANSPOSE, OpKind.RESHAPE, OpKind.SPLIT, OpKind.SOFTMAX),
+                n.operators().stream().map(Operator::kind).toList());
+        assertTrue(r.approximated().isEmpty(), r.approximated().toString());
+    }
+
+    @Test
+    void valueInfoIsOnlyACrossCheck() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 4).node("Relu", "x", "y").node("Relu", "y", "z")
+                .valueInfo("y", 1, 5).output("z", 1, 4));
+        assertEquals(List.of(1, 4), shape(r.network(), "y"), "the import uses the inferred shape");
+        assertEquals(2, r.checkedShapes());
+        assertEquals(List.of("value 'y': inferred [1, 4], the model declares [1, 5]"), r.conflicts());
+    }
+
+    @Test
+    void opaqueFallbackSizesKnownOperatorsByInference() {
+        // A 3-D convolution is no SFD conv; with unsupported=vector its output shape comes from shape inference.
+        OnnxImport r = OnnxReader.read(new OnnxModelBuilder().input("x", 1, 2, 4, 8, 8).weight("w", 4, 2, 3, 3, 3)
+                .node("Conv", List.of("x", "w"), List.of("y"), attrs("pads", 1, 1, 1, 1, 1, 1)).node("Relu", "y", "z")
+                .output("z").write(dir, "c3.onnx"), null, Map.of(), true);
+        assertEquals(List.of(1, 4, 4, 8, 8), shape(r.network(), "z"));
+        assertTrue(r.approximated().get(0).treatment().contains("shapes inferred"), r.approximated().toString());
+    }
+
     // ---------------------------------------------------------------- unsupported operators
 
     private OnnxModelBuilder withUnsupported() {
@@ -494,7 +541,7 @@ class OnnxReaderTest {
         Path f = withUnsupported().write(dir, "rnn.onnx");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> OnnxReader.read(f, null, Map.of(), true));
-        assertTrue(e.getMessage().contains("needs a static shape of rank 1 to 4 for output 'h'"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs a static shape of rank 1 to 5 for output 'h'"), e.getMessage());
         assertTrue(e.getMessage().contains("shape_inference"), e.getMessage());
     }
 

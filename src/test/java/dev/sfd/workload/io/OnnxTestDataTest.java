@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.io.onnx.OnnxGraphTranslator;
+import dev.sfd.workload.io.onnx.OnnxImport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,9 @@ class OnnxTestDataTest {
         }
         Network net;
         try {
-            net = OnnxReader.read(model, null, Map.of(), false).network();
+            OnnxImport imported = OnnxReader.read(model, null, Map.of(), false);
+            net = imported.network();
+            assertEquals(List.of(), imported.conflicts(), "inferred shapes disagree with the model's value_info");
         } catch (InvalidInputException e) {
             String msg = e.getMessage();
             assertTrue(msg.startsWith(model.toString()), msg);

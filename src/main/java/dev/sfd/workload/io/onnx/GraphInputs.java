@@ -161,6 +161,13 @@ final class GraphInputs {
         for (Map.Entry<String, List<Integer>> e : shapes.entrySet()) {
             builder.input(e.getKey(), e.getValue());
             values.put(e.getKey(), new Act(e.getKey(), List.copyOf(e.getValue())));
+            List<Integer> declared = graph.getInputList().stream().filter(v -> v.getName().equals(e.getKey()))
+                    .findFirst().flatMap(OnnxGraphTranslator::declaredShape).orElse(List.of());
+            for (int i = 0; i < declared.size(); i++) {
+                if (declared.get(i) > 0 && !declared.get(i).equals(e.getValue().get(i))) {
+                    table.crossCheck = false; // shapes other than the export's: value_info no longer applies
+                }
+            }
             LOGGER.debug("Input ({}) has shape ({})", e.getKey(), e.getValue());
         }
     }

@@ -1,6 +1,7 @@
 package dev.sfd.workload.io.onnx;
 
 import ai.onnx.proto.OnnxMl;
+import dev.sfd.workload.NetworkBuilder;
 import dev.sfd.workload.OpKind;
 import dev.sfd.workload.OpParams;
 import dev.sfd.workload.io.onnx.ValueTable.Act;
@@ -22,11 +23,16 @@ final class MatmulNodes extends NodeFamily {
     void gemm(OnnxMl.NodeProto n, Attributes a, String name) {
         Act x = act(n, 0);
         Const b = weightInput(n, 1, "weight");
-        if (a.i("transA", 0) != 0) {
-            throw new Unmappable("transA = 1 is not supported (the batch must stay axis 0 of A)");
-        }
         if (x.rank() != 2 || b.dims().size() != 2) {
             throw new Unmappable("A " + x.shape() + " and B " + b.dims() + " must both be matrices");
+        }
+        if (a.i("transA", 0) != 0) {
+            // A is stored [K, M]: a transpose view, then the linear layer on [M, K].
+            List<Integer> t = List.of(x.shape().get(1), x.shape().get(0));
+            String view = n.getOutput(0) + "/transA";
+            emit(spec(name + "/transA", OpKind.TRANSPOSE, List.of(x.tensor()), view,
+                    new OpParams.Transpose(List.of(1, 0)), null, t));
+            x = define(view, t);
         }
         boolean transB = a.i("transB", 0) != 0;
         int k = transB ? b.dims().get(1) : b.dims().get(0);
@@ -53,9 +59,9 @@ final class MatmulNodes extends NodeFamily {
                     + "or two activations");
         }
         if (vb instanceof Const b) {
-            if (b.dims().size() != 2 || x.rank() < 2 || x.rank() > 4) {
+            if (b.dims().size() != 2 || x.rank() < 2 || x.rank() > NetworkBuilder.MAX_COMPUTE_RANK) {
                 throw new Unmappable("A " + x.shape() + " times constant B " + b.dims() + "; a linear layer needs "
-                        + "A of rank 2 to 4 and B of rank 2");
+                        + "A of rank 2 to " + NetworkBuilder.MAX_COMPUTE_RANK + " and B of rank 2");
             }
             if (!b.dims().get(0).equals(x.shape().get(x.rank() - 1))) {
                 throw new Unmappable("A " + x.shape() + " and B " + b.dims() + " have different inner sizes");
@@ -69,9 +75,10 @@ final class MatmulNodes extends NodeFamily {
         }
         Act y = (Act) vb;
         int r = x.rank();
-        if (r < 3 || r > 4 || y.rank() != r || !x.shape().subList(0, r - 2).equals(y.shape().subList(0, r - 2))) {
+        int maxRank = NetworkBuilder.MAX_COMPUTE_RANK;
+        if (r < 2 || r > maxRank || y.rank() != r || !x.shape().subList(0, r - 2).equals(y.shape().subList(0, r - 2))) {
             throw new Unmappable("A " + x.shape() + " and B " + y.shape() + " are both activations; SFD multiplies "
-                    + "two activations of rank 3 or 4 with equal leading (batch) dims");
+                    + "two activations of the same rank, 2 to " + maxRank + ", with equal leading dims");
         }
         if (!x.shape().get(r - 1).equals(y.shape().get(r - 2))) {
             throw new Unmappable("A " + x.shape() + " and B " + y.shape() + " have different inner sizes");
@@ -102,6 +109,6 @@ final class MatmulNodes extends NodeFamily {
                 return false;
             }
         }
-        return r >= 3 && perm.get(r - 2) == r - 1 && perm.get(r - 1) == r - 2;
+        return r >= 2 && perm.get(r - 2) == r - 1 && perm.get(r - 1) == r - 2;
     }
 }

@@ -175,7 +175,7 @@ public final class OnnxGraphTranslator {
         Network network = builder.build();
         LOGGER.debug("Imported ({}) ONNX nodes as ({}) operators; folded ({}), approximated ({})",
                 graph.getNodeCount(), network.operators().size(), table.folded.size(), table.approximated.size());
-        return new OnnxImport(network, table.folded, table.approximated);
+        return new OnnxImport(network, table.folded, table.approximated, table.checkedShapes, table.conflicts);
     }
 
     static boolean supported(OnnxMl.NodeProto n) {

@@ -1,6 +1,7 @@
 package dev.sfd.workload.io.onnx;
 
 import ai.onnx.proto.OnnxMl;
+import dev.sfd.workload.NetworkBuilder;
 import dev.sfd.workload.OpKind;
 import dev.sfd.workload.OpParams;
 import dev.sfd.workload.io.onnx.ValueTable.Act;
@@ -98,57 +99,74 @@ final class OpaqueNodes extends NodeFamily {
         return Optional.of(reads);
     }
 
+    /**
+     * With unsupported=vector: a node SFD cannot map becomes an opaque vector op per used output, of the shape
+     * {@link ShapeInference#infer} gives (for operator types SFD knows) or else the model's value_info. When the
+     * shapes show the op is elementwise (each activation input broadcasts to the output), it reads its inputs by
+     * region; otherwise whole. Non-scalar constant inputs are counted as one weight tensor.
+     */
     boolean opaqueFallback(OnnxMl.NodeProto n, String name, String reason) {
         List<String> ins = new ArrayList<>();
+        List<List<Integer>> inShapes = new ArrayList<>();
         long weightElements = 0;
         for (String in : n.getInputList()) {
             Value v = values.get(in);
             if (v instanceof Act a && !ins.contains(a.tensor())) {
                 ins.add(a.tensor());
+                inShapes.add(a.shape());
             } else if (v instanceof Const c && c.tensor().elements() > 1) {
                 weightElements += c.tensor().elements();
             }
         }
+        Optional<List<List<Integer>>> inferred = table.inferShapes(n);
         List<List<Integer>> shapes = new ArrayList<>();
-        for (String out : n.getOutputList()) {
+        for (int k = 0; k < n.getOutputCount(); k++) {
+            String out = n.getOutput(k);
             if (out.isEmpty() || !used(out)) {
                 shapes.add(null);
                 continue;
             }
-            List<Integer> s = table.declaredShapes.get(out);
-            if (s == null || s.isEmpty() || s.size() > 4) {
-                table.problems.add("node '" + n.getName() + "' (" + ValueTable.nodeType(n) + "): " + reason + "; as a vector op it "
-                        + "needs a static shape of rank 1 to 4 for output '" + out + "', but the model declares "
-                        + (s == null ? "none" : s)
+            List<Integer> s = inferred.isPresent() && k < inferred.get().size() ? inferred.get().get(k)
+                    : table.declaredShapes.get(out);
+            String what = "node '" + displayName(n, indexOf(n)) + "' (" + ValueTable.nodeType(n) + "): " + reason;
+            if (s == null || s.isEmpty() || s.size() > NetworkBuilder.MAX_COMPUTE_RANK) {
+                table.problems.add(what + "; as a vector op it needs a static shape of rank 1 to "
+                        + NetworkBuilder.MAX_COMPUTE_RANK + " for output '" + out + "', but SFD cannot infer it and "
+                        + "the model declares " + (s == null ? "none" : s)
                         + "\n  Maybe run ONNX shape inference on the model first (onnx.shape_inference.infer_shapes).");
                 table.failed.addAll(n.getOutputList());
                 return true;
             }
-            List<Integer> fixed = new ArrayList<>(s);
-            if (fixed.get(0) < 1) {
-                fixed.set(0, table.batch);
+            if (s.get(0) < 1) {
+                s = new ArrayList<>(s);
+                s.set(0, table.batch); // a dynamic axis 0 in value_info: the batch, as for the graph inputs
             }
-            if (fixed.contains(-1)) {
-                table.problems.add("node '" + n.getName() + "' (" + ValueTable.nodeType(n) + "): " + reason + "; output '" + out
-                        + "' has dynamic dimensions " + s + " in the model, so the vector op cannot be sized");
+            if (s.contains(-1)) {
+                table.problems.add(what + "; output '" + out + "' has dynamic dimensions " + s + " in the model, "
+                        + "so the vector op cannot be sized\n  Maybe run ONNX shape inference on the model with "
+                        + "static input shapes first.");
                 table.failed.addAll(n.getOutputList());
                 return true;
             }
-            shapes.add(fixed);
+            shapes.add(s);
         }
+        List<String> kinds = new ArrayList<>();
         for (int k = 0; k < n.getOutputCount(); k++) {
             if (shapes.get(k) == null) {
                 continue;
             }
             String opName = k == 0 ? name : name + "#" + k;
             List<Integer> w = k == 0 && weightElements > 0 ? List.of(toInt(weightElements, "weights")) : List.of();
+            List<List<OpParams.Opaque.Access>> reads = broadcastReads(inShapes, shapes.get(k)).orElse(List.of());
+            kinds.add(reads.isEmpty() ? "reading its inputs whole" : "tiled like its output, elementwise");
             emit(spec(opName, OpKind.OPAQUE, ins, n.getOutput(k), new OpParams.Opaque(n.getOpType().toLowerCase(),
-                    shapes.get(k), 1, w), null, shapes.get(k)));
+                    shapes.get(k), 1, w, reads), null, shapes.get(k)));
             define(n.getOutput(k), shapes.get(k));
         }
-        approximated.add(new OnnxImport.Approximation(name, ValueTable.nodeType(n), "opaque vector op per output " + shapes
-                + " (1 op per output element" + (weightElements > 0 ? ", " + weightElements + " constant elements "
-                + "as one weight" : "") + "), because: " + reason));
+        approximated.add(new OnnxImport.Approximation(name, ValueTable.nodeType(n), "opaque vector op per output "
+                + shapes + " " + String.join(", ", kinds) + " (1 op per output element"
+                + (weightElements > 0 ? ", " + weightElements + " constant elements as one weight" : "")
+                + "; shapes " + (inferred.isPresent() ? "inferred" : "from value_info") + "), because: " + reason));
         return true;
     }
 }

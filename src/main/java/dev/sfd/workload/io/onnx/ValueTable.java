@@ -73,6 +73,12 @@ final class ValueTable {
     final List<OnnxImport.Approximation> approximated = new ArrayList<>();
     int batch = 1;
     int modelBatch = 1;
+    /** Whether the inputs have the shapes the model declares, so that its value_info must agree with inference. */
+    boolean crossCheck = true;
+    /** Values whose inferred shape was compared with a static shape in the model's value_info or outputs. */
+    int checkedShapes;
+    /** Disagreements between inferred and declared shapes, one line each. */
+    final List<String> conflicts = new ArrayList<>();
 
     ValueTable(String source, OnnxMl.GraphProto graph, long opset, boolean unsupportedAsVector) {
         this.source = source;
@@ -177,6 +183,7 @@ final class ValueTable {
     }
 
     Act define(String output, List<Integer> shape) {
+        crossCheck(output, shape);
         Act a = new Act(output, List.copyOf(shape));
         values.put(output, a);
         return a;
@@ -219,5 +226,49 @@ final class ValueTable {
     static String nodeType(OnnxMl.NodeProto n) {
         String d = n.getDomain();
         return d.isEmpty() || d.equals("ai.onnx") ? n.getOpType() : d + "." + n.getOpType();
+    }
+
+    /**
+     * The output shapes of a default-domain node by {@link ShapeInference#infer}, from the shapes of its inputs
+     * in this table and the values of its constant inputs; empty for other domains or when it cannot tell.
+     */
+    Optional<List<List<Integer>>> inferShapes(OnnxMl.NodeProto n) {
+        String d = n.getDomain();
+        if (!d.isEmpty() && !d.equals("ai.onnx")) {
+            return Optional.empty();
+        }
+        List<List<Integer>> in = new ArrayList<>();
+        for (String name : n.getInputList()) {
+            Value v = name.isEmpty() ? null : values.get(name);
+            in.add(v instanceof Act a ? a.shape() : v instanceof Const c ? c.dims() : null);
+        }
+        return ShapeInference.infer(n.getOpType(), new Attributes(n), opset, in, i -> {
+            if (i >= n.getInputCount() || !(values.get(n.getInput(i)) instanceof Const c) || !c.tensor().known()) {
+                return Optional.empty();
+            }
+            return Optional.of(c.tensor().values());
+        }, n.getOutputCount());
+    }
+
+    /**
+     * Compares an inferred shape with the one the model declares for the value (value_info or graph outputs), on
+     * the dims the model gives statically; a disagreement is recorded (and logged), never an error: inference is
+     * what the import uses.
+     */
+    void crossCheck(String value, List<Integer> inferred) {
+        List<Integer> declared = declaredShapes.get(value);
+        if (!crossCheck || declared == null) {
+            return;
+        }
+        checkedShapes++;
+        boolean agree = declared.size() == inferred.size();
+        for (int i = 0; agree && i < declared.size(); i++) {
+            agree = declared.get(i) < 1 || declared.get(i).equals(inferred.get(i));
+        }
+        if (!agree) {
+            String line = "value '" + value + "': inferred " + inferred + ", the model declares " + declared;
+            conflicts.add(line);
+            LOGGER.warn("({}) {}", source, line);
+        }
     }
 }
