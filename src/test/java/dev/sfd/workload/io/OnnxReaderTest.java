@@ -501,6 +501,64 @@ class OnnxReaderTest {
         assertTrue(r.approximated().get(0).treatment().contains("shapes inferred"), r.approximated().toString());
     }
 
+    @Test
+    void lrnReadsAWindowOfChannelsAndInstanceNormIsALayerNormThenAScaleAndShift() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 16, 6, 6).weight("s", 16).weight("b", 16)
+                .node("LRN", "x", "l", attr("size", 5))
+                .node("InstanceNormalization", List.of("l", "s", "b"), List.of("y")).output("y"));
+        Network n = r.network();
+        Operator lrn = n.operator("lrn0");
+        assertEquals(OpKind.OPAQUE, lrn.kind());
+        // channels [8, 10) read channels [6, 12): the window of 5 centred on each
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 6, 0, 0}, new int[] {1, 12, 3, 6}), Regions.inputRegion(n,
+                lrn, 0, 0, new dev.sfd.workload.Box(new int[] {0, 8, 0, 0}, new int[] {1, 10, 3, 6})).orElseThrow());
+        assertEquals(List.of(OpKind.OPAQUE, OpKind.LAYERNORM, OpKind.BATCHNORM),
+                n.operators().stream().map(Operator::kind).toList());
+        assertEquals(2 * 16, n.totalParameters(), "instance norm: a scale and a shift per channel");
+        assertEquals(List.of("lrn0", "instancenormalization1"), r.approximated().stream()
+                .map(OnnxImport.Approximation::node).toList());
+    }
+
+    @Test
+    void elementwiseOperatorsWithoutAnSfdFunctionTileByBroadcasting() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(16).input("c", 4, 1).input("x", 4, 6).input("y", 6)
+                .weight("slope", 6)
+                .node("Where", List.of("c", "x", "y"), List.of("w"))
+                .node("PRelu", List.of("w", "slope"), List.of("p"))
+                .node("Cos", "p", "z").output("z"));
+        Network n = r.network();
+        assertEquals(List.of(4, 6), shape(n, "z"));
+        Operator where = n.operator("where0");
+        var tile = new dev.sfd.workload.Box(new int[] {1, 2}, new int[] {3, 5});
+        assertEquals(new dev.sfd.workload.Box(new int[] {1, 0}, new int[] {3, 1}),
+                Regions.inputRegion(n, where, 0, 0, tile).orElseThrow(), "the condition broadcasts over columns");
+        assertEquals(tile, Regions.inputRegion(n, where, 1, 0, tile).orElseThrow());
+        assertEquals(new dev.sfd.workload.Box(new int[] {2}, new int[] {5}),
+                Regions.inputRegion(n, where, 2, 0, tile).orElseThrow());
+        assertEquals(6, n.totalParameters(), "the PRelu slope is a weight");
+        assertEquals("opaque", ((OpParams.Elementwise) n.operator("cos2").params()).function());
+        assertEquals(3, r.approximated().size(), r.approximated().toString());
+    }
+
+    @Test
+    void depthToSpaceIsAViewAndLayerNormStatisticsAreReductions() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 3, 3).weight("g", 6).weight("b", 6)
+                .node("DepthToSpace", "x", "d", attr("blocksize", 2))
+                .node("LayerNormalization", List.of("d", "g", "b"), List.of("y", "mean"), attr("axis", -1))
+                .output("y").output("mean"));
+        Network n = r.network();
+        assertEquals(List.of(1, 2, 6, 6), shape(n, "d"));
+        assertTrue(n.operators().stream().limit(3).allMatch(o -> o.kind().isLayout()), n.operators().toString());
+        // DCR: output channel 0, row 0, column 1 comes from input channel 2 (block offset (0, 1)), row 0, column 0.
+        var cell = new dev.sfd.workload.Box(new int[] {0, 0, 0, 1}, new int[] {1, 1, 1, 2});
+        var parts = dev.sfd.workload.TensorViews.resolve(n, "d", cell);
+        assertEquals(1, parts.size());
+        assertTrue(parts.get(0).region().contains(new dev.sfd.workload.Box(new int[] {0, 2, 0, 0},
+                new int[] {1, 3, 1, 1})), parts.toString());
+        assertEquals(List.of(1, 2, 6, 1), shape(n, "mean"));
+        assertEquals(OpKind.OPAQUE, n.operator("layernormalization1#1").kind());
+    }
+
     // ---------------------------------------------------------------- unsupported operators
 
     private OnnxModelBuilder withUnsupported() {

@@ -30,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Runs the importer over every single-operator model of the ONNX backend test data that Debian ships
  * ({@code apt-get install libonnx-testdata}: {@code /usr/share/libonnx-testdata/data/node/test_* /model.onnx},
  * each with its expected output {@code test_data_set_0/output_0.pb}). A model whose operators are all
- * supported either imports with the expected output shape or fails with a clear {@link InvalidInputException}
- * naming a limitation (rank-5 tensors, batch axis moved, ...); a model with an unsupported operator fails with
- * the unsupported-operator message. Nothing else may be thrown.
+ * supported either imports with the expected output shape (a scalar is [1]), its inferred shapes agreeing with
+ * the shapes the model declares, or fails with a clear {@link InvalidInputException} naming a limitation (a shape
+ * input known only at run time, rank 6, ...); a model with an unsupported operator fails with the
+ * unsupported-operator message. Nothing else may be thrown.
  */
 class OnnxTestDataTest {
     static final Path NODE_TESTS = Path.of("/usr/share/libonnx-testdata/data/node");
@@ -98,6 +99,9 @@ class OnnxTestDataTest {
             for (long d : t.getDimsList()) {
                 dims.add((int) d);
             }
+            if (dims.isEmpty()) {
+                dims.add(1); // SFD holds a scalar as [1]
+            }
             assertEquals(dims, net.tensor(net.outputs().get(0)).shape(), "output shape of " + model);
         }
     }
@@ -125,6 +129,6 @@ class OnnxTestDataTest {
             }
         }
         System.out.println("libonnx-testdata: " + imported + " of " + total + " node models import");
-        assertTrue(imported >= 290, imported + " of " + total + " node models import");
+        assertTrue(imported >= 580, imported + " of " + total + " node models import (584 with libonnx-testdata 1.12.0)");
     }
 }

@@ -142,9 +142,6 @@ final class ConvNodes extends NodeFamily {
         if (x.rank() != 4) {
             throw new Unmappable("input " + x.shape() + "; only 2-D pooling on [N, C, H, W] is supported");
         }
-        if (n.getOutputCount() > 1 && used(n.getOutput(1))) {
-            throw new Unmappable("its indices output '" + n.getOutput(1) + "' is used");
-        }
         List<Integer> k = a.intList("kernel_shape", 0, 0);
         if (k.size() != 2) {
             throw new Unmappable("kernel_shape " + k + " is not 2-D");
@@ -155,9 +152,17 @@ final class ConvNodes extends NodeFamily {
             approximated.add(new OnnxImport.Approximation(name, "LpPool", "average pooling of the same window"));
         }
         List<Integer> out = List.of(x.shape().get(0), x.shape().get(1), win.outH(), win.outW());
-        emit(spec(name, OpKind.POOL, List.of(x.tensor()), n.getOutput(0), new OpParams.Pool(type, k.get(0), k.get(1),
-                win.sH(), win.sW(), win.pt(), win.pl(), win.pb(), win.pr(), win.dH(), win.dW(), false), null, out));
+        OpParams.Pool p = new OpParams.Pool(type, k.get(0), k.get(1), win.sH(), win.sW(), win.pt(), win.pl(),
+                win.pb(), win.pr(), win.dH(), win.dW(), false);
+        emit(spec(name, OpKind.POOL, List.of(x.tensor()), n.getOutput(0), p, null, out));
         define(n.getOutput(0), out);
+        if (n.getOutputCount() > 1 && used(n.getOutput(1))) {
+            // MaxPool's indices: the same windows searched again for the position of the maximum.
+            emit(spec(name + "#indices", OpKind.POOL, List.of(x.tensor()), n.getOutput(1), p, null, out));
+            define(n.getOutput(1), out);
+            approximated.add(new OnnxImport.Approximation(name, "MaxPool", "indices output: a second max pool "
+                    + "over the same windows"));
+        }
     }
 
     void globalPool(OnnxMl.NodeProto n, String name) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static dev.sfd.workload.io.onnx.ShapeInference.broadcast;
+import static dev.sfd.workload.io.onnx.ShapeInference.toInt;
 
 /**
  * Unary and binary elementwise operators (Add, Mul, Relu, Clip, ...).
@@ -23,9 +24,12 @@ final class ElementwiseNodes extends NodeFamily {
     private static final Map<String, String> BINARY = Map.of("Add", "add", "Sub", "sub", "Mul", "mul", "Div", "div",
             "Max", "max", "Min", "min", "Sum", "add", "Mean", "add", "Pow", "pow");
 
-    ElementwiseNodes(ValueTable table, PatternFusers fusers) {
+    private final OpaqueNodes opaque;
+
+    ElementwiseNodes(ValueTable table, PatternFusers fusers, OpaqueNodes opaque) {
         super(table);
         this.fusers = fusers;
+        this.opaque = opaque;
     }
 
     void binary(OnnxMl.NodeProto n, String name) {
@@ -90,7 +94,8 @@ final class ElementwiseNodes extends NodeFamily {
                 default -> "clip";
             });
         } else if (op.equals("Pow")) {
-            throw new Unmappable("the exponent is a tensor " + c.dims() + "; only a scalar exponent is supported");
+            nary(n, name); // a tensor exponent: no SFD function
+            return;
         } else {
             p = new OpParams.Elementwise(fn, c.dims());
         }
@@ -104,6 +109,49 @@ final class ElementwiseNodes extends NodeFamily {
         emit(spec(name, OpKind.ELEMENTWISE, List.of(x.tensor()), n.getOutput(0), new OpParams.Elementwise(fn), null,
                 x.shape()));
         define(n.getOutput(0), x.shape());
+    }
+
+    /**
+     * An elementwise operator of two or more inputs that SFD has no function for (comparisons, logic, Mod,
+     * BitShift, PRelu, Where, Pow of a tensor exponent): an opaque vector op of the broadcast shape that reads each
+     * activation input by region (numpy broadcasting); constant inputs are one weight read whole.
+     */
+    void nary(OnnxMl.NodeProto n, String name) {
+        List<String> tensors = new ArrayList<>();
+        List<List<Integer>> shapes = new ArrayList<>();
+        List<List<Integer>> all = new ArrayList<>();
+        Const weight = null;
+        long constElements = 0;
+        for (String in : n.getInputList()) {
+            Value v = in.isEmpty() ? null : values.get(in);
+            if (v instanceof Act x) {
+                if (!tensors.contains(x.tensor())) {
+                    tensors.add(x.tensor());
+                    shapes.add(x.shape());
+                }
+                all.add(x.shape());
+            } else if (v instanceof Const c) {
+                all.add(c.dims());
+                if (c.tensor().elements() > 1) {
+                    constElements += c.tensor().elements();
+                    weight = weight == null ? c : new Const(c.name(), new ConstTensor(List.of(
+                            toInt(constElements, "elements")), null));
+                }
+            }
+        }
+        if (tensors.isEmpty()) {
+            throw new Unmappable("it has no activation input");
+        }
+        List<Integer> out = broadcast(all);
+        List<List<OpParams.Opaque.Access>> reads = OpaqueNodes.broadcastReads(shapes, out)
+                .orElseThrow(() -> new Unmappable("inputs " + all + " do not broadcast"));
+        opaque.opaque(n, name, tensors, out, n.getOpType().toLowerCase(), 1, weight, reads);
+    }
+
+    /** A unary function SFD has no name for: the {@code opaque} elementwise function, 1 op per element. */
+    void otherUnary(OnnxMl.NodeProto n, String name) {
+        unary(n, name, "opaque");
+        approximated.add(new OnnxImport.Approximation(name, n.getOpType(), "elementwise 'opaque' (1 op per element)"));
     }
 
     void clip(OnnxMl.NodeProto n, Attributes a, String name) {

@@ -68,6 +68,11 @@ final class GraphInputs {
             }
             List<Integer> given = inputShapes.get(in.getName());
             Optional<List<Integer>> declared = OnnxGraphTranslator.declaredShape(in);
+            if (OnnxGraphTranslator.declaredShape(in, true).orElse(List.of()).contains(0)) {
+                errors.add("input '" + in.getName() + "' has shape " + dimsText(in) + " with a size-0 dimension; "
+                        + "SFD imports non-empty tensors only");
+                continue;
+            }
             List<Integer> shape;
             if (given != null) {
                 if (declared.isPresent() && declared.get().size() != given.size()) {

@@ -459,4 +459,79 @@ final class LayoutNodes extends NodeFamily {
         }
         return acc;
     }
+
+    /**
+     * GatherElements: the output has the indices' shape; an opaque op whose indices follow the output and whose
+     * data is read whole along the gathered axis (and along any axis where the indices are smaller).
+     */
+    void gatherElements(OnnxMl.NodeProto n, Attributes a, String name) {
+        Act data = act(n, 0);
+        List<Integer> idx = dimsOf(n.getInput(1));
+        int r = data.rank();
+        int ax = axis(a.i("axis", 0), r);
+        if (idx.size() != r) {
+            throw new Unmappable("indices " + idx + " and data " + data.shape() + " differ in rank");
+        }
+        List<OpParams.Opaque.Access> dataReads = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+            dataReads.add(i != ax && data.shape().get(i).equals(idx.get(i)) ? new OpParams.Opaque.Access.Follow(i)
+                    : new OpParams.Opaque.Access.Whole());
+        }
+        List<String> ins = new ArrayList<>(List.of(data.tensor()));
+        List<List<OpParams.Opaque.Access>> reads = new ArrayList<>(List.of(dataReads));
+        if (values.get(n.getInput(1)) instanceof Act i) {
+            ins.add(i.tensor());
+            reads.add(follow(0, r));
+        }
+        opaque.opaque(n, name, ins, idx, "gatherelements", 1, null, reads);
+    }
+
+    /**
+     * DepthToSpace and SpaceToDepth are views: a rank-6 reshape, a transpose and a reshape back (the ONNX definition,
+     * onnx/docs/Operators.md): DepthToSpace DCR {@code [N, b, b, C/b², H, W]} with perm {@code [0, 3, 4, 1, 5, 2]},
+     * CRD {@code [N, C/b², b, b, H, W]} with {@code [0, 1, 4, 2, 5, 3]}; SpaceToDepth {@code [N, C, H/b, b, W/b, b]}
+     * with {@code [0, 3, 5, 1, 2, 4]}.
+     */
+    void depthToSpace(OnnxMl.NodeProto n, Attributes a, String name) {
+        Act x = act(n, 0);
+        int b = toInt(a.i("blocksize", 0), "blocksize");
+        if (x.rank() != 4 || b < 1) {
+            throw new Unmappable("input " + x.shape() + " with blocksize " + b + "; it takes [N, C, H, W]");
+        }
+        int c = x.shape().get(1);
+        int h = x.shape().get(2);
+        int w = x.shape().get(3);
+        int nb = x.shape().get(0);
+        List<Integer> split;
+        List<Integer> perm;
+        List<Integer> out;
+        if (n.getOpType().equals("DepthToSpace")) {
+            if (c % (b * b) != 0) {
+                throw new Unmappable("channels " + c + " are not a multiple of blocksize² " + b * b);
+            }
+            boolean crd = a.s("mode", "DCR").equals("CRD");
+            split = crd ? List.of(nb, c / (b * b), b, b, h, w) : List.of(nb, b, b, c / (b * b), h, w);
+            perm = crd ? List.of(0, 1, 4, 2, 5, 3) : List.of(0, 3, 4, 1, 5, 2);
+            out = List.of(nb, c / (b * b), h * b, w * b);
+        } else {
+            if (h % b != 0 || w % b != 0) {
+                throw new Unmappable("rows " + h + " and columns " + w + " are not multiples of blocksize " + b);
+            }
+            split = List.of(nb, c, h / b, b, w / b, b);
+            perm = List.of(0, 3, 5, 1, 2, 4);
+            out = List.of(nb, c * b * b, h / b, w / b);
+        }
+        List<Integer> moved = new ArrayList<>();
+        for (int p : perm) {
+            moved.add(split.get(p));
+        }
+        String s1 = n.getOutput(0) + "/split";
+        String s2 = n.getOutput(0) + "/moved";
+        emit(spec(name + "/split", OpKind.RESHAPE, List.of(x.tensor()), s1, new OpParams.Reshape(split), null, split));
+        define(s1, split);
+        emit(spec(name, OpKind.TRANSPOSE, List.of(s1), s2, new OpParams.Transpose(perm), null, moved));
+        define(s2, moved);
+        emit(spec(name + "/merge", OpKind.RESHAPE, List.of(s2), n.getOutput(0), new OpParams.Reshape(out), null, out));
+        define(n.getOutput(0), out);
+    }
 }

@@ -45,8 +45,16 @@ public final class OnnxGraphTranslator {
             "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
             "ReduceSumSquare", "ReduceLogSumExp",
             "Concat", "Reshape", "Flatten", "Transpose", "Split", "Slice", "Squeeze", "Unsqueeze",
-            "Resize", "Upsample", "Pad", "Expand", "Tile", "Gather",
-            "Constant", "ConstantOfShape", "Identity", "Dropout", "Cast", "Shape", "Size");
+            "Resize", "Upsample", "Pad", "Expand", "Tile", "Gather", "GatherElements", "DepthToSpace", "SpaceToDepth",
+            "Constant", "ConstantOfShape", "Identity", "Dropout", "Cast", "CastLike", "Shape", "Size",
+            // elementwise functions without an SFD name (see OTHER_UNARY and NARY)
+            "Celu", "ThresholdedRelu", "Shrink", "Mish", "Not", "IsNaN", "IsInf", "Sin", "Cos", "Tan", "Asin", "Acos",
+            "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
+            "And", "Or", "Xor", "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Mod", "BitShift",
+            "PRelu", "Where",
+            // normalisations, windows and scans over one axis
+            "InstanceNormalization", "MeanVarianceNormalization", "LRN", "Hardmax", "CumSum", "Trilu",
+            "ReduceLogSum", "ArgMax", "ArgMin");
 
     private static final Map<String, String> UNARY = Map.ofEntries(
             Map.entry("Relu", "relu"), Map.entry("Sigmoid", "sigmoid"), Map.entry("HardSigmoid", "hardsigmoid"),
@@ -56,7 +64,12 @@ public final class OnnxGraphTranslator {
 
     /** Cheap elementwise functions with no SFD name: imported as the {@code opaque} unary function. */
     private static final Set<String> OTHER_UNARY = Set.of("LeakyRelu", "Elu", "Selu", "Softplus", "Softsign",
-            "Log", "Floor", "Ceil", "Round", "Sign");
+            "Log", "Floor", "Ceil", "Round", "Sign", "Celu", "ThresholdedRelu", "Shrink", "Mish", "Not", "IsNaN",
+            "IsInf", "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh");
+
+    /** Elementwise operators of two or more inputs without an SFD function: opaque ops tiled by broadcasting. */
+    private static final Set<String> NARY = Set.of("And", "Or", "Xor", "Equal", "Greater", "Less", "GreaterOrEqual",
+            "LessOrEqual", "Mod", "BitShift", "PRelu", "Where");
 
     private final OnnxMl.ModelProto model;
     private final OnnxMl.GraphProto graph;
@@ -92,7 +105,7 @@ public final class OnnxGraphTranslator {
         this.opaque = new OpaqueNodes(table);
         this.conv = new ConvNodes(table);
         this.matmul = new MatmulNodes(table);
-        this.elementwise = new ElementwiseNodes(table, fusers);
+        this.elementwise = new ElementwiseNodes(table, fusers, opaque);
         this.normalization = new NormalizationNodes(table, fusers, opaque);
         this.layout = new LayoutNodes(table, opaque);
         this.resize = new ResizeNodes(table, opaque);
@@ -216,13 +229,18 @@ public final class OnnxGraphTranslator {
 
     /** Shape of a value info with -1 for dynamic dims; empty when it has no shape. */
     static Optional<List<Integer>> declaredShape(OnnxMl.ValueInfoProto v) {
+        return declaredShape(v, false);
+    }
+
+    /** As {@link #declaredShape(OnnxMl.ValueInfoProto)}; with {@code keepZero} a size-0 dim stays 0. */
+    static Optional<List<Integer>> declaredShape(OnnxMl.ValueInfoProto v, boolean keepZero) {
         if (!v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
             return Optional.empty();
         }
         List<Integer> dims = new ArrayList<>();
         for (OnnxMl.TensorShapeProto.Dimension d : v.getType().getTensorType().getShape().getDimList()) {
             dims.add(d.hasDimValue() && d.getDimValue() > 0 && d.getDimValue() <= Integer.MAX_VALUE
-                    ? (int) d.getDimValue() : -1);
+                    ? (int) d.getDimValue() : keepZero && d.hasDimValue() && d.getDimValue() == 0 ? 0 : -1);
         }
         return Optional.of(dims);
     }
@@ -308,13 +326,20 @@ public final class OnnxGraphTranslator {
             case "Pad" -> layout.pad(n, a, name);
             case "Expand", "Tile" -> layout.expandOrTile(n, name);
             case "Gather" -> layout.gather(n, a, name);
-            case "Identity", "Cast" -> table.alias(n.getOutput(0), table.act(n, 0));
+            case "Identity", "Cast", "CastLike" -> table.alias(n.getOutput(0), table.act(n, 0));
+            case "InstanceNormalization", "MeanVarianceNormalization", "LRN", "Hardmax", "CumSum", "Trilu" ->
+                    normalization.alongAxes(n, a, name);
+            case "ArgMax", "ArgMin", "ReduceLogSum" -> normalization.reduce(n, a, name, index);
+            case "GatherElements" -> layout.gatherElements(n, a, name);
+            case "DepthToSpace", "SpaceToDepth" -> layout.depthToSpace(n, a, name);
             case "Dropout" -> {
+                Act x = table.act(n, 0);
+                table.alias(n.getOutput(0), x);
                 if (n.getOutputCount() > 1 && table.used(n.getOutput(1))) {
-                    throw new Unmappable("its mask output '" + n.getOutput(1) + "' is used; SFD imports inference "
-                            + "graphs where Dropout is the identity");
+                    // The mask (training graphs): an elementwise op over the input's shape.
+                    opaque.opaque(n, 1, name + "#1", List.of(x.tensor()), x.shape(), "dropout_mask", 1, null,
+                            OpaqueNodes.broadcastReads(List.of(x.shape()), x.shape()).orElseThrow());
                 }
-                table.alias(n.getOutput(0), table.act(n, 0));
             }
             case "Constant" -> table.values.put(n.getOutput(0), new Const(n.getOutput(0), constantNode(n, a)));
             case "Shape" -> {
@@ -335,8 +360,9 @@ public final class OnnxGraphTranslator {
                 if (UNARY.containsKey(op)) {
                     elementwise.unary(n, name, UNARY.get(op));
                 } else if (OTHER_UNARY.contains(op)) {
-                    elementwise.unary(n, name, "opaque");
-                    table.approximated.add(new OnnxImport.Approximation(name, op, "elementwise 'opaque' (1 op per element)"));
+                    elementwise.otherUnary(n, name);
+                } else if (NARY.contains(op)) {
+                    elementwise.nary(n, name);
                 } else {
                     throw new Unmappable("unsupported operator " + op);
                 }

@@ -41,9 +41,15 @@ final class OpaqueNodes extends NodeFamily {
      */
     void opaque(OnnxMl.NodeProto n, String name, List<String> inputs, List<Integer> out, String fn, int ops,
                 Const weight, List<List<OpParams.Opaque.Access>> reads) {
+        opaque(n, 0, name, inputs, out, fn, ops, weight, reads);
+    }
+
+    /** As {@link #opaque(OnnxMl.NodeProto, String, List, List, String, int, Const, List)} for output {@code k}. */
+    void opaque(OnnxMl.NodeProto n, int k, String name, List<String> inputs, List<Integer> out, String fn, int ops,
+                Const weight, List<List<OpParams.Opaque.Access>> reads) {
         OpParams.Opaque p = new OpParams.Opaque(fn, out, ops, weight == null ? List.of() : weight.dims(), reads);
-        emit(spec(name, OpKind.OPAQUE, inputs, n.getOutput(0), p, weight == null ? null : weight.name(), out));
-        define(n.getOutput(0), out);
+        emit(spec(name, OpKind.OPAQUE, inputs, n.getOutput(k), p, weight == null ? null : weight.name(), out));
+        define(n.getOutput(k), out);
         approximated.add(new OnnxImport.Approximation(name, n.getOpType(), "opaque vector op '" + fn + "' " + out
                 + (p.tiled() ? " tiled like its output (" + describe(reads) + ")" : " reading its inputs whole")
                 + " (" + ops + " op(s) per output element)"));

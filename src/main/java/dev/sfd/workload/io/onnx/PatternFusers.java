@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Patterns fused into one SFD operator: a bias Add into the conv or linear layer before it, the decomposed hard-swish and the decomposed layer norm.
+ * Patterns fused into one SFD operator: a bias Add into the conv or linear layer before it, a BatchNormalization
+ * into the conv before it, the decomposed hard-swish and the decomposed layer norm.
  */
 final class PatternFusers extends NodeFamily {
     private static final Logger LOGGER = LogManager.getLogger(OnnxGraphTranslator.class);
@@ -199,5 +200,27 @@ final class PatternFusers extends NodeFamily {
 
     static String constName(OnnxMl.NodeProto nd, String other) {
         return nd.getInput(0).equals(other) ? nd.getInput(1) : nd.getInput(0);
+    }
+
+    /**
+     * A BatchNormalization right after a convolution whose output nothing else reads: folded into that conv (its
+     * scale into the weights, its shift into a bias). False when the pattern does not apply.
+     */
+    boolean foldBatchNorm(OnnxMl.NodeProto n, String name, Act x) {
+        String producer = producerSpec.get(x.tensor());
+        if (producer == null || !(specs.get(producer).params() instanceof OpParams.Conv conv)
+                || !singleConsumer(n.getInput(0)) || specs.get(producer).name().endsWith("/col2im")) {
+            return false;
+        }
+        OperatorSpec s = specs.get(producer);
+        specs.put(producer, new OperatorSpec(s.name(), s.kind(), s.inputs(), s.outputs(),
+                new OpParams.Conv(conv.outChannels(), conv.kernelH(), conv.kernelW(), conv.strideH(),
+                        conv.strideW(), conv.padTop(), conv.padLeft(), conv.padBottom(), conv.padRight(),
+                        conv.dilationH(), conv.dilationW(), conv.groups(), true),
+                s.samePadding(), s.weightName(), s.declaredShapes()));
+        alias(n.getOutput(0), x);
+        folded.add(new OnnxImport.Folding(name, "BatchNormalization", producer));
+        LOGGER.debug("Folded batch norm ({}) into conv ({})", name, producer);
+        return true;
     }
 }

@@ -261,12 +261,16 @@ final class ValueTable {
             return;
         }
         checkedShapes++;
+        if (declared.isEmpty()) {
+            declared = List.of(1); // SFD holds a scalar as [1]
+        }
         boolean agree = declared.size() == inferred.size();
         for (int i = 0; agree && i < declared.size(); i++) {
             agree = declared.get(i) < 1 || declared.get(i).equals(inferred.get(i));
         }
         if (!agree) {
-            String line = "value '" + value + "': inferred " + inferred + ", the model declares " + declared;
+            String line = "value '" + value + "': inferred " + inferred + ", the model declares "
+                    + declaredShapes.get(value);
             conflicts.add(line);
             LOGGER.warn("({}) {}", source, line);
         }
