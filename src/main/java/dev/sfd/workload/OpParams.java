@@ -127,9 +127,9 @@ public sealed interface OpParams {
             return i < reads.size() ? reads.get(i) : List.of();
         }
 
-        /** True when some input is read by region rather than whole. */
+        /** True when some input axis is read by region (follows the output) rather than whole. */
         public boolean tiled() {
-            return reads.stream().anyMatch(r -> !r.isEmpty());
+            return reads.stream().flatMap(List::stream).anyMatch(a -> !(a instanceof Access.Whole));
         }
 
         /** How one axis of an input of an opaque op is indexed by the output. */

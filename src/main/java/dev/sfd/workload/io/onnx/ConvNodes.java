@@ -26,6 +26,20 @@ final class ConvNodes extends NodeFamily {
     void conv(OnnxMl.NodeProto n, Attributes a, String name) {
         Act x = act(n, 0);
         Const w = weightInput(n, 1, "weight");
+        if (x.rank() == 3 && w.dims().size() == 3) {
+            // 1-D: [N, C, L] as [N, C, 1, L], the kernel [M, C/g, k] as [M, C/g, 1, k]; the result viewed back.
+            Act x2 = rowView(n, name, x);
+            Const w2 = new Const(w.name(), new ConstTensor(List.of(w.dims().get(0), w.dims().get(1), 1,
+                    w.dims().get(2)), null));
+            String out2 = n.getOutput(0) + "/2d";
+            conv2d(n, as2d(n), name, x2, w2, out2);
+            unview(n, name, out2);
+            return;
+        }
+        conv2d(n, a, name, x, w, n.getOutput(0));
+    }
+
+    private void conv2d(OnnxMl.NodeProto n, Attributes a, String name, Act x, Const w, String output) {
         if (x.rank() != 4 || w.dims().size() != 4) {
             throw new Unmappable("input '" + x.tensor() + "' has shape " + x.shape() + " and weight " + w.dims()
                     + "; only 2-D convolution on [N, C, H, W] is supported");
@@ -44,10 +58,44 @@ final class ConvNodes extends NodeFamily {
         if (bias) {
             weightInput(n, 2, "bias");
         }
-        OpParams.Conv p = new OpParams.Conv(outC, kH, kW, win.sH(), win.sW(), win.pt(), win.pl(), win.pb(), win.pr(), win.dH(),
-                win.dW(), groups, bias);
-        emit(spec(name, OpKind.CONV, List.of(x.tensor()), n.getOutput(0), p, w.name(), out));
-        define(n.getOutput(0), out);
+        OpParams.Conv p = new OpParams.Conv(outC, kH, kW, win.sH(), win.sW(), win.pt(), win.pl(), win.pb(), win.pr(),
+                win.dH(), win.dW(), groups, bias);
+        emit(spec(name, OpKind.CONV, List.of(x.tensor()), output, p, w.name(), out));
+        define(output, out);
+    }
+
+    /** A 1-D input [N, C, L] viewed as [N, C, 1, L] (a reshape named after the node). */
+    private Act rowView(OnnxMl.NodeProto n, String name, Act x) {
+        List<Integer> s = List.of(x.shape().get(0), x.shape().get(1), 1, x.shape().get(2));
+        String view = n.getOutput(0) + "/in2d";
+        emit(spec(name + "/in2d", OpKind.RESHAPE, List.of(x.tensor()), view, new OpParams.Reshape(s), null, s));
+        return define(view, s);
+    }
+
+    /** The 2-D result [N, M, 1, L'] of a 1-D node viewed back as the node's output [N, M, L']. */
+    private void unview(OnnxMl.NodeProto n, String name, String out2) {
+        List<Integer> s2 = dimsOf(out2);
+        List<Integer> s = List.of(s2.get(0), s2.get(1), s2.get(3));
+        emit(spec(name + "/out1d", OpKind.RESHAPE, List.of(out2), n.getOutput(0), new OpParams.Reshape(s), null, s));
+        define(n.getOutput(0), s);
+    }
+
+    /**
+     * The attributes of a 1-D conv or pool node as those of the 2-D node over [N, C, 1, L]: a kernel, stride and
+     * dilation of 1 and no padding along the added axis.
+     */
+    private static Attributes as2d(OnnxMl.NodeProto n) {
+        OnnxMl.NodeProto.Builder b = n.toBuilder().clearAttribute();
+        for (OnnxMl.AttributeProto at : n.getAttributeList()) {
+            switch (at.getName()) {
+                case "kernel_shape", "strides", "dilations" -> b.addAttribute(at.toBuilder().clearInts()
+                        .addInts(1).addAllInts(at.getIntsList()));
+                case "pads" -> b.addAttribute(at.toBuilder().clearInts().addInts(0).addInts(at.getInts(0)).addInts(0)
+                        .addInts(at.getInts(at.getIntsCount() - 1)));
+                default -> b.addAttribute(at);
+            }
+        }
+        return new Attributes(b.build());
     }
 
     /**
@@ -139,6 +187,16 @@ final class ConvNodes extends NodeFamily {
 
     void pool(OnnxMl.NodeProto n, Attributes a, String name) {
         Act x = act(n, 0);
+        if (x.rank() == 3 && (n.getOutputCount() < 2 || !used(n.getOutput(1)))) {
+            String out2 = n.getOutput(0) + "/2d";
+            pool2d(n, as2d(n), name, rowView(n, name, x), out2);
+            unview(n, name, out2);
+            return;
+        }
+        pool2d(n, a, name, x, n.getOutput(0));
+    }
+
+    private void pool2d(OnnxMl.NodeProto n, Attributes a, String name, Act x, String output) {
         if (x.rank() != 4) {
             throw new Unmappable("input " + x.shape() + "; only 2-D pooling on [N, C, H, W] is supported");
         }
@@ -154,8 +212,8 @@ final class ConvNodes extends NodeFamily {
         List<Integer> out = List.of(x.shape().get(0), x.shape().get(1), win.outH(), win.outW());
         OpParams.Pool p = new OpParams.Pool(type, k.get(0), k.get(1), win.sH(), win.sW(), win.pt(), win.pl(),
                 win.pb(), win.pr(), win.dH(), win.dW(), false);
-        emit(spec(name, OpKind.POOL, List.of(x.tensor()), n.getOutput(0), p, null, out));
-        define(n.getOutput(0), out);
+        emit(spec(name, OpKind.POOL, List.of(x.tensor()), output, p, null, out));
+        define(output, out);
         if (n.getOutputCount() > 1 && used(n.getOutput(1))) {
             // MaxPool's indices: the same windows searched again for the position of the maximum.
             emit(spec(name + "#indices", OpKind.POOL, List.of(x.tensor()), n.getOutput(1), p, null, out));
