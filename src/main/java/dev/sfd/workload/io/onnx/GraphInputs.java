@@ -68,7 +68,13 @@ final class GraphInputs {
             }
             List<Integer> given = inputShapes.get(in.getName());
             Optional<List<Integer>> declared = OnnxGraphTranslator.declaredShape(in);
-            if (OnnxGraphTranslator.declaredShape(in, true).orElse(List.of()).contains(0)) {
+            List<Integer> exact = OnnxGraphTranslator.declaredShape(in, true).orElse(List.of());
+            if (exact.contains(0)) {
+                if (exact.size() == 1 && !inputShapes.containsKey(in.getName())) {
+                    // An empty list (axes, sizes): it has no elements, so its one possible value is known.
+                    values.put(in.getName(), new Const(in.getName(), new ConstTensor(List.of(0), new double[0])));
+                    continue;
+                }
                 errors.add("input '" + in.getName() + "' has shape " + dimsText(in) + " with a size-0 dimension; "
                         + "SFD imports non-empty tensors only");
                 continue;
