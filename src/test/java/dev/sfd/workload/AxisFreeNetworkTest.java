@@ -122,8 +122,8 @@ class AxisFreeNetworkTest {
         // axis 3: outputs 0..3 read 39, 38, 37, 36; axis 4: outputs 1..2 read 5 and 8
         assertEquals(new Box(new int[] {1, 0, 2, 36, 5}, new int[] {2, 1, 3, 40, 9}),
                 Regions.inputRegion(n, n.operator("s"), 0, 0, out).orElseThrow());
-        assertEquals(List.of(new TensorViews.Part("x", new Box(new int[] {1, 0, 2, 36, 5}, new int[] {2, 1, 3, 40, 9}))),
-                TensorViews.resolve(n, "s", out));
+        assertEquals(List.of(new TensorViews.Part("x", new Box(new int[] {1, 0, 2, 36, 5},
+                new int[] {2, 1, 3, 40, 9}))), TensorViews.resolve(n, "s", out));
     }
 
     @Test

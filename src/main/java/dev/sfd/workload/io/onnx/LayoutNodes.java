@@ -18,7 +18,8 @@ import static dev.sfd.workload.io.onnx.ShapeInference.product;
 import static dev.sfd.workload.io.onnx.ShapeInference.toInt;
 
 /**
- * Layout operators (Concat, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Split) and the data-movement operators Slice, Pad, Expand, Tile and Gather.
+ * Layout operators (Concat, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Split, Slice, DepthToSpace,
+ * SpaceToDepth) and the data-movement operators Pad, Expand, Tile, Gather and GatherElements.
  */
 final class LayoutNodes extends NodeFamily {
     private final OpaqueNodes opaque;
@@ -136,8 +137,9 @@ final class LayoutNodes extends NodeFamily {
                 continue;
             } else if (d < 0) {
                 throw new Unmappable("shape " + target + " has a negative size");
-            } else if (i == 0 && d == table.modelBatch && table.batch != table.modelBatch && x.shape().get(0) == table.batch) {
-                d = table.batch; // a table.batch size written into the model: follow the table.batch chosen for the import
+            } else if (i == 0 && d == table.modelBatch && table.batch != table.modelBatch
+                    && x.shape().get(0) == table.batch) {
+                d = table.batch; // a batch size written into the model: follow the batch chosen for the import
             }
             known *= d;
             out.add(toInt(d, "shape"));

@@ -292,8 +292,8 @@ public final class OnnxGraphTranslator {
             table.failed.addAll(node.getOutputList());
         } catch (ArithmeticException | IllegalArgumentException | IndexOutOfBoundsException e) {
             LOGGER.debug("Node ({}) could not be imported", ValueTable.displayName(node, index), e);
-            table.problems.add("node '" + ValueTable.displayName(node, index) + "' (" + type + ") has attributes or inputs SFD cannot "
-                    + "interpret (" + e.getMessage() + "); is the model valid?");
+            table.problems.add("node '" + ValueTable.displayName(node, index) + "' (" + type + ") has attributes or "
+                    + "inputs SFD cannot interpret (" + e.getMessage() + "); is the model valid?");
             table.failed.addAll(node.getOutputList());
         }
     }
@@ -354,7 +354,8 @@ public final class OnnxGraphTranslator {
                 table.values.put(n.getOutput(0), new Const(n.getOutput(0), ConstTensor.vector(v)));
             }
             case "Size" -> table.values.put(n.getOutput(0), new Const(n.getOutput(0),
-                    ConstTensor.of(List.of(), product(table.dimsOf(n.getInput(0)), 0, table.dimsOf(n.getInput(0)).size()))));
+                    ConstTensor.of(List.of(), product(table.dimsOf(n.getInput(0)), 0,
+                            table.dimsOf(n.getInput(0)).size()))));
             case "ConstantOfShape" -> throw new Unmappable("its shape input is computed at run time");
             default -> {
                 if (UNARY.containsKey(op)) {
