@@ -134,6 +134,9 @@ final class OpaqueNodes extends NodeFamily {
             }
             List<Integer> s = inferred.isPresent() && k < inferred.get().size() ? inferred.get().get(k)
                     : table.declaredShapes.get(out);
+            if (s != null && s.isEmpty() && inferred.isPresent()) {
+                s = List.of(1); // a scalar: SFD holds it as [1]
+            }
             String what = "node '" + displayName(n, indexOf(n)) + "' (" + ValueTable.nodeType(n) + "): " + reason;
             if (s == null || s.isEmpty() || s.size() > NetworkBuilder.MAX_COMPUTE_RANK) {
                 table.problems.add(what + "; as a vector op it needs a static shape of rank 1 to "

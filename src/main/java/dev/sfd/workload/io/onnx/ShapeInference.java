@@ -344,6 +344,9 @@ final class ShapeInference {
                             toInt(product(x, ax, r), "size"))));
                 }
                 case "Squeeze", "Unsqueeze" -> {
+                    if (opset >= 13 && unknown(in, 1, consts)) {
+                        return Optional.empty();
+                    }
                     Optional<List<Long>> axes = opset >= 13 ? consts.of(1) : a.ints("axes");
                     List<Integer> out = new ArrayList<>(x);
                     if (op.equals("Squeeze")) {
@@ -392,6 +395,9 @@ final class ShapeInference {
                 }
                 case "Split" -> {
                     int ax = axis(a.i("axis", 0), r);
+                    if (opset >= 13 && unknown(in, 1, consts)) {
+                        return Optional.empty();
+                    }
                     Optional<List<Long>> sizes = opset >= 13 ? consts.of(1) : a.ints("split");
                     int parts = (int) a.i("num_outputs", outputs);
                     if (sizes.isEmpty() || sizes.get().isEmpty()) {
@@ -427,7 +433,7 @@ final class ShapeInference {
                 case "Pad" -> {
                     Optional<List<Long>> pads = opset < 11 ? a.ints("pads") : consts.of(1);
                     Optional<List<Long>> axes = consts.of(3);
-                    if (pads.isEmpty()) {
+                    if (pads.isEmpty() || unknown(in, 3, consts)) {
                         return Optional.empty();
                     }
                     int count = axes.map(List::size).orElse(r);
@@ -477,6 +483,11 @@ final class ShapeInference {
                  | java.util.NoSuchElementException e) {
             return Optional.empty();
         }
+    }
+
+    /** Input {@code i} is given but its values are not known (a graph input, or computed at run time). */
+    private static boolean unknown(List<List<Integer>> in, int i, ConstValues consts) {
+        return i < in.size() && in.get(i) != null && consts.values(i).isEmpty();
     }
 
     private static List<Integer> ints(List<Long> v) {
