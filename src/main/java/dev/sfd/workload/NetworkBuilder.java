@@ -32,10 +32,14 @@ import static dev.sfd.workload.LoopDim.S;
  * {@link InvalidInputException} naming the source, the operator, the field and the value.
  */
 public final class NetworkBuilder {
+    /** Highest tensor rank a compute operator takes or produces (layout operators take any rank). */
+    public static final int MAX_COMPUTE_RANK = 5;
+
     private final String source;
     private String name;
     private String description = "";
     private int batch = 1;
+    private boolean axisZeroIsBatch = true;
     private final Map<String, List<Integer>> inputs = new LinkedHashMap<>();
     private final List<String> declaredOutputs = new ArrayList<>();
     private final List<OperatorSpec> specs = new ArrayList<>();
@@ -59,6 +63,17 @@ public final class NetworkBuilder {
     /** Batch size: replaces dimension 0 of every network input. */
     public NetworkBuilder batch(int n) {
         this.batch = n;
+        return this;
+    }
+
+    /**
+     * Whether axis 0 of every activation is the batch (true, the network file format's convention): then
+     * {@link #batch} replaces axis 0 of every input, and reshapes, transposes, concatenations, splits and layer
+     * norms must keep axis 0 where it is. An importer of graphs whose axis 0 is a token or head axis passes false:
+     * inputs keep the shapes given ({@link #batch} is only recorded) and axis 0 is an axis like any other.
+     */
+    public NetworkBuilder axisZeroIsBatch(boolean value) {
+        this.axisZeroIsBatch = value;
         return this;
     }
 
@@ -109,7 +124,9 @@ public final class NetworkBuilder {
                 }
             }
             if (ok) {
-                shape.set(0, Math.max(1, batch));
+                if (axisZeroIsBatch) {
+                    shape.set(0, Math.max(1, batch));
+                }
                 tensors.put(e.getKey(), new Tensor(e.getKey(), shape, TensorRole.INPUT));
             }
         }
@@ -321,9 +338,9 @@ public final class NetworkBuilder {
         }
         if (!s.kind().isLayout()) {
             for (Tensor t : in) {
-                if (t.rank() > 4) {
+                if (t.rank() > MAX_COMPUTE_RANK) {
                     problems.add(at(s, "inputs") + " tensor '" + t.name() + "' has rank " + t.rank() + " " + t.shape()
-                            + "; compute operators support rank up to 4");
+                            + "; compute operators support rank up to " + MAX_COMPUTE_RANK);
                     return null;
                 }
             }
@@ -357,9 +374,9 @@ public final class NetworkBuilder {
                 OpParams.Matmul m = (OpParams.Matmul) params;
                 if (m.hasWeight()) {
                     Tensor a = in.get(0);
-                    if (a.rank() < 2 || a.rank() > 4) {
+                    if (a.rank() < 2 || a.rank() > MAX_COMPUTE_RANK) {
                         problems.add(at(s, "inputs") + " tensor '" + a.name() + "' has rank " + a.rank() + " "
-                                + a.shape() + "; a linear layer takes rank 2 to 4");
+                                + a.shape() + "; a linear layer takes rank 2 to " + MAX_COMPUTE_RANK);
                         return null;
                     }
                     List<Integer> out = new ArrayList<>(a.shape());
@@ -393,9 +410,9 @@ public final class NetworkBuilder {
                 if (out == null) {
                     return null;
                 }
-                if (out.size() > 4) {
+                if (out.size() > MAX_COMPUTE_RANK) {
                     problems.add("operator '" + s.name() + "' produces a rank-" + out.size() + " tensor " + out
-                            + "; compute operators support rank up to 4");
+                            + "; compute operators support rank up to " + MAX_COMPUTE_RANK);
                     return null;
                 }
                 outShapes = List.of(out);
@@ -408,12 +425,16 @@ public final class NetworkBuilder {
                 OpParams.Opaque o = (OpParams.Opaque) params;
                 if (o.outputShape().isEmpty() || o.opsPerElement() < 0) {
                     problems.add(at(s, "outputShape") + " has value " + o.outputShape() + " with ("
-                            + o.opsPerElement() + ") ops per element; give a shape of rank 1 to 4 and ops >= 0");
+                            + o.opsPerElement() + ") ops per element; give a shape of rank 1 to " + MAX_COMPUTE_RANK
+                            + " and ops >= 0");
                     return null;
                 }
                 outShapes = List.of(o.outputShape());
                 String w = o.weightShape().isEmpty() ? null : weight(s, tensors, weights, "", o.weightShape());
-                if (o.outputShape().size() <= 4 && o.outputShape().stream().allMatch(d -> d >= 1)) {
+                if (o.outputShape().size() <= MAX_COMPUTE_RANK && o.outputShape().stream().allMatch(d -> d >= 1)) {
+                    if (!checkReads(s, o, in)) {
+                        return null;
+                    }
                     nest = opaqueNest(s, in, o, w);
                 }
             }
@@ -468,7 +489,7 @@ public final class NetworkBuilder {
                 Tensor x = in.get(0);
                 OpParams.LayerNorm ln = (OpParams.LayerNorm) params;
                 int a = normaliseAxis(s, "axis", ln.axis(), x.rank());
-                if (a < 1) {
+                if (a < 0 || a == 0 && axisZeroIsBatch) {
                     if (a == 0) {
                         problems.add(at(s, "axis") + " has value (" + ln.axis()
                                 + "); normalising over the batch axis is not supported");
@@ -538,7 +559,7 @@ public final class NetworkBuilder {
                             + (x.rank() - 1) + " for input '" + x.name() + "' of shape " + x.shape());
                     return null;
                 }
-                if (perm.get(0) != 0) {
+                if (perm.get(0) != 0 && axisZeroIsBatch) {
                     problems.add(at(s, "perm") + " has value " + perm + "; the batch axis 0 must stay first");
                     return null;
                 }
@@ -564,7 +585,7 @@ public final class NetworkBuilder {
                 if (a < 0) {
                     return null;
                 }
-                if (a == 0) {
+                if (a == 0 && axisZeroIsBatch) {
                     problems.add(at(s, "axis") + " has value (" + sp.axis() + "); splitting the batch axis is not supported");
                     return null;
                 }
@@ -595,6 +616,13 @@ public final class NetworkBuilder {
                 }
                 outShapes = shapes;
             }
+            case SLICE -> {
+                List<Integer> out = sliceShape(s, (OpParams.Slice) params, in.get(0));
+                if (out == null) {
+                    return null;
+                }
+                outShapes = List.of(out);
+            }
             default -> throw new IllegalStateException("unhandled kind " + s.kind());
         }
         for (int i = 0; i < outShapes.size(); i++) {
@@ -606,9 +634,9 @@ public final class NetworkBuilder {
                     return null;
                 }
             }
-            if (shape.size() > 4 && !s.kind().isLayout()) {
+            if (shape.size() > MAX_COMPUTE_RANK && !s.kind().isLayout()) {
                 problems.add("operator '" + s.name() + "' produces a rank-" + shape.size() + " tensor " + shape
-                        + "; compute operators support rank up to 4");
+                        + "; compute operators support rank up to " + MAX_COMPUTE_RANK);
                 return null;
             }
             if (i < s.declaredShapes().size() && s.declaredShapes().get(i) != null
@@ -761,9 +789,11 @@ public final class NetworkBuilder {
     }
 
     private List<Integer> batchedMatmulShape(OperatorSpec s, OpParams.Matmul m, Tensor a, Tensor b) {
-        if (a.rank() < 3 || a.rank() > 4 || b.rank() != a.rank()) {
+        int minRank = axisZeroIsBatch ? 3 : 2;
+        if (a.rank() < minRank || a.rank() > MAX_COMPUTE_RANK || b.rank() != a.rank()) {
             problems.add(at(s, "inputs") + " tensors '" + a.name() + "' " + a.shape() + " and '" + b.name() + "' "
-                    + b.shape() + " must both have rank 3 or 4 (batch first) for an activation matmul");
+                    + b.shape() + " must both have rank " + minRank + " to " + MAX_COMPUTE_RANK
+                    + (axisZeroIsBatch ? " (batch first)" : "") + " for an activation matmul");
             return null;
         }
         int r = a.rank();
@@ -863,12 +893,35 @@ public final class NetworkBuilder {
                     + "' " + x.shape() + " has " + x.elements() + " elements\n  Maybe use 0 to copy the batch dimension.");
             return null;
         }
-        if (out.isEmpty() || out.get(0) != x.dim(0)) {
+        if (out.isEmpty() || axisZeroIsBatch && out.get(0) != x.dim(0)) {
             problems.add(at(s, "shape") + " has value " + r.shape() + "; the batch dimension must stay first"
                     + "\n  Maybe write 0 as the first dimension to copy the batch.");
             return null;
         }
         return out;
+    }
+
+    /** The output shape of a slice: its sizes, checked against the input (every index read lies inside). */
+    private List<Integer> sliceShape(OperatorSpec s, OpParams.Slice sl, Tensor x) {
+        if (sl.starts().size() != x.rank() || sl.steps().size() != x.rank() || sl.sizes().size() != x.rank()) {
+            problems.add(at(s, "starts") + " has " + sl.starts().size() + " starts, " + sl.steps().size()
+                    + " steps and " + sl.sizes().size() + " sizes for input '" + x.name() + "' " + x.shape()
+                    + "; give one of each per axis");
+            return null;
+        }
+        for (int a = 0; a < x.rank(); a++) {
+            long start = sl.starts().get(a);
+            long step = sl.steps().get(a);
+            long size = sl.sizes().get(a);
+            long last = start + (size - 1) * step;
+            if (size < 1 || step == 0 || start < 0 || start >= x.dim(a) || last < 0 || last >= x.dim(a)) {
+                problems.add(at(s, "starts") + " reads indices " + start + ", " + (start + step) + ", ... ("
+                        + size + " of them) of axis " + a + " of input '" + x.name() + "' " + x.shape()
+                        + "; a slice must read at least one index, all inside the input");
+                return null;
+            }
+        }
+        return sl.sizes();
     }
 
     private List<Integer> concatShape(OperatorSpec s, OpParams.Concat c, List<Tensor> in) {
@@ -877,7 +930,7 @@ public final class NetworkBuilder {
         if (a < 0) {
             return null;
         }
-        if (a == 0) {
+        if (a == 0 && axisZeroIsBatch) {
             problems.add(at(s, "axis") + " has value (" + c.axis() + "); concatenating along the batch axis is not supported");
             return null;
         }
@@ -941,13 +994,28 @@ public final class NetworkBuilder {
                 List.of(List.of(N), List.of(G), List.of(P), List.of(Q)), Set.of());
     }
 
-    /** Loop dims of the axes of a rank-r activation for vector and linear ops: [N], [N,K], [N,P,K], [N,K,P,Q]. */
+    /**
+     * Loop dims of the axes of a rank-r activation for vector ops: [K], [N,K], [N,P,K], [N,K,P,Q], [N,G,K,P,Q]
+     * (every output axis its own loop dim, so that a tile may cut any of them).
+     */
     private static List<LoopDim> positionalDims(int rank) {
         return switch (rank) {
             case 1 -> List.of(K);
             case 2 -> List.of(N, K);
             case 3 -> List.of(N, P, K);
             case 4 -> List.of(N, K, P, Q);
+            case 5 -> List.of(N, G, K, P, Q);
+            default -> throw new IllegalArgumentException("rank " + rank);
+        };
+    }
+
+    /** Loop dims of the leading (row) axes of a matmul operand of rank r: [N], [N,P], [N,G,P], [N,G,Q,P]. */
+    private static List<LoopDim> rowDims(int rank) {
+        return switch (rank) {
+            case 2 -> List.of(N);
+            case 3 -> List.of(N, P);
+            case 4 -> List.of(N, G, P);
+            case 5 -> List.of(N, G, Q, P);
             default -> throw new IllegalArgumentException("rank " + rank);
         };
     }
@@ -955,12 +1023,8 @@ public final class NetworkBuilder {
     private static LoopNest linearNest(OperatorSpec s, Tensor a, List<Integer> out, String w, String b,
                                        boolean transposedWeight) {
         int r = a.rank();
-        // [N, D], [N, P, D] or [N, G, P, D] times [D, K]
-        List<LoopDim> rowDims = switch (r) {
-            case 2 -> List.of(N);
-            case 3 -> List.of(N, P);
-            default -> List.of(N, G, P);
-        };
+        // [N, D], [N, P, D], [N, G, P, D] or [N, G, Q, P, D] times [D, K]
+        List<LoopDim> rowDims = rowDims(r);
         Map<LoopDim, Integer> bounds = new EnumMap<>(LoopDim.class);
         for (int i = 0; i < rowDims.size(); i++) {
             bounds.put(rowDims.get(i), a.dim(i));
@@ -991,12 +1055,16 @@ public final class NetworkBuilder {
 
     private static LoopNest batchedMatmulNest(OperatorSpec s, OpParams.Matmul m, Tensor a, Tensor b, List<Integer> out) {
         int r = a.rank();
-        List<LoopDim> lead = r == 3 ? List.of(N) : List.of(N, G);
+        // [M, K] x [K, N] is [N, C] x [C, K] (rows N, as a rank-2 linear layer); higher ranks: rows P, the leading
+        // axes N, then G, then Q.
+        List<LoopDim> rows = rowDims(r);
+        List<LoopDim> lead = rows.subList(0, r - 2);
+        LoopDim row = rows.get(r - 2);
         Map<LoopDim, Integer> bounds = new EnumMap<>(LoopDim.class);
         for (int i = 0; i < lead.size(); i++) {
             bounds.put(lead.get(i), a.dim(i));
         }
-        bounds.put(P, a.dim(r - 2));
+        bounds.put(row, a.dim(r - 2));
         bounds.put(C, a.dim(r - 1));
         bounds.put(K, out.get(r - 1));
         List<AxisExpr> aAxes = new ArrayList<>();
@@ -1009,7 +1077,7 @@ public final class NetworkBuilder {
             oAxes.add(AxisExpr.Dims.of(d));
             outputAxes.add(List.of(d));
         }
-        aAxes.add(AxisExpr.Dims.of(P));
+        aAxes.add(AxisExpr.Dims.of(row));
         aAxes.add(AxisExpr.Dims.of(C));
         if (m.transposeB()) {
             bAxes.add(AxisExpr.Dims.of(K));
@@ -1018,9 +1086,9 @@ public final class NetworkBuilder {
             bAxes.add(AxisExpr.Dims.of(C));
             bAxes.add(AxisExpr.Dims.of(K));
         }
-        oAxes.add(AxisExpr.Dims.of(P));
+        oAxes.add(AxisExpr.Dims.of(row));
         oAxes.add(AxisExpr.Dims.of(K));
-        outputAxes.add(List.of(P));
+        outputAxes.add(List.of(row));
         outputAxes.add(List.of(K));
         List<Operand> operands = List.of(new Operand(a.name(), Operand.Role.INPUT, aAxes),
                 new Operand(b.name(), Operand.Role.INPUT, bAxes),
@@ -1159,18 +1227,135 @@ public final class NetworkBuilder {
                 List.of(List.of(N), List.of(K), List.of(P), List.of(Q)), Set.of());
     }
 
-    /** Vector nest over the output; every input (and the weight) is read whole by every tile. */
+    /** Filter dims of the windows of an opaque op, one per windowed output axis, in this order. */
+    private static final List<LoopDim> WINDOW_DIMS = List.of(R, S, C);
+
+    /**
+     * Checks an opaque op's {@link OpParams.Opaque#reads()} against its inputs and output: one access per input
+     * axis, a followed axis of the output's size and each output axis followed at most once per input, broadcasts
+     * on size-1 axes, and windows on at most {@link #WINDOW_DIMS} output axes with one size per axis.
+     */
+    private boolean checkReads(OperatorSpec s, OpParams.Opaque o, List<Tensor> in) {
+        if (o.reads().size() > in.size()) {
+            problems.add(at(s, "reads") + " describes " + o.reads().size() + " inputs but the operator has "
+                    + in.size());
+            return false;
+        }
+        Map<Integer, Integer> windowSizes = new HashMap<>();
+        List<Integer> out = o.outputShape();
+        for (int i = 0; i < o.reads().size(); i++) {
+            List<OpParams.Opaque.Access> acc = o.reads().get(i);
+            Tensor t = in.get(i);
+            if (acc.isEmpty()) {
+                continue;
+            }
+            String where = at(s, "reads") + " of input '" + t.name() + "' " + t.shape();
+            if (acc.size() != t.rank()) {
+                problems.add(where + " has " + acc.size() + " entries; give one per axis");
+                return false;
+            }
+            Set<Integer> used = new HashSet<>();
+            for (int a = 0; a < acc.size(); a++) {
+                OpParams.Opaque.Access x = acc.get(a);
+                int outAxis = x instanceof OpParams.Opaque.Access.Follow f ? f.outAxis()
+                        : x instanceof OpParams.Opaque.Access.Window w ? w.outAxis() : -1;
+                if (x instanceof OpParams.Opaque.Access.Broadcast && t.dim(a) != 1) {
+                    problems.add(where + " broadcasts axis " + a + " of size " + t.dim(a) + "; only size-1 axes "
+                            + "broadcast");
+                    return false;
+                }
+                if (outAxis < 0 && !(x instanceof OpParams.Opaque.Access.Window)) {
+                    continue;
+                }
+                if (outAxis < 0 || outAxis >= out.size() || !used.add(outAxis)) {
+                    problems.add(where + " maps axis " + a + " to output axis " + outAxis + " of " + out
+                            + "; each output axis may be read by one input axis");
+                    return false;
+                }
+                if (x instanceof OpParams.Opaque.Access.Follow && t.dim(a) != out.get(outAxis)) {
+                    problems.add(where + " follows output axis " + outAxis + " of " + out + " with axis " + a
+                            + " of a different size");
+                    return false;
+                }
+                if (x instanceof OpParams.Opaque.Access.Window w) {
+                    if (w.size() < 1 || w.stride() < 1 || w.dilation() < 1) {
+                        problems.add(where + " has window " + w + "; size, stride and dilation must be >= 1");
+                        return false;
+                    }
+                    Integer prev = windowSizes.putIfAbsent(outAxis, w.size());
+                    if (prev != null && prev != w.size()) {
+                        problems.add(where + " has a window of size " + w.size() + " on output axis " + outAxis
+                                + " where another input has size " + prev + "; windows on one axis share a size");
+                        return false;
+                    }
+                }
+            }
+        }
+        if (windowSizes.size() > WINDOW_DIMS.size()) {
+            problems.add(at(s, "reads") + " has windows on " + windowSizes.size() + " output axes; at most "
+                    + WINDOW_DIMS.size() + " are supported");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Vector nest over the output; each input is read whole by every tile, or by region as
+     * {@link OpParams.Opaque#reads()} says (each windowed output axis gets a filter dim R, S or C whose bound is
+     * the window size; ops per point are the ops per output element spread over the window's taps, rounded up).
+     * The weight is read whole.
+     */
     private static LoopNest opaqueNest(OperatorSpec s, List<Tensor> in, OpParams.Opaque o, String w) {
-        LoopNest base = vectorNest(s, List.of(), o.outputShape(), o.opsPerElement(), -1, List.of());
+        List<Integer> out = o.outputShape();
+        List<LoopDim> dims = positionalDims(out.size());
+        Map<Integer, LoopDim> filters = new java.util.TreeMap<>();
+        Map<LoopDim, Integer> windowBounds = new EnumMap<>(LoopDim.class);
+        for (List<OpParams.Opaque.Access> acc : o.reads()) {
+            for (OpParams.Opaque.Access x : acc) {
+                if (x instanceof OpParams.Opaque.Access.Window win && !filters.containsKey(win.outAxis())) {
+                    LoopDim f = WINDOW_DIMS.get(filters.size());
+                    filters.put(win.outAxis(), f);
+                    windowBounds.put(f, win.size());
+                }
+            }
+        }
+        long taps = 1;
+        for (int b : windowBounds.values()) {
+            taps *= b;
+        }
+        int ops = o.opsPerElement() == 0 ? 0 : (int) Math.max(1, (o.opsPerElement() + taps - 1) / taps);
+        LoopNest base = vectorNest(s, List.of(), out, ops, -1, List.of());
+        Map<LoopDim, Integer> bounds = new EnumMap<>(base.bounds());
+        bounds.putAll(windowBounds);
         List<Operand> operands = new ArrayList<>();
-        for (Tensor t : in) {
-            operands.add(new Operand(t.name(), Operand.Role.INPUT, wholeAxes(t.shape())));
+        for (int i = 0; i < in.size(); i++) {
+            Tensor t = in.get(i);
+            List<OpParams.Opaque.Access> acc = o.readsOf(i);
+            if (acc.isEmpty()) {
+                operands.add(new Operand(t.name(), Operand.Role.INPUT, wholeAxes(t.shape())));
+                continue;
+            }
+            List<AxisExpr> axes = new ArrayList<>();
+            for (int a = 0; a < acc.size(); a++) {
+                OpParams.Opaque.Access x = acc.get(a);
+                if (x instanceof OpParams.Opaque.Access.Follow f) {
+                    axes.add(AxisExpr.Dims.of(dims.get(f.outAxis())));
+                } else if (x instanceof OpParams.Opaque.Access.Window win) {
+                    axes.add(new AxisExpr.Window(dims.get(win.outAxis()), filters.get(win.outAxis()), win.stride(),
+                            win.dilation(), win.padBefore()));
+                } else if (x instanceof OpParams.Opaque.Access.Broadcast) {
+                    axes.add(AxisExpr.Dims.of());
+                } else {
+                    axes.add(new AxisExpr.Whole(t.dim(a)));
+                }
+            }
+            operands.add(new Operand(t.name(), Operand.Role.INPUT, axes));
         }
         if (w != null) {
             operands.add(new Operand(w, Operand.Role.WEIGHT, wholeAxes(o.weightShape())));
         }
         operands.add(base.output());
-        return new LoopNest(base.operator(), base.unit(), base.bounds(), base.opsPerPoint(), operands,
+        return new LoopNest(base.operator(), base.unit(), bounds, base.opsPerPoint(), operands,
                 base.outputAxes(), base.wholeDims());
     }
 

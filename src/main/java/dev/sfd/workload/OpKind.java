@@ -17,14 +17,17 @@ public enum OpKind {
     TRANSPOSE(ComputeUnit.NONE),
     CONCAT(ComputeUnit.NONE),
     SPLIT(ComputeUnit.NONE),
+    /** A box of the input (per axis a start, an end and a step): a view, like the other layout operators. */
+    SLICE(ComputeUnit.NONE),
     /**
      * Resampling of rows and columns (resize, upsample, col2im of a transposed convolution): a vector op whose
      * input region follows the output region scaled ({@link AxisExpr.Scaled}).
      */
     RESAMPLE(ComputeUnit.VECTOR),
     /**
-     * Vector op with an explicit output shape that reads its inputs whole: padding, slicing,
-     * reductions, and operators an importer could only approximate.
+     * Vector op with an explicit output shape: padding, reductions, and operators an importer could only
+     * approximate. Each input is read whole, or per axis as {@link OpParams.Opaque#reads()} says (following an
+     * output axis, broadcast, or through a window).
      */
     OPAQUE(ComputeUnit.VECTOR);
 
@@ -41,9 +44,9 @@ public enum OpKind {
         return unit;
     }
 
-    /** Zero-compute operators that only rearrange data (reshape, transpose, concat, split). */
+    /** Zero-compute operators that only rearrange data (reshape, transpose, concat, split, slice). */
     public boolean isLayout() {
-        return this == RESHAPE || this == TRANSPOSE || this == CONCAT || this == SPLIT;
+        return this == RESHAPE || this == TRANSPOSE || this == CONCAT || this == SPLIT || this == SLICE;
     }
 
     public String id() {

@@ -92,20 +92,67 @@ public sealed interface OpParams {
     }
 
     /**
-     * Vector op of an explicit output shape (batch included) that reads every input whole.
+     * Vector op of an explicit output shape. Each input is read whole by every tile, unless {@code reads} says per
+     * input axis how it follows the output ({@link Access}): then a tile reads only the part of the input its
+     * output region needs, as for an elementwise op (same shape or broadcast) or a pooling window.
      *
      * @param function what it stands for ({@code resize}, {@code pad}, {@code slice}, {@code reducemean}, an
      *                 imported operator type, ...)
-     * @param outputShape the output shape, rank 1 to 4
+     * @param outputShape the output shape, rank 1 to 5
      * @param opsPerElement vector ops per output element (0: data movement only)
      * @param weightShape shape of a constant weight operand read whole; empty: none
+     * @param reads per input (in order) one {@link Access} per input axis; an empty list, or no entry for an
+     *              input, reads that input whole
      */
-    record Opaque(String function, List<Integer> outputShape, int opsPerElement, List<Integer> weightShape)
-            implements OpParams {
+    record Opaque(String function, List<Integer> outputShape, int opsPerElement, List<Integer> weightShape,
+                  List<List<Access>> reads) implements OpParams {
         public Opaque {
             Objects.requireNonNull(function, "function");
             outputShape = List.copyOf(outputShape);
             weightShape = List.copyOf(weightShape);
+            List<List<Access>> r = new java.util.ArrayList<>();
+            for (List<Access> in : reads) {
+                r.add(List.copyOf(in));
+            }
+            reads = List.copyOf(r);
+        }
+
+        /** An opaque op that reads every input whole. */
+        public Opaque(String function, List<Integer> outputShape, int opsPerElement, List<Integer> weightShape) {
+            this(function, outputShape, opsPerElement, weightShape, List.of());
+        }
+
+        /** The access pattern of input {@code i}; empty when it is read whole. */
+        public List<Access> readsOf(int i) {
+            return i < reads.size() ? reads.get(i) : List.of();
+        }
+
+        /** True when some input axis is read by region (follows the output) rather than whole. */
+        public boolean tiled() {
+            return reads.stream().flatMap(List::stream).anyMatch(a -> !(a instanceof Access.Whole));
+        }
+
+        /** How one axis of an input of an opaque op is indexed by the output. */
+        public sealed interface Access {
+            /** Input index = output index on output axis {@code outAxis} (same size). */
+            record Follow(int outAxis) implements Access {
+            }
+
+            /** A size-1 axis read at index 0 for every output element. */
+            record Broadcast() implements Access {
+            }
+
+            /** The whole axis for every output element (a reduced or gathered axis). */
+            record Whole() implements Access {
+            }
+
+            /**
+             * A sliding window along output axis {@code outAxis}: output index o reads input indices
+             * {@code o·stride + t·dilation − padBefore} for taps t in {@code [0, size)} (as a pooling window; a
+             * negative padBefore is an offset into the input).
+             */
+            record Window(int outAxis, int size, int stride, int dilation, int padBefore) implements Access {
+            }
         }
     }
 
@@ -177,6 +224,24 @@ public sealed interface OpParams {
             public String toString() {
                 return den == 1 ? String.valueOf(num) : num + "/" + den;
             }
+        }
+    }
+
+    /**
+     * A strided box of the input (ONNX Slice with its starts, ends, axes and steps resolved): output index i of axis
+     * a is input index {@code starts[a] + i·steps[a]}, for i in {@code [0, sizes[a])}; every axis is listed (start 0,
+     * step 1 and the input size where nothing is sliced). A view: no compute.
+     */
+    record Slice(List<Integer> starts, List<Integer> steps, List<Integer> sizes) implements OpParams {
+        public Slice {
+            starts = List.copyOf(starts);
+            steps = List.copyOf(steps);
+            sizes = List.copyOf(sizes);
+        }
+
+        /** Output size of axis {@code a}. */
+        public int size(int a) {
+            return sizes.get(a);
         }
     }
 

@@ -66,6 +66,9 @@ public final class Regions {
             case RESHAPE -> {
                 return nonEmpty(reshapeRegion(out, in, outputRegion));
             }
+            case SLICE -> {
+                return nonEmpty(sliceRegion((OpParams.Slice) op.params(), outputRegion));
+            }
             default -> throw new IllegalStateException(op.name() + ": no region map for kind " + op.kind());
         }
     }
@@ -129,6 +132,28 @@ public final class Regions {
                     hi[k] = in.dim(k);
                 }
             }
+        }
+        return new Box(lo, hi);
+    }
+
+    /**
+     * The input indices {@code start + i·step} of the output indices i in the region, as a box (their hull: with a
+     * step other than 1 the box also holds the indices skipped between them).
+     */
+    static Box sliceRegion(OpParams.Slice slice, Box region) {
+        int rank = region.rank();
+        int[] lo = new int[rank];
+        int[] hi = new int[rank];
+        for (int a = 0; a < rank; a++) {
+            if (region.extent(a) == 0) {
+                lo[a] = slice.starts().get(a);
+                hi[a] = lo[a];
+                continue;
+            }
+            long first = slice.starts().get(a) + (long) region.lo(a) * slice.steps().get(a);
+            long last = slice.starts().get(a) + (long) (region.hi(a) - 1) * slice.steps().get(a);
+            lo[a] = (int) Math.min(first, last);
+            hi[a] = (int) Math.max(first, last) + 1;
         }
         return new Box(lo, hi);
     }

@@ -12,34 +12,34 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Builds small ONNX models in test code (ModelProto as in onnx/onnx.proto). */
-final class OnnxModelBuilder {
+public final class OnnxModelBuilder {
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("test");
     private long opset = 17;
     private int nodes;
 
-    OnnxModelBuilder opset(long version) {
+    public OnnxModelBuilder opset(long version) {
         this.opset = version;
         return this;
     }
 
     /** A float input; a null dim is dynamic (dim_param). */
-    OnnxModelBuilder input(String name, Integer... dims) {
+    public OnnxModelBuilder input(String name, Integer... dims) {
         graph.addInput(info(name, dims));
         return this;
     }
 
-    OnnxModelBuilder output(String name, Integer... dims) {
+    public OnnxModelBuilder output(String name, Integer... dims) {
         graph.addOutput(info(name, dims));
         return this;
     }
 
-    OnnxModelBuilder valueInfo(String name, Integer... dims) {
+    public OnnxModelBuilder valueInfo(String name, Integer... dims) {
         graph.addValueInfo(info(name, dims));
         return this;
     }
 
     /** A float initializer filled with zeros. */
-    OnnxModelBuilder weight(String name, int... dims) {
+    public OnnxModelBuilder weight(String name, int... dims) {
         long n = 1;
         for (int d : dims) {
             n *= d;
@@ -48,18 +48,18 @@ final class OnnxModelBuilder {
         return this;
     }
 
-    OnnxModelBuilder floatsInit(String name, int[] dims, float... values) {
+    public OnnxModelBuilder floatsInit(String name, int[] dims, float... values) {
         graph.addInitializer(floats(name, dims, values));
         return this;
     }
 
     /** An int64 vector initializer (shapes, axes, pads). */
-    OnnxModelBuilder ints(String name, long... values) {
+    public OnnxModelBuilder ints(String name, long... values) {
         graph.addInitializer(int64(name, values));
         return this;
     }
 
-    OnnxModelBuilder node(String op, List<String> inputs, List<String> outputs, OnnxMl.AttributeProto... attrs) {
+    public OnnxModelBuilder node(String op, List<String> inputs, List<String> outputs, OnnxMl.AttributeProto... attrs) {
         OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(op.toLowerCase() + nodes++)
                 .addAllInput(inputs).addAllOutput(outputs);
         for (OnnxMl.AttributeProto a : attrs) {
@@ -69,17 +69,24 @@ final class OnnxModelBuilder {
         return this;
     }
 
-    OnnxModelBuilder node(String op, String input, String output, OnnxMl.AttributeProto... attrs) {
+    public OnnxModelBuilder node(String op, String input, String output, OnnxMl.AttributeProto... attrs) {
         return node(op, List.of(input), List.of(output), attrs);
     }
 
-    OnnxMl.ModelProto build() {
+    /** A node of a custom operator domain (e.g. {@code com.example}). */
+    public OnnxModelBuilder customNode(String domain, String op, List<String> inputs, List<String> outputs) {
+        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType(op).setDomain(domain).setName(op.toLowerCase() + nodes++)
+                .addAllInput(inputs).addAllOutput(outputs));
+        return this;
+    }
+
+    public OnnxMl.ModelProto build() {
         return OnnxMl.ModelProto.newBuilder().setIrVersion(8).setProducerName("sfd-test")
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
                 .setGraph(graph).build();
     }
 
-    Path write(Path dir, String fileName) {
+    public Path write(Path dir, String fileName) {
         Path p = dir.resolve(fileName);
         try {
             Files.write(p, build().toByteArray());
@@ -89,12 +96,12 @@ final class OnnxModelBuilder {
         return p;
     }
 
-    static OnnxMl.AttributeProto attr(String name, long value) {
+    public static OnnxMl.AttributeProto attr(String name, long value) {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
                 .setI(value).build();
     }
 
-    static OnnxMl.AttributeProto attrs(String name, long... ints) {
+    public static OnnxMl.AttributeProto attrs(String name, long... ints) {
         OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
                 .setType(OnnxMl.AttributeProto.AttributeType.INTS);
         for (long v : ints) {
@@ -103,22 +110,22 @@ final class OnnxModelBuilder {
         return a.build();
     }
 
-    static OnnxMl.AttributeProto attrF(String name, float value) {
+    public static OnnxMl.AttributeProto attrF(String name, float value) {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
                 .setF(value).build();
     }
 
-    static OnnxMl.AttributeProto attrS(String name, String value) {
+    public static OnnxMl.AttributeProto attrS(String name, String value) {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.STRING)
                 .setS(ByteString.copyFromUtf8(value)).build();
     }
 
-    static OnnxMl.AttributeProto attrT(String name, OnnxMl.TensorProto t) {
+    public static OnnxMl.AttributeProto attrT(String name, OnnxMl.TensorProto t) {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.TENSOR)
                 .setT(t).build();
     }
 
-    static OnnxMl.TensorProto floats(String name, int[] dims, float... values) {
+    public static OnnxMl.TensorProto floats(String name, int[] dims, float... values) {
         OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(1);
         for (int d : dims) {
             b.addDims(d);
@@ -130,7 +137,7 @@ final class OnnxModelBuilder {
         return b.setRawData(ByteString.copyFrom(buf.array())).build();
     }
 
-    static OnnxMl.TensorProto int64(String name, long... values) {
+    public static OnnxMl.TensorProto int64(String name, long... values) {
         OnnxMl.TensorProto.Builder b = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(7)
                 .addDims(values.length);
         for (long v : values) {

@@ -306,7 +306,7 @@ class OnnxReaderTest {
     }
 
     @Test
-    void slicePadBecomeOpaqueVectorOpsAndResizeAResampleOfTheRightShape() {
+    void sliceIsAViewPadATiledOpaqueOpAndResizeAResampleOfTheRightShape() {
         OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 1, 4, 8, 8)
                 .ints("st", 2).ints("en", 6).ints("ax", 2)
                 .floatsInit("scales", new int[] {4}, 1f, 1f, 2f, 2f)
@@ -318,7 +318,13 @@ class OnnxReaderTest {
         assertEquals(List.of(1, 4, 4, 8), shape(n, "s"));
         assertEquals(List.of(1, 4, 8, 16), shape(n, "rz"));
         assertEquals(List.of(1, 4, 10, 20), shape(n, "p"));
-        assertEquals(2, r.approximated().size(), "slice and pad are approximated, resize is not");
+        assertEquals(List.of("pad2"), r.approximated().stream().map(OnnxImport.Approximation::node).toList(),
+                "pad is approximated; slice (a view) and resize are not");
+        assertEquals(OpKind.SLICE, n.operator("slice0").kind());
+        // Rows 2..5 of x: output rows [1, 3) of the slice read input rows [3, 5).
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 0, 3, 0}, new int[] {1, 4, 5, 8}), Regions.inputRegion(n,
+                n.operator("slice0"), 0, 0, new dev.sfd.workload.Box(new int[] {0, 0, 1, 0}, new int[] {1, 4, 3, 8}))
+                .orElseThrow());
         Operator resize = n.operator("resize1");
         assertEquals(OpKind.RESAMPLE, resize.kind());
         assertEquals("resize nearest x2", resize.describe());
@@ -326,9 +332,13 @@ class OnnxReaderTest {
         var region = Regions.inputRegion(n, resize, 0, 0, new dev.sfd.workload.Box(new int[] {0, 1, 2, 4},
                 new int[] {1, 3, 6, 10}));
         assertEquals(new dev.sfd.workload.Box(new int[] {0, 1, 1, 2}, new int[] {1, 3, 3, 5}), region.orElseThrow());
-        // A pad is still opaque: it reads its whole input for any output tile.
+        // A pad reads the input rows and columns its output tile shifts back to (pads 1 row and 2 columns before):
+        // the corner tile [0, 2) x [0, 2) of channel 0 reads row 0 and nothing of the padded columns.
         var padRegion = Regions.inputRegion(n, n.operator("pad2"), 0, 0, dev.sfd.workload.Box.full(List.of(1, 1, 2, 2)));
-        assertEquals(dev.sfd.workload.Box.full(List.of(1, 4, 8, 16)), padRegion.orElseThrow());
+        assertTrue(padRegion.isEmpty(), "columns 0 and 1 are padding: " + padRegion);
+        padRegion = Regions.inputRegion(n, n.operator("pad2"), 0, 0, new dev.sfd.workload.Box(new int[] {0, 1, 0, 0},
+                new int[] {1, 2, 3, 5}));
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 1, 0, 0}, new int[] {1, 2, 2, 3}), padRegion.orElseThrow());
     }
 
     @Test
@@ -444,6 +454,127 @@ class OnnxReaderTest {
         assertEquals(List.of(4, 32), shape(n, "y"));
     }
 
+    @Test
+    void batchOptionLeavesInputsWhoseAxisZeroIsNotTheBatch() {
+        Path f = new OnnxModelBuilder().input("x", 1, 8).input("y", 8, 8)
+                .node("MatMul", List.of("x", "y"), List.of("z")).output("z").write(dir, "two.onnx");
+        Network n = OnnxReader.read(f, 3, Map.of(), false).network();
+        assertEquals(List.of(3, 8), shape(n, "x"));
+        assertEquals(List.of(8, 8), shape(n, "y"), "y is an activation whose axis 0 is not the batch");
+        assertEquals(List.of(3, 8), shape(n, "z"));
+        assertEquals(3, n.batch());
+    }
+
+    @Test
+    void transposesReshapesAndSplitsMayMoveAxisZero() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(13).input("x", 4, 6, 10).ints("t", 2, 2, 60)
+                .ints("sizes", 1, 1)
+                .node("Transpose", "x", "xt", attrs("perm", 2, 0, 1))
+                .node("Reshape", List.of("xt", "t"), List.of("r"))
+                .node("Split", List.of("r", "sizes"), List.of("a", "b"), attr("axis", 0))
+                .node("Softmax", "a", "sa", attr("axis", 0))
+                .output("sa").output("b"));
+        Network n = r.network();
+        assertEquals(List.of(10, 4, 6), shape(n, "xt"));
+        assertEquals(List.of(1, 2, 60), shape(n, "sa"));
+        assertEquals(List.of(OpKind.TRANSPOSE, OpKind.RESHAPE, OpKind.SPLIT, OpKind.SOFTMAX),
+                n.operators().stream().map(Operator::kind).toList());
+        assertTrue(r.approximated().isEmpty(), r.approximated().toString());
+    }
+
+    @Test
+    void valueInfoIsOnlyACrossCheck() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 4).node("Relu", "x", "y").node("Relu", "y", "z")
+                .valueInfo("y", 1, 5).output("z", 1, 4));
+        assertEquals(List.of(1, 4), shape(r.network(), "y"), "the import uses the inferred shape");
+        assertEquals(2, r.checkedShapes());
+        assertEquals(List.of("value 'y': inferred [1, 4], the model declares [1, 5]"), r.conflicts());
+    }
+
+    @Test
+    void opaqueFallbackSizesKnownOperatorsByInference() {
+        // A 3-D convolution is no SFD conv; with unsupported=vector its output shape comes from shape inference.
+        OnnxImport r = OnnxReader.read(new OnnxModelBuilder().input("x", 1, 2, 4, 8, 8).weight("w", 4, 2, 3, 3, 3)
+                .node("Conv", List.of("x", "w"), List.of("y"), attrs("pads", 1, 1, 1, 1, 1, 1)).node("Relu", "y", "z")
+                .output("z").write(dir, "c3.onnx"), null, Map.of(), true);
+        assertEquals(List.of(1, 4, 4, 8, 8), shape(r.network(), "z"));
+        assertTrue(r.approximated().get(0).treatment().contains("shapes inferred"), r.approximated().toString());
+    }
+
+    @Test
+    void oneDimensionalConvAndPoolRunAsTwoDimensionalOnesOverASingleRow() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 4, 20).weight("w", 8, 4, 3)
+                .node("Conv", List.of("x", "w"), List.of("c"), attrs("strides", 2), attrs("pads", 1, 1))
+                .node("MaxPool", "c", "p", attrs("kernel_shape", 2), attrs("strides", 2)).output("p"));
+        Network n = r.network();
+        assertEquals(List.of(1, 8, 10), shape(n, "c"), "floor((20 + 2 - 3) / 2) + 1 = 10");
+        assertEquals(List.of(1, 8, 5), shape(n, "p"));
+        OpParams.Conv c = (OpParams.Conv) only(n, OpKind.CONV).params();
+        assertEquals(List.of(1, 3, 1, 2, 0, 1, 0, 1), List.of(c.kernelH(), c.kernelW(), c.strideH(), c.strideW(),
+                c.padTop(), c.padLeft(), c.padBottom(), c.padRight()));
+        assertEquals(8L * 4 * 3 * 10, n.totalMacs());
+        assertEquals(8 * 4 * 3, n.totalParameters());
+        assertTrue(r.approximated().isEmpty(), r.approximated().toString());
+    }
+
+    @Test
+    void lrnReadsAWindowOfChannelsAndInstanceNormIsALayerNormThenAScaleAndShift() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 16, 6, 6).weight("s", 16).weight("b", 16)
+                .node("LRN", "x", "l", attr("size", 5))
+                .node("InstanceNormalization", List.of("l", "s", "b"), List.of("y")).output("y"));
+        Network n = r.network();
+        Operator lrn = n.operator("lrn0");
+        assertEquals(OpKind.OPAQUE, lrn.kind());
+        // channels [8, 10) read channels [6, 12): the window of 5 centred on each
+        assertEquals(new dev.sfd.workload.Box(new int[] {0, 6, 0, 0}, new int[] {1, 12, 3, 6}), Regions.inputRegion(n,
+                lrn, 0, 0, new dev.sfd.workload.Box(new int[] {0, 8, 0, 0}, new int[] {1, 10, 3, 6})).orElseThrow());
+        assertEquals(List.of(OpKind.OPAQUE, OpKind.LAYERNORM, OpKind.BATCHNORM),
+                n.operators().stream().map(Operator::kind).toList());
+        assertEquals(2 * 16, n.totalParameters(), "instance norm: a scale and a shift per channel");
+        assertEquals(List.of("lrn0", "instancenormalization1"), r.approximated().stream()
+                .map(OnnxImport.Approximation::node).toList());
+    }
+
+    @Test
+    void elementwiseOperatorsWithoutAnSfdFunctionTileByBroadcasting() {
+        OnnxImport r = read(new OnnxModelBuilder().opset(16).input("c", 4, 1).input("x", 4, 6).input("y", 6)
+                .weight("slope", 6)
+                .node("Where", List.of("c", "x", "y"), List.of("w"))
+                .node("PRelu", List.of("w", "slope"), List.of("p"))
+                .node("Cos", "p", "z").output("z"));
+        Network n = r.network();
+        assertEquals(List.of(4, 6), shape(n, "z"));
+        Operator where = n.operator("where0");
+        var tile = new dev.sfd.workload.Box(new int[] {1, 2}, new int[] {3, 5});
+        assertEquals(new dev.sfd.workload.Box(new int[] {1, 0}, new int[] {3, 1}),
+                Regions.inputRegion(n, where, 0, 0, tile).orElseThrow(), "the condition broadcasts over columns");
+        assertEquals(tile, Regions.inputRegion(n, where, 1, 0, tile).orElseThrow());
+        assertEquals(new dev.sfd.workload.Box(new int[] {2}, new int[] {5}),
+                Regions.inputRegion(n, where, 2, 0, tile).orElseThrow());
+        assertEquals(6, n.totalParameters(), "the PRelu slope is a weight");
+        assertEquals("opaque", ((OpParams.Elementwise) n.operator("cos2").params()).function());
+        assertEquals(3, r.approximated().size(), r.approximated().toString());
+    }
+
+    @Test
+    void depthToSpaceIsAViewAndLayerNormStatisticsAreReductions() {
+        OnnxImport r = read(new OnnxModelBuilder().input("x", 1, 8, 3, 3).weight("g", 6).weight("b", 6)
+                .node("DepthToSpace", "x", "d", attr("blocksize", 2))
+                .node("LayerNormalization", List.of("d", "g", "b"), List.of("y", "mean"), attr("axis", -1))
+                .output("y").output("mean"));
+        Network n = r.network();
+        assertEquals(List.of(1, 2, 6, 6), shape(n, "d"));
+        assertTrue(n.operators().stream().limit(3).allMatch(o -> o.kind().isLayout()), n.operators().toString());
+        // DCR: output channel 0, row 0, column 1 comes from input channel 2 (block offset (0, 1)), row 0, column 0.
+        var cell = new dev.sfd.workload.Box(new int[] {0, 0, 0, 1}, new int[] {1, 1, 1, 2});
+        var parts = dev.sfd.workload.TensorViews.resolve(n, "d", cell);
+        assertEquals(1, parts.size());
+        assertTrue(parts.get(0).region().contains(new dev.sfd.workload.Box(new int[] {0, 2, 0, 0},
+                new int[] {1, 3, 1, 1})), parts.toString());
+        assertEquals(List.of(1, 2, 6, 1), shape(n, "mean"));
+        assertEquals(OpKind.OPAQUE, n.operator("layernormalization1#1").kind());
+    }
+
     // ---------------------------------------------------------------- unsupported operators
 
     private OnnxModelBuilder withUnsupported() {
@@ -484,7 +615,7 @@ class OnnxReaderTest {
         Path f = withUnsupported().write(dir, "rnn.onnx");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> OnnxReader.read(f, null, Map.of(), true));
-        assertTrue(e.getMessage().contains("needs a static shape of rank 1 to 4 for output 'h'"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs a static shape of rank 1 to 5 for output 'h'"), e.getMessage());
         assertTrue(e.getMessage().contains("shape_inference"), e.getMessage());
     }
 

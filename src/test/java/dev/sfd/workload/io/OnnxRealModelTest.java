@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Imports the PaddleOCR models fetched by {@code models/onnx/fetch.sh} (skipped when they are not there) and
+ * Imports the PaddleOCR and openWakeWord models fetched by {@code models/onnx/fetch.sh} (skipped when they are not
+ * there) and
  * checks parameter and MAC totals against counts taken from the ONNX file itself, written out here
  * independently of the importer.
  */
@@ -31,7 +32,11 @@ class OnnxRealModelTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             "ch_PP-OCRv4_det_infer.onnx, x=1x3x640x640, 1x1x640x640",
-            "ch_ppocr_mobile_v2.0_cls_infer.onnx, x=1x3x48x192, 1x2"})
+            "ch_PP-OCRv4_rec_infer.onnx, x=1x3x48x320, 1x40x6625",
+            "ch_ppocr_mobile_v2.0_cls_infer.onnx, x=1x3x48x192, 1x2",
+            "melspectrogram.onnx, input=1x16000, 1x1x97x32",
+            "embedding_model.onnx, input_1=1x76x32x1, 1x1x1x96",
+            "alexa_v0.1.onnx, onnx::Flatten_0=1x16x96, 1x1"})
     void importsWithParametersAndMacsCountedFromTheOnnxFile(String file, String inputShape, String outputShape)
             throws IOException {
         Path model = CACHE.resolve(file);
@@ -43,7 +48,7 @@ class OnnxRealModelTest {
         Count expected = count(OnnxMl.ModelProto.parseFrom(Files.readAllBytes(model)).getGraph(), net);
         long pe = 0;
         for (Operator op : net.operators()) {
-            if (op.kind() == OpKind.CONV || op.kind() == OpKind.MATMUL) {
+            if ((op.kind() == OpKind.CONV || op.kind() == OpKind.MATMUL) && !op.weights().isEmpty()) {
                 pe += net.tensor(op.weights().get(0)).elements();
             }
         }
@@ -67,8 +72,9 @@ class OnnxRealModelTest {
      *       into the conv before it (the conv output has no other reader) only the shift survives, as the conv's
      *       bias (C; nothing when the conv already has one). Running mean and variance are folded away.</li>
      * </ul>
-     * MACs: a conv does |W|·N·Ho·Wo (|W| = M·C/g·kh·kw); a transposed conv |W|·N·H·W over its input; a linear
-     * layer |B| per row of A. Spatial sizes are read from the imported network's tensors, whose output shape
+     * MACs: a conv does |W|·N·Ho·Wo (|W| = M·C/g·kh·kw; 1-D: |W|·N·Lo); a transposed conv |W|·N·H·W over its
+     * input; a linear layer |B| per row of A; a product of two activations one MAC per output element and inner
+     * index. Spatial sizes are read from the imported network's tensors, whose output shape
      * is checked above against the model's known output.
      */
     private static Count count(OnnxMl.GraphProto g, Network net) {
@@ -95,14 +101,20 @@ class OnnxRealModelTest {
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             switch (n.getOpType()) {
                 case "Conv", "ConvTranspose", "MatMul", "Gemm" -> {
+                    if (!consts.containsKey(n.getInput(1))) {
+                        // two activations (attention): one MAC per output element and inner index
+                        List<Integer> a = shape(net, producer, n.getInput(0));
+                        macs += elements(shape(net, producer, n.getOutput(0))) * a.get(a.size() - 1);
+                        continue;
+                    }
                     long w = consts.get(n.getInput(1));
                     pe += w;
                     params += w + (n.getInputCount() > 2 ? consts.get(n.getInput(2)) : 0);
                     List<Integer> out = shape(net, producer, n.getOutput(0));
                     List<Integer> in = shape(net, producer, n.getInput(0));
                     macs += switch (n.getOpType()) {
-                        case "Conv" -> w * out.get(0) * out.get(2) * out.get(3);
-                        case "ConvTranspose" -> w * in.get(0) * in.get(2) * in.get(3);
+                        case "Conv" -> w * out.get(0) * elements(out.subList(2, out.size()));
+                        case "ConvTranspose" -> w * in.get(0) * elements(in.subList(2, in.size()));
                         default -> w * (elements(in) / in.get(in.size() - 1));
                     };
                 }

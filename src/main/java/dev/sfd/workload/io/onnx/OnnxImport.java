@@ -12,12 +12,21 @@ import java.util.Objects;
  * @param folded nodes that disappeared into another operator (batch norm into conv, bias add into linear,
  *               decomposed layer norm into one layernorm), one line each
  * @param approximated nodes mapped to an operator that only approximates them
+ * @param checkedShapes values whose inferred shape was compared with a static shape the model declares
+ *                      (value_info or graph outputs; only when the inputs have the shapes the model declares)
+ * @param conflicts those comparisons that disagreed, one line each (the import uses the inferred shape)
  */
-public record OnnxImport(Network network, List<Folding> folded, List<Approximation> approximated) {
+public record OnnxImport(Network network, List<Folding> folded, List<Approximation> approximated, int checkedShapes,
+                         List<String> conflicts) {
     public OnnxImport {
         Objects.requireNonNull(network, "network");
         folded = List.copyOf(folded);
         approximated = List.copyOf(approximated);
+        conflicts = List.copyOf(conflicts);
+    }
+
+    public OnnxImport(Network network, List<Folding> folded, List<Approximation> approximated) {
+        this(network, folded, approximated, 0, List.of());
     }
 
     /** Node {@code node} of type {@code opType} was folded into SFD operator {@code into}. */
