@@ -179,9 +179,35 @@ public final class SfdPlanner implements Planner {
                     + ")");
         }
         t = System.nanoTime();
-        List<SegmentAnalyzer.Analysis> analyses = new SegmentAnalyzer(net, hw).analyzeAll(
-                result.plan().segmentOperators(), result.plan().mappings());
-        return result.withAnalyses(analyses, elapsed(t));
+        return result.withAnalyses(analyses(result.plan(), fusion, pricer, net, hw), elapsed(t));
+    }
+
+    /**
+     * The tile-level analysis of every segment of {@code plan}: the pricer's, for a segment the segmenter returned
+     * and the assembler kept as it was, else a new one.
+     */
+    private static List<SegmentAnalyzer.Analysis> analyses(Plan plan, FusionPlan fusion, TilePricer pricer,
+                                                           Network net, Hardware hw) {
+        Map<List<String>, SegmentationModel.Part> parts = new java.util.HashMap<>();
+        var seg = fusion.segmentation();
+        for (int i = 0; i < seg.parts().size() && i < fusion.segments().size(); i++) {
+            parts.put(fusion.segments().get(i), seg.parts().get(i));
+        }
+        SegmentAnalyzer analyzer = new SegmentAnalyzer(net, hw);
+        List<SegmentAnalyzer.Analysis> out = new ArrayList<>();
+        for (SegmentSchedule s : plan.segments()) {
+            SegmentationModel.Part p = parts.get(s.operators());
+            Optional<SegmentAnalyzer.Analysis> cached = p == null ? Optional.empty()
+                    : pricer.analysis(p.operators(), p.choices());
+            boolean sameMappings = p != null && s.operators().stream().allMatch(op -> {
+                int k = s.operators().indexOf(op);
+                return Objects.equals(pricer.input().mapping(p.operators().get(k), p.choices().get(k)).orElse(null),
+                        plan.mappings().get(op));
+            });
+            out.add(cached.isPresent() && sameMappings ? cached.get()
+                    : analyzer.analyze(s.index(), s.operators(), plan.mappings()));
+        }
+        return out;
     }
 
     /** The segmenter's figures for its answer: priced at tile level when it priced, else the additive model's. */

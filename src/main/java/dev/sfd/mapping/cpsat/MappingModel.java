@@ -756,6 +756,12 @@ final class MappingModel {
                 && minimizeWeighted(Math.max(0, lower), incumbent.get().latencyCycles())) {
             CpSolverStatus st = solver.solve(model);
             logPhase("latency, DRAM bytes, footprint", solver, st);
+            if (st == CpSolverStatus.UNKNOWN) {
+                // out of time before CP-SAT confirmed anything (a loaded machine): the incumbent is a checked mapping
+                LOGGER.debug("CP-SAT ({}) budget ({} bytes): no answer in time, keeping the incumbent", name,
+                        budgetBytes);
+                return incumbent;
+            }
             if (st != CpSolverStatus.OPTIMAL && st != CpSolverStatus.FEASIBLE) {
                 throw new IllegalStateException("CP-SAT lost the incumbent of " + name + ": " + st);
             }

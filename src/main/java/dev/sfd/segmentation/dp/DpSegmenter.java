@@ -44,6 +44,12 @@ public final class DpSegmenter implements Segmenter {
 
     /** Pareto states kept per operator inside one segment before thinning (never reached in tests). */
     static final int MAX_STATES = 2048;
+    /**
+     * Pareto states kept per operator when the DP prices segments: there the option choice is the rule that gives
+     * each candidate segment its options (the price, not this search, decides), so a thinner search keeps candidate
+     * generation fast without touching the optimality of the priced answer.
+     */
+    static final int MAX_STATES_PRICED = 64;
 
     private final SegmentPricer pricer;
 
@@ -108,6 +114,9 @@ public final class DpSegmenter implements Segmenter {
         /** Tensor indexes touching each operator (produced or consumed). */
         private final int[][] touching;
         private boolean approximate;
+        /** Whether this run prices segments (then the option search is thinner, see {@link #MAX_STATES_PRICED}). */
+        boolean priced;
+        int maxStates = MAX_STATES;
 
         Run(SegmentationModel model, SegmenterSettings settings) {
             this.model = model;
@@ -194,6 +203,8 @@ public final class DpSegmenter implements Segmenter {
          * to the last DP's value); every single-operator segment is priced first, so one always exists.
          */
         Segmentation solvePriced(long startNanos, SegmentPricer pricer) {
+            priced = true;
+            maxStates = MAX_STATES_PRICED;
             int maxLen = settings.maxSegmentLength();
             long l = model.segmentOverheadCycles();
             long[] pePrefix = new long[n + 1];
@@ -216,7 +227,7 @@ public final class DpSegmenter implements Segmenter {
             int[] maxEnd = new int[n + 1];
             Arrays.fill(maxEnd, n);
             Map<Long, Candidate> known = new java.util.HashMap<>();
-            Map<Long, Double> priced = new java.util.HashMap<>();
+            Map<Long, Double> prices = new java.util.HashMap<>();
             // every operator alone: the additive choice, its best mapping alone (option 0) and, when neither
             // schedules, the largest option that fits (fewest tile events), so a priced plan always exists and is
             // never worse than layer by layer
@@ -247,8 +258,9 @@ public final class DpSegmenter implements Segmenter {
             }
             for (int j = 1; j <= n; j++) {
                 known.put(key(j - 1, j), single[j - 1]);
-                priced.put(key(j - 1, j), singlePrice[j - 1]);
+                prices.put(key(j - 1, j), singlePrice[j - 1]);
             }
+            long singlesMillis = (System.nanoTime() - startNanos) / 1_000_000;
             long deadline = startNanos + (long) (settings.timeLimitSeconds() * 1e9);
             boolean converged = false;
             double bound = Double.NaN;
@@ -266,7 +278,7 @@ public final class DpSegmenter implements Segmenter {
                             continue;
                         }
                         long k = key(i, j);
-                        Double p = priced.get(k);
+                        Double p = prices.get(k);
                         double v;
                         if (p != null) {
                             v = p;
@@ -285,7 +297,7 @@ public final class DpSegmenter implements Segmenter {
                 boolean allPriced = true;
                 for (int s = 0; s + 1 < path.length; s++) {
                     long k = key(path[s], path[s + 1]);
-                    if (!priced.containsKey(k)) {
+                    if (!prices.containsKey(k)) {
                         allPriced = false;
                         break;
                     }
@@ -298,44 +310,48 @@ public final class DpSegmenter implements Segmenter {
                     break;
                 }
                 List<Candidate> toPrice = new ArrayList<>();
+                List<int[]> toChoose = new ArrayList<>();
                 for (int s = 0; s + 1 < path.length; s++) {
-                    int i = path[s];
-                    int j = path[s + 1];
-                    long k = key(i, j);
-                    if (priced.containsKey(k)) {
+                    long k = key(path[s], path[s + 1]);
+                    if (prices.containsKey(k)) {
                         continue;
                     }
                     Candidate c = known.get(k);
                     if (c == null) {
-                        c = choose(i, j);
-                        if (c == null) {
-                            // does not fit: neither does any segment containing it
-                            for (int jj = j; jj <= n; jj++) {
-                                minStart[jj] = Math.max(minStart[jj], i + 1);
-                            }
-                            for (int ii = 0; ii <= i; ii++) {
-                                maxEnd[ii] = Math.min(maxEnd[ii], j - 1);
-                            }
-                        } else {
-                            known.put(k, c);
-                        }
+                        toChoose.add(new int[] {path[s], path[s + 1]});
                     } else {
                         toPrice.add(c);
                     }
                 }
-                double[] prices = pricer.priceAll(toPrice.stream().map(Candidate::operators).toList(),
+                List<Candidate> chosen = chooseAll(toChoose);
+                for (int t = 0; t < chosen.size(); t++) {
+                    int i = toChoose.get(t)[0];
+                    int j = toChoose.get(t)[1];
+                    if (chosen.get(t) == null) {
+                        // does not fit: neither does any segment containing it
+                        for (int jj = j; jj <= n; jj++) {
+                            minStart[jj] = Math.max(minStart[jj], i + 1);
+                        }
+                        for (int ii = 0; ii <= i; ii++) {
+                            maxEnd[ii] = Math.min(maxEnd[ii], j - 1);
+                        }
+                    } else {
+                        known.put(key(i, j), chosen.get(t));
+                    }
+                }
+                double[] fresh = pricer.priceAll(toPrice.stream().map(Candidate::operators).toList(),
                         toPrice.stream().map(Candidate::choiceList).toList());
-                for (int t = 0; t < prices.length; t++) {
+                for (int t = 0; t < fresh.length; t++) {
                     Candidate c = toPrice.get(t);
-                    priced.put(key(c.from(), c.to()), prices[t]);
+                    prices.put(key(c.from(), c.to()), fresh[t]);
                     if (LOGGER.isTraceEnabled()) {
                         LOGGER.trace("priced [{}, {}) options {}: bound ({}) price ({}) ratio ({})", c.from(), c.to(),
-                                Arrays.toString(c.choices()), (long) c.bound(), prices[t], prices[t] / c.bound());
+                                Arrays.toString(c.choices()), (long) c.bound(), fresh[t], fresh[t] / c.bound());
                     }
                 }
             }
             if (!converged) {
-                path = pricedPath(priced, maxLen);
+                path = pricedPath(prices, maxLen);
             } else if (n > maxLen) {
                 // a longer segment than the DP looks at might fit: then the answer is optimal among short ones only
                 for (int j = maxLen + 1; j <= n && !approximate; j++) {
@@ -350,10 +366,11 @@ public final class DpSegmenter implements Segmenter {
             for (int s = 0; s + 1 < path.length; s++) {
                 Candidate c = known.get(key(path[s], path[s + 1]));
                 parts.add(new SegmentationModel.Part(c.operators(), c.choiceList()));
-                value += priced.get(key(path[s], path[s + 1]));
+                value += prices.get(key(path[s], path[s + 1]));
             }
-            LOGGER.debug("DP priced ({}) segments, bounded ({}), in ({}) rounds: ({}) cycles, converged ({})",
-                    priced.size(), known.size(), rounds, (long) value, converged);
+            LOGGER.debug("DP priced ({}) segments, bounded ({}), in ({}) rounds: ({}) cycles, converged ({}); "
+                    + "operators alone in ({} ms), option choices in ({} ms)", prices.size(), known.size(), rounds,
+                    (long) value, converged, singlesMillis, chooseNanosTotal.get() / 1_000_000);
             SegmentationModel.Evaluation ev = model.evaluate(parts);
             boolean optimal = converged && !approximate;
             double gap = optimal ? 0.0 : Double.isNaN(bound) ? Double.NaN : Math.max(0, (value - bound) / value);
@@ -361,9 +378,33 @@ public final class DpSegmenter implements Segmenter {
                     gap, "dp", wallMillis, value);
         }
 
+        private final java.util.concurrent.atomic.AtomicLong chooseNanosTotal = new java.util.concurrent.atomic.AtomicLong();
+
+        /** {@link #choose} of every [i, j) given, on the settings' workers; nulls where a segment does not fit. */
+        private List<Candidate> chooseAll(List<int[]> segments) {
+            if (segments.size() < 2 || settings.workers() < 2) {
+                return segments.stream().map(x -> choose(x[0], x[1])).toList();
+            }
+            java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(
+                    Math.min(settings.workers(), segments.size()));
+            try {
+                return pool.submit(() -> segments.parallelStream().map(x -> java.util.Optional.ofNullable(
+                        choose(x[0], x[1]))).toList()).get().stream().map(o -> o.orElse(null)).toList();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
         /** The additive model's options of segment [i, j) and the bound of its price; null when it does not fit. */
         private Candidate choose(int i, int j) {
+            long t0 = System.nanoTime();
             SegmentChoice sc = segment(i, j, Double.POSITIVE_INFINITY);
+            chooseNanosTotal.addAndGet(System.nanoTime() - t0);
             if (sc == null || sc.choices() == null) {
                 return null;
             }
@@ -581,8 +622,9 @@ public final class DpSegmenter implements Segmenter {
             if (value(restCompute[0], restWeight[0] + boundaryBytes, restEnergy[0]) >= budget) {
                 return new SegmentChoice(Double.POSITIVE_INFINITY, null, 0);
             }
-            double bound = Math.min(budget, value(greedyCompute, greedyWeight + boundaryBytes, greedyEnergy)
-                    * (1 + 1e-12) + 1e-9);
+            double incumbent = Math.min(value(greedyCompute, greedyWeight + boundaryBytes, greedyEnergy),
+                    swapGreedy(i, len, extra, capacity, boundaryBytes));
+            double bound = Math.min(budget, incumbent * (1 + 1e-12) + 1e-9);
             List<States> layers = new ArrayList<>(len + 1);
             States cur = new States(1);
             cur.add(0, 0, 0, 0, -1, -1);
@@ -634,6 +676,80 @@ public final class DpSegmenter implements Segmenter {
                 s = l.parent[s];
             }
             return new SegmentChoice(bestValue, choices, cur.weight[bestState] + boundaryBytes);
+        }
+
+        /**
+         * A quick feasible choice, for an upper bound that prunes the exact search: every operator at its best option
+         * for the objective, then, while the buffer overflows, the swap to a smaller option that costs the least
+         * objective per byte saved. Its value, or infinity when it cannot fit.
+         */
+        private double swapGreedy(int i, int len, long[][] extra, long capacity, long boundaryBytes) {
+            int[] pick = new int[len];
+            long buf = 0;
+            long compute = 0;
+            long weight = 0;
+            double energy = 0;
+            double bw = model.dramBytesPerCycle();
+            for (int k = 0; k < len; k++) {
+                List<SegmentationModel.Option> opts = model.operators().get(i + k).options();
+                int best = 0;
+                for (int o = 1; o < opts.size(); o++) {
+                    if (marginal(opts.get(o), bw) < marginal(opts.get(best), bw)
+                            || marginal(opts.get(o), bw) == marginal(opts.get(best), bw)
+                            && opts.get(o).bufferBytes() + extra[k][o] < opts.get(best).bufferBytes() + extra[k][best]) {
+                        best = o;
+                    }
+                }
+                pick[k] = best;
+                SegmentationModel.Option o = opts.get(best);
+                buf += o.bufferBytes() + extra[k][best];
+                compute += o.computeCycles();
+                weight += o.weightDramBytes();
+                energy += o.computeEnergyPj();
+            }
+            while (buf > capacity) {
+                int bestK = -1;
+                int bestO = -1;
+                double bestRate = Double.POSITIVE_INFINITY;
+                for (int k = 0; k < len; k++) {
+                    List<SegmentationModel.Option> opts = model.operators().get(i + k).options();
+                    SegmentationModel.Option cur = opts.get(pick[k]);
+                    long curBuf = cur.bufferBytes() + extra[k][pick[k]];
+                    for (int o = 0; o < opts.size(); o++) {
+                        long saved = curBuf - (opts.get(o).bufferBytes() + extra[k][o]);
+                        if (saved <= 0) {
+                            continue;
+                        }
+                        double rate = Math.max(0, marginal(opts.get(o), bw) - marginal(cur, bw)) / saved;
+                        if (rate < bestRate) {
+                            bestRate = rate;
+                            bestK = k;
+                            bestO = o;
+                        }
+                    }
+                }
+                if (bestK < 0) {
+                    return Double.POSITIVE_INFINITY;
+                }
+                List<SegmentationModel.Option> opts = model.operators().get(i + bestK).options();
+                SegmentationModel.Option from = opts.get(pick[bestK]);
+                SegmentationModel.Option to = opts.get(bestO);
+                buf += to.bufferBytes() + extra[bestK][bestO] - from.bufferBytes() - extra[bestK][pick[bestK]];
+                compute += to.computeCycles() - from.computeCycles();
+                weight += to.weightDramBytes() - from.weightDramBytes();
+                energy += to.computeEnergyPj() - from.computeEnergyPj();
+                pick[bestK] = bestO;
+            }
+            return value(compute, weight + boundaryBytes, energy);
+        }
+
+        /** One option's contribution to the objective, as if it were the segment alone (for the greedy only). */
+        private double marginal(SegmentationModel.Option o, double bw) {
+            return switch (objective) {
+                case LATENCY -> o.computeCycles() + o.weightDramBytes() / bw;
+                case ENERGY -> o.computeEnergyPj() + o.weightDramBytes() * model.dramEnergyPjPerByte();
+                case DRAM -> o.weightDramBytes();
+            };
         }
 
         /** The segment's objective value, computed exactly as the model's evaluator does. */
@@ -739,9 +855,11 @@ public final class DpSegmenter implements Segmenter {
                     h = stair.higherEntry(x[s]);
                 }
             }
-            if (out.size > MAX_STATES) {
-                run.markApproximate();
-                return out.thin(MAX_STATES);
+            if (out.size > run.maxStates) {
+                if (!run.priced) {
+                    run.markApproximate();
+                }
+                return out.thin(run.maxStates);
             }
             return out;
         }
