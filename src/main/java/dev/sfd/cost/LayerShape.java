@@ -234,7 +234,8 @@ public final class LayerShape {
             for (int d : a.dims()) {
                 e *= tile[d];
             }
-            return e;
+            // an axis indexed past its size (an embedding's rows, looked up by token) reads at most the whole axis
+            return a.dims().length > 0 ? Math.min(e, a.size()) : e;
         }
         return (long) (tile[a.out()] - 1) * a.stride() + (long) (tile[a.filter()] - 1) * a.dilation() + 1;
     }
@@ -255,6 +256,11 @@ public final class LayerShape {
                 for (int d : a.dims()) {
                     e *= bound[d];
                 }
+                int d = clippedDim(a);
+                if (d >= 0) {
+                    // indexed past its size (an embedding's rows): every tile reads at most the whole axis
+                    e = clippedSweep(a.size(), d, tile[d]);
+                }
                 n *= e;
             } else {
                 n *= windowSweep(i, axisIndex, a, tile[a.out()], tile[a.filter()]);
@@ -262,6 +268,20 @@ public final class LayerShape {
             axisIndex++;
         }
         return n;
+    }
+
+    /** The one dim of {@code dims} with a bound above 1, or -1 when there is not exactly one. */
+    private int onlyActiveDim(int[] dims) {
+        int found = -1;
+        for (int d : dims) {
+            if (bound[d] > 1) {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = d;
+            }
+        }
+        return found;
     }
 
     /** Sum over all (out tile, filter tile) pairs of the extent a window axis reads (as the tile walk reads it). */
@@ -354,7 +374,7 @@ public final class LayerShape {
     public long productAxesElements(int i) {
         long n = 1;
         for (Axis a : operands[i].axes()) {
-            if (a.isProduct()) {
+            if (a.isProduct() && clippedDim(a) < 0) {
                 n *= a.fixed();
                 for (int d : a.dims()) {
                     n *= bound[d];
@@ -362,6 +382,40 @@ public final class LayerShape {
             }
         }
         return n;
+    }
+
+    /**
+     * The product axes of operand {@code i} indexed past their size (an embedding's rows, looked up by token), as
+     * (axis index, the one active dim, axis size): a tile reads at most the whole axis
+     * ({@link #productAxesElements} leaves them out; their extents depend on the tile of that dim).
+     */
+    public List<int[]> clippedProductAxes(int i) {
+        List<int[]> out = new ArrayList<>();
+        Axis[] axes = operands[i].axes();
+        for (int k = 0; k < axes.length; k++) {
+            int d = axes[k].isProduct() ? clippedDim(axes[k]) : -1;
+            if (d >= 0) {
+                out.add(new int[] {k, d, axes[k].size()});
+            }
+        }
+        return out;
+    }
+
+    /** The active dim of a product axis indexed past its size, or -1 (the axis is read within its size). */
+    private int clippedDim(Axis a) {
+        long e = a.fixed();
+        for (int d : a.dims()) {
+            e *= bound[d];
+        }
+        int only = onlyActiveDim(a.dims());
+        return only >= 0 && e > a.size() && a.fixed() == 1 ? only : -1;
+    }
+
+    /** Elements a sweep reads of a clipped product axis for tiles of {@code tile} on its active dim. */
+    public long clippedSweep(int size, int dim, int tile) {
+        long full = bound[dim] / tile;
+        int edge = bound[dim] % tile;
+        return full * Math.min(tile, size) + Math.min(edge, size);
     }
 
     /** Window axis parameters {stride, dilation} of operand {@code i}, axis {@code axisIndex}. */

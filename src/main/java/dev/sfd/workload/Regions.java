@@ -1,6 +1,8 @@
 package dev.sfd.workload;
 
 import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -156,6 +158,180 @@ public final class Regions {
             hi[a] = (int) Math.max(first, last) + 1;
         }
         return new Box(lo, hi);
+    }
+
+    /** Most boxes {@link #reshapeParts} returns before it settles for the hull. */
+    static final int MAX_RESHAPE_PARTS = 32;
+
+    /**
+     * The input boxes that a reshape's output region reads, exactly: per group of dims the reshape merges or splits,
+     * the region's flat indices are runs of consecutive indices, and each run is at most a partial row, a block of
+     * whole rows and a partial row of the input dims. The boxes of the groups combine by product. When that takes
+     * more than {@link #MAX_RESHAPE_PARTS} boxes, the hull ({@link #reshapeRegion}) instead.
+     */
+    public static List<Box> reshapeParts(Tensor out, Tensor in, Box region) {
+        if (region.isEmpty()) {
+            return List.of();
+        }
+        List<List<int[][]>> perGroup = new ArrayList<>();
+        int oi = 0;
+        int ii = 0;
+        long total = 1;
+        while (oi < out.rank() || ii < in.rank()) {
+            int oStart = oi;
+            int iStart = ii;
+            long op = 1;
+            long ip = 1;
+            if (oi < out.rank()) {
+                op *= out.dim(oi++);
+            }
+            if (ii < in.rank()) {
+                ip *= in.dim(ii++);
+            }
+            while (op != ip) {
+                if (op < ip && oi < out.rank()) {
+                    op *= out.dim(oi++);
+                } else if (op > ip && ii < in.rank()) {
+                    ip *= in.dim(ii++);
+                } else {
+                    return List.of(reshapeRegion(out, in, region));
+                }
+            }
+            List<long[]> runs = runs(out, region, oStart, oi);
+            if (runs == null) {
+                return List.of(reshapeRegion(out, in, region));
+            }
+            List<int[][]> boxes = new ArrayList<>();
+            for (long[] run : runs) {
+                decompose(in, iStart, ii, run[0], run[1], new int[ii - iStart][], boxes);
+            }
+            total *= boxes.size();
+            if (total > MAX_RESHAPE_PARTS) {
+                return List.of(reshapeRegion(out, in, region));
+            }
+            perGroup.add(boxes);
+        }
+        List<int[][]> combined = new ArrayList<>();
+        combined.add(new int[0][]);
+        for (List<int[][]> g : perGroup) {
+            List<int[][]> next = new ArrayList<>();
+            for (int[][] prefix : combined) {
+                for (int[][] b : g) {
+                    int[][] c = java.util.Arrays.copyOf(prefix, prefix.length + b.length);
+                    System.arraycopy(b, 0, c, prefix.length, b.length);
+                    next.add(c);
+                }
+            }
+            combined = next;
+        }
+        List<Box> out2 = new ArrayList<>();
+        for (int[][] ranges : combined) {
+            int[] lo = new int[in.rank()];
+            int[] hi = new int[in.rank()];
+            for (int k = 0; k < in.rank(); k++) {
+                lo[k] = ranges[k][0];
+                hi[k] = ranges[k][1];
+            }
+            out2.add(new Box(lo, hi));
+        }
+        return out2;
+    }
+
+    /**
+     * The runs [first, last + 1) of flat indices (within the group of output dims {@code from..to}) that the region
+     * covers: the innermost dims it covers whole make one block with the partial dim just outside them; the dims
+     * further out are enumerated. Null when there would be too many runs.
+     */
+    private static List<long[]> runs(Tensor out, Box region, int from, int to) {
+        if (from == to) {
+            return List.of(new long[] {0, 1});
+        }
+        int p = to - 1;
+        long block = 1;
+        while (p > from && region.lo(p) == 0 && region.hi(p) == out.dim(p)) {
+            block *= out.dim(p);
+            p--;
+        }
+        long count = 1;
+        for (int k = from; k < p; k++) {
+            count *= region.extent(k);
+            if (count > MAX_RESHAPE_PARTS) {
+                return null;
+            }
+        }
+        List<long[]> runs = new ArrayList<>();
+        int[] idx = new int[p - from];
+        for (int k = from; k < p; k++) {
+            idx[k - from] = region.lo(k);
+        }
+        for (long c = 0; c < count; c++) {
+            long base = 0;
+            for (int k = from; k < p; k++) {
+                base = base * out.dim(k) + idx[k - from];
+            }
+            base = base * out.dim(p);
+            long first = (base + region.lo(p)) * block;
+            long last = (base + region.hi(p)) * block;
+            runs.add(new long[] {first, last});
+            for (int k = p - 1; k >= from; k--) {
+                if (++idx[k - from] < region.hi(k)) {
+                    break;
+                }
+                idx[k - from] = region.lo(k);
+            }
+        }
+        return runs;
+    }
+
+    /** Boxes over input dims {@code from..to} that hold exactly the flat indices [a, b) of that group of dims. */
+    private static void decompose(Tensor in, int from, int to, long a, long b, int[][] prefix, List<int[][]> out) {
+        if (b <= a) {
+            return;
+        }
+        int depth = to - from;
+        int level = 0;
+        while (level < depth && prefix[level] != null) {
+            level++;
+        }
+        if (level == depth) {
+            out.add(prefix.clone());
+            return;
+        }
+        int k = from + level;
+        long stride = 1;
+        for (int j = k + 1; j < to; j++) {
+            stride *= in.dim(j);
+        }
+        long ia = a / stride;
+        long ib = (b - 1) / stride;
+        if (ia == ib) {
+            int[][] p = prefix.clone();
+            p[level] = new int[] {(int) ia, (int) ia + 1};
+            decompose(in, from, to, a - ia * stride, b - ia * stride, p, out);
+            return;
+        }
+        long fullFrom = ia;
+        long fullTo = ib + 1;
+        if (a % stride != 0) {
+            int[][] p = prefix.clone();
+            p[level] = new int[] {(int) ia, (int) ia + 1};
+            decompose(in, from, to, a - ia * stride, stride, p, out);
+            fullFrom = ia + 1;
+        }
+        if (b % stride != 0) {
+            int[][] p = prefix.clone();
+            p[level] = new int[] {(int) ib, (int) ib + 1};
+            decompose(in, from, to, 0, b - ib * stride, p, out);
+            fullTo = ib;
+        }
+        if (fullTo > fullFrom) {
+            int[][] p = prefix.clone();
+            p[level] = new int[] {(int) fullFrom, (int) fullTo};
+            for (int j = level + 1; j < depth; j++) {
+                p[j] = new int[] {0, in.dim(from + j)};
+            }
+            out.add(p);
+        }
     }
 
     private static Optional<Box> nonEmpty(Box b) {

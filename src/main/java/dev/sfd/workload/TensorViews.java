@@ -39,6 +39,13 @@ public final class TensorViews {
             return;
         }
         Operator view = net.producer(tensor).orElseThrow();
+        if (view.kind() == OpKind.RESHAPE) {
+            // exactly the runs of the input the region covers, not their hull
+            for (Box part : Regions.reshapeParts(net.tensor(tensor), net.tensor(view.inputs().get(0)), region)) {
+                resolve(net, view.inputs().get(0), part, out);
+            }
+            return;
+        }
         int outIndex = view.outputs().indexOf(tensor);
         for (int i = 0; i < view.inputs().size(); i++) {
             Optional<Box> in = Regions.inputRegion(net, view, i, outIndex, region);

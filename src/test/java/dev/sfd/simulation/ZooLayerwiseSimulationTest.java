@@ -23,20 +23,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Golden corpus: every zoo network plans layer by layer on edge and simulates with zero violations; the
- * simulated latency is at least the lower bound; and the simulator agrees with the cost model's layer-by-layer
- * figures within the documented tolerance (docs/plan-format.md, "Simulator vs cost model").
+ * Golden corpus: every zoo network plans layer by layer on edge and simulates with zero violations, at least at the
+ * lower bound; and one machine is counted the same three ways (docs/plan-format.md, "Layer by layer"): the
+ * simulated latency within 5 % of the scheduler's prediction, the DRAM bytes equal to the cost model's, the energy
+ * within 0.1 % of the cost model's (what {@code sfd map} reports), and the cost model's closed-form latencies alone
+ * (the mappers' ranking figure) within 15 % of the simulated latency (docs/cost-model.md).
  */
 class ZooLayerwiseSimulationTest {
-    /** Whole-network latency tolerance between the simulator and the sum of the cost model's layer latencies. */
+    /** The model-error target of DESIGN.md: predictions within 5 % of the simulator. */
     static final double LATENCY_TOLERANCE = 0.05;
-    /** ViT-B/16's attention-score layers (197 tokens) pipeline worse in the simulator than the model assumes. */
-    static final Map<String, Double> LATENCY_EXCEPTIONS = Map.of("vit_b16", 0.15);
-    /**
-     * DRAM traffic tolerance: the simulator loads each tile's exact (clipped) input region, halo rows included,
-     * while the cost model's sweep estimate differs at padded edges (largest gap today: ViT-B/16 7.8%, ResNet-18 5.5%).
-     */
-    static final double DRAM_TOLERANCE = 0.10;
+    /** The closed-form latency alone, summed over the layers (docs/cost-model.md states this target). */
+    static final double CLOSED_FORM_TOLERANCE = 0.15;
+    /** map, optimize and simulate report the same energy for the same plan. */
+    static final double ENERGY_TOLERANCE = 0.001;
 
     static List<String> zoo() {
         return NetworkCatalog.ZOO;
@@ -55,21 +54,31 @@ class ZooLayerwiseSimulationTest {
         assertTrue(r.cycles() >= LowerBounds.of(net, hw).latencyCycles());
 
         long predicted = plan.segments().stream().mapToLong(SegmentSchedule::predictedCycles).sum();
-        assertEquals(predicted, r.cycles(), "the simulator replays the list schedule's timeline exactly");
+        double scheduleGap = Math.abs(r.cycles() - predicted) / (double) r.cycles();
 
         long modelCycles = 0;
         long modelDram = 0;
+        double modelEnergy = 0;
         for (Map.Entry<String, Mapping> e : plan.mappings().entrySet()) {
             LayerCost c = cost.evaluate(net, net.operator(e.getKey()), e.getValue());
             modelCycles += c.latencyCycles();
             modelDram += c.dramBytes();
+            modelEnergy += c.energy().totalPj();
         }
-        double latencyGap = Math.abs(r.cycles() - modelCycles) / (double) modelCycles;
-        double dramGap = Math.abs(r.dramReadBytes() + r.dramWriteBytes() - modelDram) / (double) modelDram;
-        System.out.printf("%-15s tasks %8d  sim %,12d  model %,12d  gap %5.2f%%  dram gap %5.2f%%  events %,d%n", name,
-                plan.taskCount(), r.cycles(), modelCycles, 100 * latencyGap, 100 * dramGap, r.events());
-        assertTrue(latencyGap <= LATENCY_EXCEPTIONS.getOrDefault(name, LATENCY_TOLERANCE),
-                () -> name + ": simulated " + r.cycles() + " vs cost model " + " gap " + latencyGap);
-        assertTrue(dramGap <= DRAM_TOLERANCE, () -> name + ": DRAM gap " + dramGap);
+        double latencyGap = Math.abs(r.cycles() - modelCycles) / (double) r.cycles();
+        double energyGap = Math.abs(r.energy().totalPj() - modelEnergy) / r.energy().totalPj();
+        System.out.printf("%-15s tasks %8d  sim %,12d  scheduled %+.2f%%  cost model %+.2f%%  energy %+.4f%%%n", name,
+                plan.taskCount(), r.cycles(), 100.0 * (predicted - r.cycles()) / r.cycles(),
+                100.0 * (modelCycles - r.cycles()) / r.cycles(), 100 * (modelEnergy - r.energy().totalPj())
+                        / r.energy().totalPj());
+        assertTrue(scheduleGap <= LATENCY_TOLERANCE, () -> name + ": simulated " + r.cycles() + " vs scheduled "
+                + predicted);
+        long model = modelCycles;
+        double modelPj = modelEnergy;
+        assertTrue(latencyGap <= CLOSED_FORM_TOLERANCE, () -> name + ": simulated " + r.cycles() + " vs cost model "
+                + model);
+        assertEquals(modelDram, r.dramReadBytes() + r.dramWriteBytes(), name + ": DRAM bytes");
+        assertTrue(energyGap <= ENERGY_TOLERANCE, () -> name + ": energy " + r.energy().totalPj() + " pJ vs cost model "
+                + modelPj + " pJ");
     }
 }

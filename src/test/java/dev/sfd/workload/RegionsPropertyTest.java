@@ -1,6 +1,7 @@
 package dev.sfd.workload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +34,93 @@ class RegionsPropertyTest {
             Optional<Box> actual = Regions.inputRegion(net, op, 0, 0, outBox);
             assertEquals(expected, actual, layer.yaml() + " on input " + net.tensor("x").shape() + ", output box "
                     + outBox);
+        }
+    }
+
+    /**
+     * The boxes a reshape reads are exactly the input elements its output region aliases, each once (or, past the
+     * part limit, one box holding them all): brute force over every element of the region.
+     */
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void reshapePartsAreExactlyTheElementsAliased(long seed) {
+        Random random = new Random(seed);
+        int total = 1;
+        int[] outDims = new int[2 + random.nextInt(3)];
+        for (int i = 0; i < outDims.length; i++) {
+            outDims[i] = 1 + random.nextInt(6);
+            total *= outDims[i];
+        }
+        // the input: the same elements in other factors (split or merge the output's dims at random)
+        List<Integer> inDims = new java.util.ArrayList<>();
+        int rest = total;
+        while (rest > 1) {
+            List<Integer> divisors = new java.util.ArrayList<>();
+            for (int f = 2; f <= rest; f++) {
+                if (rest % f == 0) {
+                    divisors.add(f);
+                }
+            }
+            int f = divisors.get(random.nextInt(divisors.size()));
+            inDims.add(f);
+            rest /= f;
+        }
+        if (inDims.isEmpty()) {
+            inDims.add(1);
+        }
+        Tensor out = new Tensor("o", java.util.Arrays.stream(outDims).boxed().toList(), TensorRole.ACTIVATION);
+        Tensor in = new Tensor("i", inDims, TensorRole.ACTIVATION);
+        for (int trial = 0; trial < 20; trial++) {
+            Box region = LoopNestTest.randomBox(random, out.shape());
+            java.util.Set<Long> expected = new java.util.HashSet<>();
+            forEach(region, idx -> {
+                long flat = 0;
+                for (int k = 0; k < idx.length; k++) {
+                    flat = flat * outDims[k] + idx[k];
+                }
+                expected.add(flat);
+            });
+            List<Box> parts = Regions.reshapeParts(out, in, region);
+            java.util.Set<Long> actual = new java.util.HashSet<>();
+            long counted = 0;
+            for (Box b : parts) {
+                counted += b.elements();
+                forEach(b, idx -> {
+                    long flat = 0;
+                    for (int k = 0; k < idx.length; k++) {
+                        flat = flat * inDims.get(k) + idx[k];
+                    }
+                    actual.add(flat);
+                });
+            }
+            String what = "reshape " + inDims + " -> " + java.util.Arrays.toString(outDims) + ", region " + region
+                    + ", parts " + parts;
+            assertTrue(actual.containsAll(expected), what);
+            if (parts.size() > 1 || counted == expected.size()) {
+                assertEquals(expected, actual, what);
+                assertEquals(expected.size(), counted, "parts overlap: " + what);
+            }
+        }
+    }
+
+    private static void forEach(Box b, java.util.function.Consumer<int[]> f) {
+        if (b.isEmpty()) {
+            return;
+        }
+        int[] idx = new int[b.rank()];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = b.lo(k);
+        }
+        while (true) {
+            f.accept(idx.clone());
+            int k = idx.length - 1;
+            while (k >= 0 && ++idx[k] >= b.hi(k)) {
+                idx[k] = b.lo(k);
+                k--;
+            }
+            if (k < 0) {
+                return;
+            }
         }
     }
 

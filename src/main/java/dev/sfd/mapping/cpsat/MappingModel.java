@@ -340,9 +340,15 @@ final class MappingModel {
 
     private Q tileElements(int i) {
         List<Q> factors = new ArrayList<>();
+        java.util.Set<Integer> clipped = new java.util.HashSet<>();
+        for (int[] c : s.clippedProductAxes(i)) {
+            clipped.add(c[1]);
+            factors.add(perCandidate("clippedTile[" + s.tensor(i) + "][" + c[0] + "]", c[1],
+                    tile -> Math.min(tile, c[2])));
+        }
         for (int[] dims : s.productAxes(i)) {
             for (int d : dims) {
-                if (t[d].ub() > 1) {
+                if (t[d].ub() > 1 && !clipped.contains(d)) {
                     factors.add(t[d]);
                 }
             }
@@ -477,6 +483,10 @@ final class MappingModel {
             loadsOf.add(product("loads[" + s.tensor(i) + "]", sliceFactors));
             List<Q> sweepFactors = new ArrayList<>();
             sweepFactors.add(constant(s.productAxesElements(i)));
+            for (int[] c : s.clippedProductAxes(i)) {
+                sweepFactors.add(perCandidate("clippedSweep[" + s.tensor(i) + "][" + c[0] + "]", c[1],
+                        tile -> s.clippedSweep(c[2], c[1], tile)));
+            }
             for (int[] w : s.windowAxes(i)) {
                 int dOut = w[1];
                 int dF = w[2];
