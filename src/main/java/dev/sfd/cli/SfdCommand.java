@@ -1,6 +1,7 @@
 package dev.sfd.cli;
 
 import dev.sfd.common.InvalidInputException;
+import dev.sfd.common.Interruption;
 import dev.sfd.workload.io.NetworkCatalog;
 import dev.sfd.workload.io.OnnxReader;
 import org.apache.logging.log4j.Level;
@@ -42,6 +43,7 @@ public final class SfdCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        Interruption.installSignalHandlers(System.err);
         System.exit(execute(args));
     }
 
@@ -59,8 +61,19 @@ public final class SfdCommand implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SfdCommand());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (Interruption.interrupted()) {
+                // A stopped solver's half answer made the pipeline give up: the signal handler ends the process.
+                return Interruption.awaitHalt();
+            }
             if (ex instanceof InvalidInputException || ex instanceof UncheckedIOException) {
                 commandLine.getErr().println("error: " + ex.getMessage());
+                return BAD_INPUT;
+            }
+            if (ex instanceof ArithmeticException) {
+                // The readers bound every size at the door (README, "Limits"); this is the net behind them.
+                commandLine.getErr().println("error: the network or hardware is too large to model: a size overflows "
+                        + "64-bit arithmetic (" + ex.getMessage() + ")\n  Maybe the batch, a dimension, a bandwidth or "
+                        + "a latency is far larger than intended; the README lists the limits.");
                 return BAD_INPUT;
             }
             throw ex;

@@ -47,11 +47,23 @@ public final class ReportWriter {
 
     public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
                                  Optional<SfdSection> sfd) {
+        return toBytes(plan, r, bound, sfd, null);
+    }
+
+    /**
+     * @param planSha256 SHA-256 (hex) of the plan.json this report belongs to, written as {@code planSha256}; null
+     *     for none
+     */
+    public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
+                                 Optional<SfdSection> sfd, String planSha256) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("format", "sfd-report/1");
+            if (planSha256 != null) {
+                g.writeStringField("planSha256", planSha256);
+            }
             g.writeStringField("network", plan.network().name());
             g.writeNumberField("batch", plan.network().batch());
             g.writeStringField("hardware", plan.hardware().name());
