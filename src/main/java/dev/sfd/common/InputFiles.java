@@ -199,7 +199,7 @@ public final class InputFiles {
             if (t == null) {
                 return null;
             }
-            JsonNode root = value(t, 1, null);
+            JsonNode root = value(t, 1, null, false);
             JsonToken after = p.nextToken();
             if (after != null && syntax == Syntax.JSON) {
                 throw problem("has more content after the end of the top-level value", null);
@@ -218,7 +218,11 @@ public final class InputFiles {
                     + (key == null ? "" : "key '" + key + "' ") + message);
         }
 
-        private JsonNode value(JsonToken t, int depth, String key) throws IOException {
+        /**
+         * @param key the key this value belongs to (for a list entry: the list's key)
+         * @param entry whether the value is an entry of a list
+         */
+        private JsonNode value(JsonToken t, int depth, String key, boolean entry) throws IOException {
             if (p instanceof YAMLParser y && y.isCurrentAlias()) {
                 throw problem("uses the YAML alias *" + p.getText() + "; SFD reads plain YAML without anchors, "
                         + "aliases or merge keys\n  Maybe write the aliased values out in full.", key);
@@ -240,17 +244,18 @@ public final class InputFiles {
                                     + "merge keys\n  Maybe write the merged fields out in full.", name);
                         }
                         if (o.has(name)) {
-                            throw problem("is given twice in the same " + (key == null ? "mapping" : "mapping '"
-                                    + key + "'") + "; each key may appear once", name);
+                            throw problem("is given twice in " + (key == null ? "the top-level mapping"
+                                    : entry ? "one entry of '" + key + "'" : "the mapping '" + key + "'")
+                                    + "; each key may appear once in a mapping", name);
                         }
-                        o.set(name, value(p.nextToken(), depth + 1, name));
+                        o.set(name, value(p.nextToken(), depth + 1, name, false));
                     }
                     return o;
                 }
                 case START_ARRAY -> {
                     ArrayNode a = nodes.arrayNode();
                     for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
-                        a.add(value(n, depth + 1, key));
+                        a.add(value(n, depth + 1, key, true));
                     }
                     return a;
                 }

@@ -43,6 +43,12 @@ public final class OutputFolder {
             throw new InvalidInputException(option, "names (" + dir + "), which cannot be created: permission denied "
                     + "on (" + e.getFile() + ")");
         } catch (IOException e) {
+            for (Path a = abs.getParent(); a != null; a = a.getParent()) {
+                if (Files.isRegularFile(a)) {
+                    throw new InvalidInputException(option, "names (" + dir + "), but (" + a + ") is a file, not a "
+                            + "folder");
+                }
+            }
             throw new InvalidInputException(option, "names (" + dir + "), which cannot be created (" + e + ")");
         }
         Path probe = null;

@@ -213,7 +213,7 @@ public final class NetworkBuilder {
                 long n = x instanceof Integer i ? i : x instanceof OpParams.Resample.Scale sc
                         ? Math.max(sc.num(), sc.den()) : 0;
                 if (Math.abs(n) > Limits.MAX_DIM) {
-                    problems.add(at(s, c.getName()) + " has value (" + x + "); SFD models sizes, kernels, strides, "
+                    problems.add(at(s, fieldOf(c.getName())) + " has value (" + x + "); SFD models sizes, kernels, strides, "
                             + "paddings, channels, features and scales of at most " + Limits.MAX_DIM);
                     ok = false;
                     break;
@@ -221,6 +221,23 @@ public final class NetworkBuilder {
             }
         }
         return ok;
+    }
+
+    /** The file's field for a parameter (the records split {@code kernel} into kernelH and kernelW, and so on). */
+    private static String fieldOf(String component) {
+        if (component.startsWith("pad")) {
+            return "padding";
+        }
+        for (String f : List.of("kernel", "stride", "dilation")) {
+            if (component.equals(f + "H") || component.equals(f + "W")) {
+                return f;
+            }
+        }
+        return switch (component) {
+            case "outChannels" -> "channels";
+            case "scales" -> "scale";
+            default -> component;
+        };
     }
 
     /** Output and weight tensors within {@link Limits#MAX_DIM} and {@link Limits#MAX_TENSOR_ELEMENTS}; work within
