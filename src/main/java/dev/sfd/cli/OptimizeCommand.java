@@ -73,7 +73,9 @@ public final class OptimizeCommand implements Callable<Integer> {
     String objective;
 
     @Option(names = "--time-limit", defaultValue = "10", paramLabel = "S",
-            description = "Seconds per search solver (CP-SAT, Timefold); default ${DEFAULT-VALUE}.")
+            description = "Seconds for each search segmenter (CP-SAT, Timefold) and the budget of the tile "
+                    + "scheduler's repairs and merges; default ${DEFAULT-VALUE}. The CP-SAT mapper has its own "
+                    + "per-solve limit (--mapper-config). A stage that runs out is listed as STARVED.")
     double timeLimit;
 
     @Option(names = "--no-progress", description = "No progress bar on stderr (none is drawn without a console).")

@@ -183,6 +183,9 @@ public final class ReportWriter {
             }
             g.writeEndArray();
             g.writeEndObject();
+            if (sfd.isPresent()) {
+                writeTimings(g, sfd.get());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -197,6 +200,8 @@ public final class ReportWriter {
         g.writeStringField("used", res.solverUsed());
         g.writeStringField("status", res.solverStatus());
         writeDouble(g, "gap", res.solverGap());
+        g.writeBooleanField("gapDependsOnWallTime", res.runs().stream()
+                .anyMatch(x -> x.solver().equals(res.solverUsed()) && stoppedByTimeLimit(x)));
         g.writeNumberField("modelSegments", res.modelSegments());
         g.writeNumberField("modelLatencyCycles", res.modelLatencyCycles());
         g.writeNumberField("analysedCycles", res.analysedCycles());
@@ -206,7 +211,7 @@ public final class ReportWriter {
             g.writeStringField("solver", run.solver());
             g.writeStringField("status", run.status());
             writeDouble(g, "gap", run.gap());
-            g.writeNumberField("wallMillis", run.wallMillis());
+            g.writeBooleanField("stoppedByTimeLimit", stoppedByTimeLimit(run));
             writeDouble(g, "objective", run.objective());
             g.writeNumberField("segments", run.segments());
             g.writeStringField("note", run.note());
@@ -250,6 +255,19 @@ public final class ReportWriter {
         g.writeNumberField("violations", sfd.layerwise().violations().size());
         g.writeNumberField("speedup", sfd.speedup(r));
         g.writeEndObject();
+        g.writeArrayFieldStart("starved");
+        for (String s : starved(res)) {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * The wall-clock section: everything in report.json that differs between identical runs is here (and nowhere
+     * else), so two reports of the same inputs compare equal without it.
+     */
+    private static void writeTimings(JsonGenerator g, SfdSection sfd) throws IOException {
+        g.writeObjectFieldStart("timings");
         g.writeObjectFieldStart("stageMillis");
         long total = 0;
         for (Map.Entry<String, Long> e : sfd.stageMillis().entrySet()) {
@@ -258,6 +276,43 @@ public final class ReportWriter {
         }
         g.writeNumberField("total", total);
         g.writeEndObject();
+        g.writeArrayFieldStart("solverRunMillis");
+        for (SolverRun run : sfd.result().runs()) {
+            g.writeNumber(run.wallMillis());
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /**
+     * Whether a segmenter run ended at its time limit rather than by proving its answer optimal: CP-SAT and
+     * Timefold runs that are not OPTIMAL. Their answer and gap depend on how fast the machine was.
+     */
+    public static boolean stoppedByTimeLimit(SolverRun run) {
+        return (run.solver().equals("cpsat") || run.solver().equals("timefold")) && run.status().equals("FEASIBLE");
+    }
+
+    /**
+     * Stages that ran out of their {@code --time-limit} budget and did less than they would have: the tile
+     * scheduler's repairs cut short (segments left layer by layer), and search solvers stopped at their limit.
+     */
+    public static List<String> starved(SfdResult res) {
+        List<String> out = new java.util.ArrayList<>();
+        long budgetCut = res.repairs().stream().filter(x -> x.reason().contains("budget")).count();
+        if (budgetCut > 0) {
+            int ops = res.repairs().stream().filter(x -> x.reason().contains("budget"))
+                    .mapToInt(x -> x.operators().size()).sum();
+            out.add("scheduling: the --time-limit budget was spent before " + budgetCut + " fused segment(s) ("
+                    + ops + " operators) were scheduled; they run layer by layer");
+        }
+        for (SolverRun run : res.runs()) {
+            if (stoppedByTimeLimit(run)) {
+                out.add("segmentation: " + run.solver() + " stopped at the --time-limit (" + run.status()
+                        + (Double.isFinite(run.gap()) ? String.format(Locale.ROOT, ", gap %.3f", run.gap()) : "")
+                        + "); its answer depends on the machine's speed");
+            }
+        }
+        return out;
     }
 
     private static void writeDouble(JsonGenerator g, String field, double v) throws IOException {
@@ -321,6 +376,9 @@ public final class ReportWriter {
             if (Double.isFinite(run.gap()) && !"OPTIMAL".equals(run.status())) {
                 runs.append(String.format(Locale.ROOT, " gap %.3f", run.gap()));
             }
+            if (stoppedByTimeLimit(run)) {
+                runs.append(" at the time limit");
+            }
             runs.append(String.format(Locale.ROOT, " %.1f s", run.wallMillis() / 1e3));
         }
         out.printf(Locale.ROOT, "solver         %s -> %s %s (%s)%n", res.solverRequested(), res.solverUsed(),
@@ -332,6 +390,9 @@ public final class ReportWriter {
         if (!res.merges().isEmpty()) {
             out.printf(Locale.ROOT, "merges         %d pair(s) of neighbouring segments merged, better for the "
                     + "objective (report.json 'merges')%n", res.merges().size());
+        }
+        for (String s : starved(res)) {
+            out.printf(Locale.ROOT, "STARVED        %s%n", s);
         }
         if (res.fellBack()) {
             out.printf(Locale.ROOT, "FALLBACK       layer-by-layer plan reported: %s%n", res.fallback());
