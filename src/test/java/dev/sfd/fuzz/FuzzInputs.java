@@ -27,6 +27,22 @@ public final class FuzzInputs {
         return r.nextInt(3) == 0 ? new Tokens(r, seed).build(blocks) : new Image(r, seed).build(blocks);
     }
 
+    /**
+     * A network of at least {@code operators} operators: an image network ({@code tokens} false) or a token network,
+     * grown block by block (the scale benchmark's 5,000-operator network is {@code large(5000, 5000, false)}).
+     */
+    public static String large(long seed, int operators, boolean tokens) {
+        Random r = new Random(seed);
+        Writer w = tokens ? new Tokens(r, seed) : new Image(r, seed);
+        return tokens ? ((Tokens) w).build(Integer.MAX_VALUE, operators) : ((Image) w).build(Integer.MAX_VALUE, operators);
+    }
+
+    /** Writes {@code large(seed, operators, tokens)} to stdout: {@code ScaleNetwork}-style use from the shell. */
+    public static void main(String[] args) {
+        System.out.print(large(Long.parseLong(args[0]), Integer.parseInt(args[1]),
+                args.length > 2 && args[2].equals("tokens")));
+    }
+
     /** A random accelerator. */
     public static String hardware(long seed) {
         Random r = new Random(seed * 0x9E3779B97F4A7C15L + 17);
@@ -117,11 +133,15 @@ public final class FuzzInputs {
         }
 
         String build(int blocks) {
+            return build(blocks, Integer.MAX_VALUE);
+        }
+
+        String build(int blocks, int maxOps) {
             int c = 1 + r.nextInt(16);
             int h = 2 + r.nextInt(24);
             int w = r.nextInt(4) == 0 ? h : 2 + r.nextInt(24);
             String x = input("image", new int[] {1, c, h, w}, false);
-            for (int b = 0; b < blocks; b++) {
+            for (int b = 0; b < blocks && (maxOps == Integer.MAX_VALUE || ops.size() < maxOps); b++) {
                 x = switch (r.nextInt(9)) {
                     case 0, 1 -> conv(x, true);
                     case 2 -> residual(x);
@@ -253,6 +273,10 @@ public final class FuzzInputs {
         }
 
         String build(int blocks) {
+            return build(blocks, Integer.MAX_VALUE);
+        }
+
+        String build(int blocks, int maxOps) {
             int seq = 1 + r.nextInt(32);
             int heads = 1 + r.nextInt(4);
             int d = heads * (1 + r.nextInt(16));
@@ -263,7 +287,7 @@ public final class FuzzInputs {
             } else {
                 x = input("x", new int[] {1, seq, d}, false);
             }
-            for (int b = 0; b < blocks; b++) {
+            for (int b = 0; b < blocks && (maxOps == Integer.MAX_VALUE || ops.size() < maxOps); b++) {
                 x = switch (r.nextInt(3)) {
                     case 0 -> attention(x, heads);
                     case 1 -> mlp(x);
