@@ -58,6 +58,14 @@ public final class SfdCommand implements Runnable {
         NetworkCatalog.registerImporter(".onnx", OnnxReader::read);
     }
 
+    /** "NETWORK on HARDWARE" of the command that ran, as far as it has them. */
+    static String inputs(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult sub = parseResult.subcommand() != null ? parseResult.subcommand() : parseResult;
+        String network = sub.matchedPositionals().isEmpty() ? null : String.valueOf(sub.matchedPositionalValue(0, ""));
+        String hw = sub.hasMatchedOption("--hw") ? String.valueOf((Object) sub.matchedOptionValue("--hw", "")) : null;
+        return network == null ? (hw == null ? "the input" : hw) : hw == null ? network : network + " on " + hw;
+    }
+
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SfdCommand());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -70,10 +78,12 @@ public final class SfdCommand implements Runnable {
                 return BAD_INPUT;
             }
             if (ex instanceof ArithmeticException) {
-                // The readers bound every size at the door (README, "Limits"); this is the net behind them.
-                commandLine.getErr().println("error: the network or hardware is too large to model: a size overflows "
-                        + "64-bit arithmetic (" + ex.getMessage() + ")\n  Maybe the batch, a dimension, a bandwidth or "
-                        + "a latency is far larger than intended; the README lists the limits.");
+                // The readers bound every field at the door (README, "Limits"); a combination of large values
+                // (the largest layer on the slowest memory) can still exceed what the models can represent.
+                commandLine.getErr().println("error: " + inputs(parseResult) + ": too large to model: a size or "
+                        + "cycle count exceeds what the solver models can represent (" + ex.getMessage() + ")"
+                        + "\n  Maybe the batch, a dimension or a latency is larger, or a bandwidth or clock smaller, "
+                        + "than intended; the README lists the limits of each field.");
                 return BAD_INPUT;
             }
             throw ex;
