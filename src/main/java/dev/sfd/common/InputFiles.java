@@ -122,7 +122,12 @@ public final class InputFiles {
     public static JsonNode parse(String source, byte[] bytes, Syntax syntax) {
         rejectBinary(source, bytes);
         JsonFactory factory = syntax == Syntax.JSON ? JSON : YAML;
-        try (JsonParser p = factory.createParser(bytes)) {
+        boolean utf16 = bytes.length >= 2 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
+                || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE));
+        boolean utf8Bom = bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB
+                && bytes[2] == (byte) 0xBF;
+        try (JsonParser p = utf16 ? factory.createParser(new String(bytes, java.nio.charset.StandardCharsets.UTF_16))
+                : utf8Bom ? factory.createParser(bytes, 3, bytes.length - 3) : factory.createParser(bytes)) {
             return new TreeBuilder(source, p, syntax).root();
         } catch (InvalidInputException e) {
             throw e;
