@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  */
 public final class Interruption {
     /** How long a signal waits for stopped solvers to return before the process ends. */
-    public static final long STOP_WAIT_MILLIS = 500;
+    public static final long STOP_WAIT_MILLIS = 250;
 
     private static final Set<Runnable> STOPPERS = ConcurrentHashMap.newKeySet();
     private static final Set<Path> TEMP = ConcurrentHashMap.newKeySet();

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * temp folder (OR-Tools' unpacked libraries included), and leave the output folder as the earlier run left it.
  */
 class InterruptionTest {
-    /** Generous: the handler gives solvers 0.5 s; the rest is process exit on a loaded 2-core machine. */
+    /** Generous: the handler gives solvers 0.25 s; the rest is process exit on a loaded 2-core machine. */
     static final long MAX_EXIT_MILLIS = 5_000;
     static final Map<String, String> EARLIER = Map.of("plan.json", "{\"earlier\": \"plan\"}",
             "report.json", "{\"earlier\": \"report\"}", "trace.json", "{\"earlier\": \"trace\"}");
