@@ -104,6 +104,11 @@ public final class OptimizeCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         try {
             Network net = networkArgs.load().network();
+            if (net.operators().isEmpty()) {
+                // An ONNX model whose every node folds into constants imports as an empty network.
+                throw new InvalidInputException(networkArgs.network, "has no operators to plan (every node was folded "
+                        + "into constants or the network is empty)");
+            }
             Hardware hw = HardwareCatalog.resolve(hardware);
             CpSatSettings mapperSettings = mapperArgs.settings();
             Mapper mapper = mapperArgs.mapper(mapperSettings);

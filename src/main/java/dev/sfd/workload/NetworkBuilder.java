@@ -95,9 +95,7 @@ public final class NetworkBuilder {
         } else if (batch > Limits.MAX_BATCH) {
             problems.add("field 'batch' has value (" + batch + "); SFD models batches of at most " + Limits.MAX_BATCH);
         }
-        if (specs.isEmpty()) {
-            problems.add("field 'operators' is empty; a network needs at least one operator");
-        } else if (specs.size() > Limits.MAX_OPERATORS) {
+        if (specs.size() > Limits.MAX_OPERATORS) {
             problems.add("field 'operators' has " + specs.size() + " operators; SFD models networks of at most "
                     + Limits.MAX_OPERATORS);
         }

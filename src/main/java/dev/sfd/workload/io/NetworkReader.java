@@ -103,6 +103,8 @@ public final class NetworkReader {
         JsonNode ops = root.get("operators");
         if (ops == null || !ops.isArray()) {
             problems.add("network field 'operators' is missing or not a list");
+        } else if (ops.isEmpty()) {
+            problems.add("field 'operators' is empty; a network needs at least one operator");
         } else {
             for (JsonNode op : ops) {
                 if (!op.isObject()) {
