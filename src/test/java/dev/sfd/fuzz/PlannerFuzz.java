@@ -49,11 +49,12 @@ public final class PlannerFuzz {
             SfdPlanner.Options.defaults().withTimeLimitSeconds(0.3).withThreads(1), ProgressListener.NONE));
 
     /**
-     * Fast mapper settings: one worker, few budgets and tile candidates. The per-solve limit stays at the default 5 s:
-     * with a hint from the tile relaxation a solve takes milliseconds, and a solve cut short by its limit before it
-     * reports the hinted solution makes the CP-SAT mapper throw (see benchmarks/README.md, "Fuzzing").
+     * Fast mapper settings: one worker, few budgets and tile candidates. The per-solve limit is a generous 20 s: with
+     * a hint from the tile relaxation a solve takes milliseconds, and a solve cut short by its limit before it
+     * reports the hinted solution makes the CP-SAT mapper throw ({@link #KNOWN_LOST_INCUMBENT}), which a loaded
+     * machine made happen at 5 s (seed 1810).
      */
-    static final CpSatSettings MAPPER = new CpSatSettings(1, 7, 5.0, 4, 1, 6, true, false);
+    static final CpSatSettings MAPPER = new CpSatSettings(1, 7, 20.0, 4, 1, 6, true, false);
 
     private PlannerFuzz() {
     }
@@ -135,6 +136,10 @@ public final class PlannerFuzz {
             String m = e.getMessage();
             return m == null || m.isBlank() ? new Outcome(name, "FAIL", "infeasible without a message")
                     : new Outcome(name, "INFEASIBLE", m.length() > 120 ? m.substring(0, 120) + "..." : m);
+        } catch (IllegalStateException e) {
+            String m = String.valueOf(e.getMessage());
+            return m.startsWith("CP-SAT lost the incumbent") ? new Outcome(name, "KNOWN", m + "; " + KNOWN_LOST_INCUMBENT)
+                    : new Outcome(name, "FAIL", "exception: " + stackHead(e));
         } catch (RuntimeException | StackOverflowError e) {
             return new Outcome(name, "FAIL", "exception: " + stackHead(e));
         }
@@ -165,6 +170,15 @@ public final class PlannerFuzz {
      * outcome is counted as KNOWN, not as a pass.
      */
     static final String KNOWN_SKIPPED_INPUT = "known: the lower bound counts input elements a strided window skips";
+
+    /**
+     * A known fault of the CP-SAT mapper (seeds 7, 37, 55 with a 0.5 s limit; 1810 under load with 5 s): a solve
+     * hinted with the tile relaxation's incumbent that stops at its wall-clock limit before reporting a solution makes
+     * {@code MappingModel.solve} throw instead of keeping the incumbent. It depends on machine load, so it is counted
+     * as KNOWN, not as a pass; {@code sfd map resnet18 --hw edge} with {@code timeLimitSecondsPerSolve: 0.05}
+     * reproduces it every time.
+     */
+    static final String KNOWN_LOST_INCUMBENT = "known: the CP-SAT mapper throws when a hinted solve hits its limit";
 
     /**
      * The second known fault of the lower bound (seed 238): a network output that is a layout view (split, concat,
