@@ -41,7 +41,7 @@ status = r["solverStatus"] + (" (fallback)" if r.get("fallback") else "")
 print(f"| {net} | {hw} | {r['boundRatio']:.2f} | {r['layerwise']['speedup']:.2f}x | {r['dramBytesOverCompulsory']:.2f} "
       f"| {r['segmentCount']} ({fused}, {longest}) | {len(r.get('repairs', []))} | {len(r.get('merges', []))} "
       f"| {solver.get('analysedCycles', 0) / r['latencyCycles']:.3f} | {runs} -> {solver.get('used')} | {status} "
-      f"| {r['stageMillis']['total'] / 1000:.1f} | {code} |")
+      f"| {r['timings']['stageMillis']['total'] / 1000:.1f} | {code} |")
 PY
   done
 done

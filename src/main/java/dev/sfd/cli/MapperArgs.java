@@ -31,8 +31,8 @@ final class MapperArgs {
 
     CpSatSettings settings() {
         if (config != null) {
-            if (!Files.isRegularFile(config)) {
-                throw new InvalidInputException(config.toString(), "is not a readable file (--mapper-config)");
+            if (!Files.exists(config)) {
+                throw new InvalidInputException("--mapper-config", "names (" + config + "), which was not found");
             }
             return CpSatSettings.read(config);
         }

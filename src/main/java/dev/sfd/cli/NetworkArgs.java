@@ -1,6 +1,8 @@
 package dev.sfd.cli;
 
+import dev.sfd.common.InvalidInputException;
 import dev.sfd.schedule.NetworkRef;
+import dev.sfd.workload.Limits;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.io.NetworkCatalog;
 import dev.sfd.workload.io.OnnxReader;
@@ -10,8 +12,10 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The network argument and its options, shared by every command that reads a network. */
 final class NetworkArgs {
@@ -51,15 +55,47 @@ final class NetworkArgs {
         return load(ref.name(), ref.batch(), ref.inputShapes(), ref.unsupported()).network();
     }
 
+    /** Each input named once in {@code --input-shape}, every dimension from 1 to {@link Limits#MAX_DIM}. */
+    static void checkInputShapes(List<String> specs) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (String spec : specs) {
+            for (String part : spec.split(",")) {
+                String p = part.trim();
+                int eq = p.lastIndexOf('=');
+                if (eq <= 0) {
+                    continue; // malformed: OnnxReader.parseInputShapes says how
+                }
+                String name = p.substring(0, eq).trim();
+                String before = seen.put(name, p);
+                if (before != null) {
+                    throw new InvalidInputException("--input-shape", "gives input '" + name + "' twice ('" + before
+                            + "' and '" + p + "'); give each input once");
+                }
+                for (String d : p.substring(eq + 1).split("x")) {
+                    String digits = d.trim();
+                    if (digits.matches("[0-9]+") && (digits.length() > 9 || Long.parseLong(digits) > Limits.MAX_DIM)) {
+                        throw new InvalidInputException("--input-shape", "has value '" + p + "' with dimension '"
+                                + digits + "'; SFD models dimensions of at most " + Limits.MAX_DIM);
+                    }
+                }
+            }
+        }
+    }
+
     private static boolean isOnnx(String network) {
         return network.toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
     private static Loaded load(String network, Integer batch, List<String> inputShapes, String unsupported) {
+        if (batch != null && (batch < 1 || batch > Limits.MAX_BATCH)) {
+            throw new InvalidInputException("--batch", "has value (" + batch + "); the batch must be from 1 to "
+                    + Limits.MAX_BATCH);
+        }
+        checkInputShapes(inputShapes);
         boolean vector = switch (unsupported) {
             case "error" -> false;
             case "vector" -> true;
-            default -> throw new dev.sfd.common.InvalidInputException("--unsupported",
+            default -> throw new InvalidInputException("--unsupported",
                     "has value (" + unsupported + "); expected 'error' or 'vector'");
         };
         if (isOnnx(network)) {
@@ -69,7 +105,7 @@ final class NetworkArgs {
                     imported.approximated().stream().map(Object::toString).toList());
         }
         if (!inputShapes.isEmpty() || vector) {
-            throw new dev.sfd.common.InvalidInputException(network,
+            throw new InvalidInputException(network,
                     "--input-shape and --unsupported apply to ONNX models (.onnx) only");
         }
         return new Loaded(NetworkCatalog.resolve(network, batch), List.of(), List.of());

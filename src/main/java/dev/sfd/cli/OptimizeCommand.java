@@ -1,6 +1,7 @@
 package dev.sfd.cli;
 
 import dev.sfd.common.InvalidInputException;
+import dev.sfd.common.OutputFolder;
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LowerBounds;
 import dev.sfd.hardware.Hardware;
@@ -72,7 +73,9 @@ public final class OptimizeCommand implements Callable<Integer> {
     String objective;
 
     @Option(names = "--time-limit", defaultValue = "10", paramLabel = "S",
-            description = "Seconds per search solver (CP-SAT, Timefold); default ${DEFAULT-VALUE}.")
+            description = "Seconds for each search segmenter (CP-SAT, Timefold) and the budget of the tile "
+                    + "scheduler's repairs and merges; default ${DEFAULT-VALUE}. The CP-SAT mapper has its own "
+                    + "per-solve limit (--mapper-config). A stage that runs out is listed as STARVED.")
     double timeLimit;
 
     @Option(names = "--no-progress", description = "No progress bar on stderr (none is drawn without a console).")
@@ -101,20 +104,27 @@ public final class OptimizeCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         try {
             Network net = networkArgs.load().network();
+            if (net.operators().isEmpty()) {
+                // An ONNX model whose every node folds into constants imports as an empty network.
+                throw new InvalidInputException(networkArgs.network, "has no operators to plan (every node was folded "
+                        + "into constants or the network is empty)");
+            }
             Hardware hw = HardwareCatalog.resolve(hardware);
             CpSatSettings mapperSettings = mapperArgs.settings();
             Mapper mapper = mapperArgs.mapper(mapperSettings);
             Planner p = PlannerRegistry.resolve(planner, mapper);
             PlanRequest request = new PlanRequest(net, networkArgs.ref(net), hw);
             if (p instanceof SfdPlanner) {
-                return optimizeSfd(request, mapper, mapperArgs.threads(mapperSettings), stdout, err);
+                Objective obj = objective();
+                checkTimeLimit();
+                OutputFolder folder = OutputFolder.prepare(out, "--out");
+                return optimizeSfd(request, mapper, mapperArgs.threads(mapperSettings), obj, folder, stdout, err);
             }
+            OutputFolder folder = OutputFolder.prepare(out, "--out");
             Plan plan = p.plan(request);
             SimulationResult r = new Simulator(net, true).run(plan);
             LowerBounds.LowerBound bound = LowerBounds.of(net, hw);
-            PlanWriter.write(plan, out.resolve("plan.json"));
-            ReportWriter.write(out.resolve("report.json"), plan, r, bound);
-            TraceWriter.write(out.resolve("trace.json"), r, hw);
+            writeOutputs(folder, plan, r, hw, sha -> ReportWriter.toBytes(plan, r, bound, Optional.empty(), sha));
             ReportWriter.printSummary(stdout, plan, r, bound);
             stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
             stdout.flush();
@@ -136,17 +146,49 @@ public final class OptimizeCommand implements Callable<Integer> {
         }
     }
 
-    private int optimizeSfd(PlanRequest request, Mapper mapper, int mapperThreads, PrintWriter stdout,
-                            PrintWriter err) {
-        Objective obj;
+    /** The largest {@code --time-limit}: one day. */
+    static final double MAX_TIME_LIMIT_SECONDS = 86_400;
+
+    private Objective objective() {
         try {
-            obj = Objective.parse(objective);
+            return Objective.parse(objective);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("--objective", "has value (" + objective + "); expected latency, energy or dram");
         }
-        if (!(timeLimit > 0)) {
-            throw new InvalidInputException("--time-limit", "has value (" + timeLimit + "); must be > 0 seconds");
+    }
+
+    private void checkTimeLimit() {
+        if (!(timeLimit > 0) || timeLimit > MAX_TIME_LIMIT_SECONDS) {
+            throw new InvalidInputException("--time-limit", "has value (" + timeLimit + "); it must be more than 0 and "
+                    + "at most " + (long) MAX_TIME_LIMIT_SECONDS + " seconds");
         }
+    }
+
+    /**
+     * Writes plan.json, report.json and trace.json together ({@link OutputFolder#write}); the report and the trace
+     * carry the SHA-256 of the plan.json they belong to.
+     */
+    private void writeOutputs(OutputFolder folder, Plan plan, SimulationResult r, Hardware hw,
+                              java.util.function.Function<String, byte[]> report) {
+        byte[] planBytes = PlanWriter.toBytes(plan);
+        String sha = sha256(planBytes);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("plan.json", planBytes);
+        files.put("report.json", report.apply(sha));
+        files.put("trace.json", TraceWriter.toBytes(r, hw, sha));
+        folder.write(files);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private int optimizeSfd(PlanRequest request, Mapper mapper, int mapperThreads, Objective obj, OutputFolder folder,
+                            PrintWriter stdout, PrintWriter err) {
         SfdPlanner.Options options = SfdPlanner.Options.defaults().withSolver(SolverChoice.parse(solver))
                 .withObjective(obj).withTimeLimitSeconds(timeLimit).withThreads(mapperThreads);
         ProgressListener progress = ConsoleProgress.forTerminal(noProgress);
@@ -179,9 +221,9 @@ public final class OptimizeCommand implements Callable<Integer> {
         LowerBounds.LowerBound bound = LowerBounds.of(request.network(), request.hardware());
         SfdSection section = new SfdSection(result, lw, millis);
         Plan plan = result.plan();
-        PlanWriter.write(plan, out.resolve("plan.json"));
-        ReportWriter.write(out.resolve("report.json"), plan, r, bound, Optional.of(section));
-        TraceWriter.write(out.resolve("trace.json"), r, request.hardware());
+        SimulationResult simulated = r;
+        writeOutputs(folder, plan, r, request.hardware(),
+                sha -> ReportWriter.toBytes(plan, simulated, bound, Optional.of(section), sha));
         ReportWriter.printSfdSummary(stdout, plan, r, bound, section);
         stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
         stdout.flush();

@@ -1,6 +1,7 @@
 package dev.sfd.cli;
 
 import dev.sfd.common.InvalidInputException;
+import dev.sfd.common.Interruption;
 import dev.sfd.workload.io.NetworkCatalog;
 import dev.sfd.workload.io.OnnxReader;
 import org.apache.logging.log4j.Level;
@@ -42,6 +43,7 @@ public final class SfdCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        Interruption.installSignalHandlers(System.err);
         System.exit(execute(args));
     }
 
@@ -56,11 +58,32 @@ public final class SfdCommand implements Runnable {
         NetworkCatalog.registerImporter(".onnx", OnnxReader::read);
     }
 
+    /** "NETWORK on HARDWARE" of the command that ran, as far as it has them. */
+    static String inputs(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult sub = parseResult.subcommand() != null ? parseResult.subcommand() : parseResult;
+        String network = sub.matchedPositionals().isEmpty() ? null : String.valueOf(sub.matchedPositionalValue(0, ""));
+        String hw = sub.hasMatchedOption("--hw") ? String.valueOf((Object) sub.matchedOptionValue("--hw", "")) : null;
+        return network == null ? (hw == null ? "the input" : hw) : hw == null ? network : network + " on " + hw;
+    }
+
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SfdCommand());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (Interruption.interrupted()) {
+                // A stopped solver's half answer made the pipeline give up: the signal handler ends the process.
+                return Interruption.awaitHalt();
+            }
             if (ex instanceof InvalidInputException || ex instanceof UncheckedIOException) {
                 commandLine.getErr().println("error: " + ex.getMessage());
+                return BAD_INPUT;
+            }
+            if (ex instanceof ArithmeticException) {
+                // The readers bound every field at the door (README, "Limits"); a combination of large values
+                // (the largest layer on the slowest memory) can still exceed what the models can represent.
+                commandLine.getErr().println("error: " + inputs(parseResult) + ": too large to model: a size or "
+                        + "cycle count exceeds what the solver models can represent (" + ex.getMessage() + ")"
+                        + "\n  Maybe the batch, a dimension or a latency is larger, or a bandwidth or clock smaller, "
+                        + "than intended; the README lists the limits of each field.");
                 return BAD_INPUT;
             }
             throw ex;

@@ -58,7 +58,15 @@ public final class SimulateCommand implements Callable<Integer> {
                 Hardware hw = HardwareCatalog.resolve(hardware);
                 plan = plan.withHardware(hw);
             }
-            Network net = NetworkArgs.load(plan.network());
+            Network net;
+            try {
+                net = NetworkArgs.load(plan.network());
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException(planFile.toString(), "section 'network' names (" + plan.network().name()
+                        + "), which cannot be loaded:\n  " + e.getMessage().replace("\n", "\n  ")
+                        + "\n  Maybe the plan was written in another folder: a relative network path is resolved "
+                        + "against the working folder.");
+            }
             checkOperators(plan, net);
             SimulationResult r = new Simulator(net, trace != null)
                     .run(plan);

@@ -25,6 +25,7 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            Interruption.deleteOnInterrupt(tmp);
             try {
                 Files.write(tmp, content);
                 readableByAll(tmp);
@@ -35,6 +36,7 @@ public final class AtomicFiles {
                 }
             } finally {
                 Files.deleteIfExists(tmp);
+                Interruption.forget(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
@@ -42,7 +44,7 @@ public final class AtomicFiles {
     }
 
     /** Temp files are created owner-only; an output file should have the usual rw-r--r--. */
-    private static void readableByAll(Path file) throws IOException {
+    static void readableByAll(Path file) throws IOException {
         if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }

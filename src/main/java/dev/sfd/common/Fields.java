@@ -1,11 +1,7 @@
 package dev.sfd.common;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -45,12 +41,7 @@ public final class Fields {
      */
     public static Fields settingsFile(Path file, String where, String format, Set<String> known,
                                       List<String> problems) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new InvalidInputException(file.toString(), "cannot be read: " + e.getMessage());
-        }
+        JsonNode root = InputFiles.readTree(file, InputFiles.MAX_TEXT_BYTES, "settings file");
         if (root == null || !root.isObject()) {
             throw new InvalidInputException(file.toString(), "must be a YAML mapping of settings");
         }
@@ -113,12 +104,29 @@ public final class Fields {
     }
 
     public int integer(String field, int fallback, boolean required) {
-        long v = longValue(field, fallback, required);
-        if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
-            problem(field, "has value (" + v + "); it is too large");
+        if (has(field) && node.get(field).isIntegralNumber() && !node.get(field).canConvertToInt()) {
+            problem(field, "has value (" + node.get(field) + "); " + outOfIntRange());
             return fallback;
         }
-        return (int) v;
+        return (int) longValue(field, fallback, required);
+    }
+
+    /**
+     * A whole number in {@code [min, max]}; {@code fallback} when absent (a problem when required) or out of range
+     * (a problem naming the range).
+     */
+    public long longInRange(String field, long fallback, long min, long max, boolean required) {
+        long v = longValue(field, fallback, required);
+        if (has(field) && node.get(field).isIntegralNumber() && node.get(field).canConvertToLong()
+                && (v < min || v > max)) {
+            problem(field, "has value (" + v + "); expected a whole number from " + min + " to " + max);
+            return fallback;
+        }
+        return v;
+    }
+
+    private static String outOfIntRange() {
+        return "whole numbers here must be from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
     }
 
     public long longValue(String field, long fallback, boolean required) {
@@ -131,6 +139,11 @@ public final class Fields {
         JsonNode v = node.get(field);
         if (!v.isIntegralNumber()) {
             problem(field, "has value (" + v + "); expected a whole number");
+            return fallback;
+        }
+        if (!v.canConvertToLong()) {
+            problem(field, "has value (" + v + "); whole numbers here must be from " + Long.MIN_VALUE + " to "
+                    + Long.MAX_VALUE);
             return fallback;
         }
         return v.asLong();
@@ -164,6 +177,10 @@ public final class Fields {
             problem(field, "has value (" + v + "); expected a number");
             return fallback;
         }
+        if (!Double.isFinite(v.asDouble())) {
+            problem(field, "has value (" + v + "); expected a finite number");
+            return fallback;
+        }
         return v.asDouble();
     }
 
@@ -176,7 +193,7 @@ public final class Fields {
             return fallback;
         }
         JsonNode v = node.get(field);
-        if (!v.isNumber() || !(v.asDouble() > 0)) {
+        if (!v.isNumber() || !(v.asDouble() > 0) || !Double.isFinite(v.asDouble())) {
             problem(field, "has value (" + v + "); expected a number > 0");
             return fallback;
         }
@@ -206,6 +223,10 @@ public final class Fields {
         JsonNode v = node.get(field);
         List<Integer> out = new ArrayList<>();
         if (v.isIntegralNumber()) {
+            if (!v.canConvertToInt()) {
+                problem(field, "has value (" + v + "); " + outOfIntRange());
+                return null;
+            }
             out.add(v.asInt());
             return out;
         }
@@ -216,6 +237,10 @@ public final class Fields {
         for (JsonNode e : v) {
             if (!e.isIntegralNumber()) {
                 problem(field, "has value " + v + "; every entry must be a whole number");
+                return null;
+            }
+            if (!e.canConvertToInt()) {
+                problem(field, "has value " + v + " with entry (" + e + "); " + outOfIntRange());
                 return null;
             }
             out.add(e.asInt());

@@ -1,13 +1,22 @@
 package dev.sfd.cost;
 
 import dev.sfd.hardware.Hardware;
+import dev.sfd.workload.AxisExpr;
+import dev.sfd.workload.Box;
+import dev.sfd.workload.LoopDim;
+import dev.sfd.workload.LoopNest;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.OpKind;
+import dev.sfd.workload.Operand;
 import dev.sfd.workload.Operator;
 import dev.sfd.workload.Tensor;
+import dev.sfd.workload.TensorViews;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,8 +27,11 @@ import java.util.Map;
  *       concurrently, so the bound is the larger of {@code ceil(MACs / peak MACs per cycle)} and
  *       {@code ceil(vector ops / vector ops per cycle)}, not their sum (a sum would not be a bound for a plan
  *       that overlaps them).</li>
- *   <li>Traffic bound: compulsory DRAM bytes (every weight, network input and network output once; an
- *       embedding reads only its looked-up rows) over the DRAM bandwidth.</li>
+ *   <li>Traffic bound: compulsory DRAM bytes over the DRAM bandwidth: every weight once (an embedding only its
+ *       looked-up rows), of every network input the elements some compute operator reads (a strided window that
+ *       skips rows, or leaves the last ones unread, reads fewer than all; an input that only layout views pass to an
+ *       output is read by nobody), and of every network output the elements a compute operator produces (an output
+ *       that is a view of a network input moves no data).</li>
  *   <li>Latency bound: the larger of the two.</li>
  * </ul>
  */
@@ -58,13 +70,174 @@ public final class LowerBounds {
         for (long elements : weightElements.values()) {
             bytes += (long) Math.ceil(elements * hw.dataWidths().weightBytes());
         }
+        double act = hw.dataWidths().activationBytes();
         for (String in : net.inputs()) {
-            bytes += activationBytes(net.tensor(in), hw);
+            bytes += (long) Math.ceil(inputElementsRead(net, in) * act);
         }
+        // Outputs: the computed data they alias, each computed tensor's part counted once.
+        Map<String, List<Box>> written = new LinkedHashMap<>();
         for (String out : net.outputs()) {
-            bytes += activationBytes(net.tensor(out), hw);
+            for (TensorViews.Part part : TensorViews.resolve(net, out, Box.full(net.tensor(out).shape()))) {
+                if (net.producer(part.tensor()).isPresent()) {
+                    written.computeIfAbsent(part.tensor(), k -> new ArrayList<>()).add(part.region());
+                }
+            }
+        }
+        for (List<Box> boxes : written.values()) {
+            bytes += (long) Math.ceil(unionElements(boxes) * act);
         }
         return bound(macs, vector, bytes, hw);
+    }
+
+    /**
+     * Elements of network input {@code in} that some compute operator reads, directly or through layout views: the
+     * union of the regions its readers need for their whole outputs. A window that skips indices (stride above its
+     * reach, or rows past the last window position) or a downsampling reads only the indices some tap lands on; such a reader behind
+     * a view is counted by its largest axis alone (still a bound, since a reshape reorders what it reads).
+     */
+    static long inputElementsRead(Network net, String in) {
+        List<Box> boxes = new ArrayList<>();
+        long sparse = 0;
+        for (Operator c : TensorViews.computeConsumers(net, in)) {
+            LoopNest nest = net.loopNest(c.name()).orElseThrow();
+            for (int i = 0; i < c.inputs().size() && i < nest.reads().size(); i++) {
+                Operand operand = nest.reads().get(i);
+                if (operand.role() == Operand.Role.WEIGHT) {
+                    continue;
+                }
+                Tensor t = net.tensor(c.inputs().get(i));
+                Box hull = nest.region(operand, t.shape(), nest.fullRanges());
+                long[] counts = readCounts(nest, operand, t.shape());
+                boolean dense = true;
+                for (int a = 0; a < counts.length; a++) {
+                    dense &= counts[a] == hull.extent(a);
+                }
+                if (dense) {
+                    for (TensorViews.Part part : TensorViews.resolve(net, t.name(), hull)) {
+                        if (part.tensor().equals(in)) {
+                            boxes.add(part.region());
+                        }
+                    }
+                } else if (t.name().equals(in)) {
+                    long n = 1;
+                    for (long k : counts) {
+                        n *= k;
+                    }
+                    sparse = Math.max(sparse, n);
+                } else if (TensorViews.resolve(net, t.name(), hull).stream().anyMatch(p -> p.tensor().equals(in))) {
+                    sparse = Math.max(sparse, java.util.Arrays.stream(counts).max().orElse(0));
+                }
+            }
+        }
+        return Math.max(unionElements(boxes), sparse);
+    }
+
+    /**
+     * Per axis of an operand, how many indices of {@code [0, size)} the whole loop nest reads. The product over the
+     * axes is the number of elements read when no loop dim indexes two axes (true of every operator SFD models);
+     * otherwise the hull extents are returned, and the caller sees no gap.
+     */
+    static long[] readCounts(LoopNest nest, Operand operand, List<Integer> shape) {
+        int rank = operand.axes().size();
+        long[] counts = new long[rank];
+        Map<LoopDim, AxisExpr.Range> full = nest.fullRanges();
+        for (int a = 0; a < rank; a++) {
+            AxisExpr e = operand.axes().get(a);
+            int size = shape.get(a);
+            if (e instanceof AxisExpr.Window w) {
+                counts[a] = windowReads(w.stride(), w.dilation(), w.padBefore(), nest.bound(w.out()),
+                        nest.bound(w.filter()), size);
+            } else if (e instanceof AxisExpr.Scaled sc) {
+                // a downsampling (scale below 1) may skip input indices between its samples
+                java.util.BitSet read = new java.util.BitSet(size);
+                for (long o = 0; o < nest.bound(sc.out()); o++) {
+                    long lo = Math.max(0, sc.base(o) - sc.haloBefore());
+                    long hi = Math.min(size, sc.base(o) + sc.haloAfter() + 1);
+                    if (lo < hi) {
+                        read.set((int) lo, (int) hi);
+                    }
+                }
+                counts[a] = read.cardinality();
+            } else {
+                counts[a] = e.range(full, size).hi() - e.range(full, size).lo();
+            }
+        }
+        return counts;
+    }
+
+    /** Distinct indices {@code o·stride + f·dilation − pad} in {@code [0, size)} for o below outs, f below taps. */
+    static long windowReads(int stride, int dilation, int pad, int outs, int taps, int size) {
+        if (dilation == 1 && stride <= taps) {
+            // consecutive windows touch or overlap: one run from the first to the last index read
+            long lo = Math.max(0, -pad);
+            long hi = Math.min(size, (long) (outs - 1) * stride + taps - pad);
+            return Math.max(0, hi - lo);
+        }
+        java.util.BitSet read = new java.util.BitSet(size);
+        for (int f = 0; f < taps; f++) {
+            long offset = (long) f * dilation - pad;
+            for (long o = Math.max(0, Math.floorDiv(-offset + stride - 1, stride)); o < outs; o++) {
+                long i = o * stride + offset;
+                if (i >= size) {
+                    break;
+                }
+                read.set((int) i);
+            }
+        }
+        return read.cardinality();
+    }
+
+    /**
+     * Elements in the union of boxes of one tensor: their sum when they are disjoint (the usual case: concat or split
+     * parts), else by coordinate compression when that is small, else the largest box (a bound all the same).
+     */
+    static long unionElements(List<Box> boxes) {
+        List<Box> list = boxes.stream().filter(b -> !b.isEmpty()).toList();
+        boolean disjoint = true;
+        for (int i = 0; i < list.size() && disjoint; i++) {
+            for (int j = i + 1; j < list.size() && disjoint; j++) {
+                disjoint = !list.get(i).intersects(list.get(j));
+            }
+        }
+        if (disjoint) {
+            return list.stream().mapToLong(Box::elements).sum();
+        }
+        int rank = list.get(0).rank();
+        List<int[]> cuts = new ArrayList<>();
+        long cells = 1;
+        for (int a = 0; a < rank; a++) {
+            java.util.TreeSet<Integer> c = new java.util.TreeSet<>();
+            for (Box b : list) {
+                c.add(b.lo(a));
+                c.add(b.hi(a));
+            }
+            cuts.add(c.stream().mapToInt(Integer::intValue).toArray());
+            cells *= c.size() - 1;
+        }
+        if (cells > 1_000_000) {
+            return list.stream().mapToLong(Box::elements).max().orElse(0);
+        }
+        long total = 0;
+        int[] at = new int[rank];
+        for (long cell = 0; cell < cells; cell++) {
+            long rest = cell;
+            for (int a = rank - 1; a >= 0; a--) {
+                int n = cuts.get(a).length - 1;
+                at[a] = (int) (rest % n);
+                rest /= n;
+            }
+            int[] lo = new int[rank];
+            int[] hi = new int[rank];
+            for (int a = 0; a < rank; a++) {
+                lo[a] = cuts.get(a)[at[a]];
+                hi[a] = cuts.get(a)[at[a] + 1];
+            }
+            Box piece = new Box(lo, hi);
+            if (list.stream().anyMatch(b -> b.contains(piece))) {
+                total += piece.elements();
+            }
+        }
+        return total;
     }
 
     /**
@@ -79,8 +252,22 @@ public final class LowerBounds {
         for (String w : new LinkedHashSet<>(op.weights())) {
             bytes += (long) Math.ceil(weightElementsRead(net, op, w) * hw.dataWidths().weightBytes());
         }
-        for (String in : new LinkedHashSet<>(op.inputs())) {
-            bytes += activationBytes(net.tensor(in), hw);
+        LoopNest nest = net.loopNest(op.name()).orElse(null);
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < op.inputs().size(); i++) {
+            String in = op.inputs().get(i);
+            if (seen.contains(in)) {
+                continue;
+            }
+            seen.add(in);
+            long elements = net.tensor(in).elements();
+            if (nest != null && i < nest.reads().size()) {
+                elements = 1;
+                for (long k : readCounts(nest, nest.reads().get(i), net.tensor(in).shape())) {
+                    elements *= k;
+                }
+            }
+            bytes += (long) Math.ceil(elements * hw.dataWidths().activationBytes());
         }
         for (String out : op.outputs()) {
             bytes += activationBytes(net.tensor(out), hw);

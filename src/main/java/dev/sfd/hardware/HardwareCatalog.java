@@ -26,12 +26,12 @@ public final class HardwareCatalog {
             return preset(nameOrPath);
         }
         Path p = Path.of(nameOrPath);
-        if (Files.isRegularFile(p)) {
-            return HardwareReader.read(p);
+        if (Files.exists(p)) {
+            return HardwareReader.read(p); // a folder or an unreadable file is reported by the reader
         }
         String guess = Fields.closest(nameOrPath, PRESETS);
-        throw new InvalidInputException(nameOrPath, "is neither a hardware preset nor a readable file; presets are "
-                + PRESETS + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
+        throw new InvalidInputException(nameOrPath, "not found: it is neither a hardware preset nor an existing file; "
+                + "presets are " + PRESETS + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
     }
 
     public static Hardware preset(String name) {

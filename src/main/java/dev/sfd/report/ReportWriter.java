@@ -47,11 +47,23 @@ public final class ReportWriter {
 
     public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
                                  Optional<SfdSection> sfd) {
+        return toBytes(plan, r, bound, sfd, null);
+    }
+
+    /**
+     * @param planSha256 SHA-256 (hex) of the plan.json this report belongs to, written as {@code planSha256}; null
+     *     for none
+     */
+    public static byte[] toBytes(Plan plan, SimulationResult r, LowerBounds.LowerBound bound,
+                                 Optional<SfdSection> sfd, String planSha256) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("format", "sfd-report/1");
+            if (planSha256 != null) {
+                g.writeStringField("planSha256", planSha256);
+            }
             g.writeStringField("network", plan.network().name());
             g.writeNumberField("batch", plan.network().batch());
             g.writeStringField("hardware", plan.hardware().name());
@@ -179,6 +191,9 @@ public final class ReportWriter {
             }
             g.writeEndArray();
             g.writeEndObject();
+            if (sfd.isPresent()) {
+                writeTimings(g, sfd.get());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -193,6 +208,8 @@ public final class ReportWriter {
         g.writeStringField("used", res.solverUsed());
         g.writeStringField("status", res.solverStatus());
         writeDouble(g, "gap", res.solverGap());
+        g.writeBooleanField("gapDependsOnWallTime", res.runs().stream()
+                .anyMatch(x -> x.solver().equals(res.solverUsed()) && stoppedByTimeLimit(x)));
         g.writeNumberField("modelSegments", res.modelSegments());
         g.writeNumberField("analysedCycles", res.analysedCycles());
         g.writeArrayFieldStart("runs");
@@ -201,7 +218,7 @@ public final class ReportWriter {
             g.writeStringField("solver", run.solver());
             g.writeStringField("status", run.status());
             writeDouble(g, "gap", run.gap());
-            g.writeNumberField("wallMillis", run.wallMillis());
+            g.writeBooleanField("stoppedByTimeLimit", stoppedByTimeLimit(run));
             writeDouble(g, "objective", run.objective());
             g.writeNumberField("segments", run.segments());
             g.writeStringField("note", run.note());
@@ -247,6 +264,19 @@ public final class ReportWriter {
         g.writeNumberField("violations", sfd.layerwise().violations().size());
         g.writeNumberField("speedup", sfd.speedup(r));
         g.writeEndObject();
+        g.writeArrayFieldStart("starved");
+        for (String s : starved(res)) {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * The wall-clock section: everything in report.json that differs between identical runs is here (and nowhere
+     * else), so two reports of the same inputs compare equal without it.
+     */
+    private static void writeTimings(JsonGenerator g, SfdSection sfd) throws IOException {
+        g.writeObjectFieldStart("timings");
         g.writeObjectFieldStart("stageMillis");
         long total = 0;
         for (Map.Entry<String, Long> e : sfd.stageMillis().entrySet()) {
@@ -255,6 +285,41 @@ public final class ReportWriter {
         }
         g.writeNumberField("total", total);
         g.writeEndObject();
+        g.writeArrayFieldStart("solverRunMillis");
+        for (SolverRun run : sfd.result().runs()) {
+            g.writeNumber(run.wallMillis());
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /**
+     * Whether a segmenter run ended at its time limit rather than by proving its answer optimal: CP-SAT and
+     * Timefold runs that are not OPTIMAL, and a priced DP that stopped before its bounds met its prices (FEASIBLE
+     * with a positive gap; a DP that is FEASIBLE only because it capped its search has gap 0 or none). Their answer
+     * and gap depend on how fast the machine was.
+     */
+    public static boolean stoppedByTimeLimit(SolverRun run) {
+        if (!run.status().equals("FEASIBLE")) {
+            return false;
+        }
+        return !run.solver().equals("dp") || (Double.isFinite(run.gap()) && run.gap() > 0);
+    }
+
+    /**
+     * Stages that ran out of their {@code --time-limit} budget and did less than they would have: segmenter runs
+     * stopped at their limit ({@link #stoppedByTimeLimit}).
+     */
+    public static List<String> starved(SfdResult res) {
+        List<String> out = new java.util.ArrayList<>();
+        for (SolverRun run : res.runs()) {
+            if (stoppedByTimeLimit(run)) {
+                out.add("segmentation: " + run.solver() + " stopped at the --time-limit (" + run.status()
+                        + (Double.isFinite(run.gap()) ? String.format(Locale.ROOT, ", gap %.3f", run.gap()) : "")
+                        + "); its answer depends on the machine's speed");
+            }
+        }
+        return out;
     }
 
     private static void writeDouble(JsonGenerator g, String field, double v) throws IOException {
@@ -318,6 +383,9 @@ public final class ReportWriter {
             if (Double.isFinite(run.gap()) && !"OPTIMAL".equals(run.status())) {
                 runs.append(String.format(Locale.ROOT, " gap %.3f", run.gap()));
             }
+            if (stoppedByTimeLimit(run)) {
+                runs.append(" at the time limit");
+            }
             runs.append(String.format(Locale.ROOT, " %.1f s", run.wallMillis() / 1e3));
         }
         SfdResult.Prediction p = res.prediction();
@@ -330,6 +398,9 @@ public final class ReportWriter {
         if (!res.repairs().isEmpty()) {
             out.printf(Locale.ROOT, "repairs        %d fused segment(s) split by the scheduler (report.json 'repairs')%n",
                     res.repairs().size());
+        }
+        for (String s : starved(res)) {
+            out.printf(Locale.ROOT, "STARVED        %s%n", s);
         }
         if (res.fellBack()) {
             out.printf(Locale.ROOT, "FALLBACK       layer-by-layer plan reported: %s%n", res.fallback());

@@ -28,6 +28,11 @@ public final class TraceWriter {
     }
 
     public static byte[] toBytes(SimulationResult r, Hardware hw) {
+        return toBytes(r, hw, null);
+    }
+
+    /** @param planSha256 SHA-256 (hex) of the plan.json this trace replays, written in {@code otherData}; or null */
+    public static byte[] toBytes(SimulationResult r, Hardware hw, String planSha256) {
         double usPerCycle = 1.0 / (hw.clockGHz() * 1e3);
         Map<String, Integer> tracks = new LinkedHashMap<>();
         tracks.put("PE_ARRAY", 1);
@@ -40,6 +45,11 @@ public final class TraceWriter {
         try (JsonGenerator g = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
             g.writeStringField("displayTimeUnit", "ns");
+            if (planSha256 != null) {
+                g.writeObjectFieldStart("otherData");
+                g.writeStringField("planSha256", planSha256);
+                g.writeEndObject();
+            }
             g.writeArrayFieldStart("traceEvents");
             for (Map.Entry<String, Integer> e : tracks.entrySet()) {
                 g.writeStartObject();

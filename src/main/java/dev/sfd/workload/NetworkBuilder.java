@@ -107,6 +107,12 @@ public final class NetworkBuilder {
         }
         if (batch < 1) {
             problems.add("field 'batch' has value (" + batch + "); batch must be >= 1");
+        } else if (batch > Limits.MAX_BATCH) {
+            problems.add("field 'batch' has value (" + batch + "); SFD models batches of at most " + Limits.MAX_BATCH);
+        }
+        if (specs.size() > Limits.MAX_OPERATORS) {
+            problems.add("field 'operators' has " + specs.size() + " operators; SFD models networks of at most "
+                    + Limits.MAX_OPERATORS);
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> e : inputs.entrySet()) {
@@ -121,12 +127,19 @@ public final class NetworkBuilder {
                     problems.add("input '" + e.getKey() + "' has dimension " + i + " = (" + shape.get(i)
                             + "); dimensions must be >= 1");
                     ok = false;
+                } else if (shape.get(i) > Limits.MAX_DIM && i > 0) {
+                    problems.add("input '" + e.getKey() + "' has dimension " + i + " = (" + shape.get(i)
+                            + "); SFD models dimensions of at most " + Limits.MAX_DIM);
+                    ok = false;
                 }
             }
             if (ok) {
                 if (axisZeroIsBatch) {
-                    shape.set(0, Math.max(1, batch));
+                    shape.set(0, Math.min(Limits.MAX_BATCH, Math.max(1, batch)));
                 }
+                ok = withinElements("input '" + e.getKey() + "'", shape);
+            }
+            if (ok) {
                 tensors.put(e.getKey(), new Tensor(e.getKey(), shape, TensorRole.INPUT));
             }
         }
@@ -155,7 +168,18 @@ public final class NetworkBuilder {
                 continue;
             }
             int before = problems.size();
-            Operator op = addOperator(spec, tensors, nests);
+            Operator op = null;
+            if (paramsWithinLimits(spec)) {
+                try {
+                    op = addOperator(spec, tensors, nests);
+                    if (op != null && problems.size() == before) {
+                        checkSizes(op, tensors, nests);
+                    }
+                } catch (ArithmeticException e) {
+                    problems.add("operator '" + spec.name() + "' is too large to model: its sizes overflow 64-bit "
+                            + "arithmetic (" + e.getMessage() + ")");
+                }
+            }
             if (op == null || problems.size() > before) {
                 failed.addAll(spec.outputs());
             } else {
@@ -169,6 +193,102 @@ public final class NetworkBuilder {
         }
         return new Network(name, description, batch, tensors, operators, List.copyOf(inputs.keySet()), outputs,
                 nests);
+    }
+
+    // ---------------------------------------------------------------- limits
+
+    /** Whether {@code shape} has at most {@link Limits#MAX_TENSOR_ELEMENTS} elements (a problem naming it if not). */
+    private boolean withinElements(String what, List<Integer> shape) {
+        long n = Limits.product(shape);
+        if (n < 0 || n > Limits.MAX_TENSOR_ELEMENTS) {
+            problems.add(what + " has shape " + shape + " with " + (n < 0 ? "more than 2^63" : String.valueOf(n))
+                    + " elements; SFD models tensors of at most " + Limits.MAX_TENSOR_ELEMENTS + " elements"
+                    + "\n  Maybe the batch or a dimension is larger than intended.");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Every whole-number parameter of the operator (kernel, stride, padding, dilation, groups, channels, features,
+     * vocabulary, reshape and split sizes, scales) is at most {@link Limits#MAX_DIM} in magnitude.
+     */
+    private boolean paramsWithinLimits(OperatorSpec s) {
+        boolean ok = true;
+        OpParams params = s.params();
+        for (java.lang.reflect.RecordComponent c : params.getClass().getRecordComponents()) {
+            Object v;
+            try {
+                v = c.getAccessor().invoke(params);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            List<?> values = v instanceof List<?> l ? l : List.of(v == null ? "" : v);
+            for (Object x : values) {
+                long n = x instanceof Integer i ? i : x instanceof OpParams.Resample.Scale sc
+                        ? Math.max(sc.num(), sc.den()) : 0;
+                if (Math.abs(n) > Limits.MAX_DIM) {
+                    problems.add(at(s, fieldOf(c.getName())) + " has value (" + x + "); SFD models sizes, kernels, strides, "
+                            + "paddings, channels, features and scales of at most " + Limits.MAX_DIM);
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        return ok;
+    }
+
+    /** The file's field for a parameter (the records split {@code kernel} into kernelH and kernelW, and so on). */
+    private static String fieldOf(String component) {
+        if (component.startsWith("pad")) {
+            return "padding";
+        }
+        for (String f : List.of("kernel", "stride", "dilation")) {
+            if (component.equals(f + "H") || component.equals(f + "W")) {
+                return f;
+            }
+        }
+        return switch (component) {
+            case "outChannels" -> "channels";
+            case "scales" -> "scale";
+            default -> component;
+        };
+    }
+
+    /** Output and weight tensors within {@link Limits#MAX_DIM} and {@link Limits#MAX_TENSOR_ELEMENTS}; work within
+     *  {@link Limits#MAX_OPERATOR_OPS}. */
+    private void checkSizes(Operator op, Map<String, Tensor> tensors, Map<String, LoopNest> nests) {
+        List<String> created = new ArrayList<>(op.outputs());
+        created.addAll(op.weights());
+        for (String name : created) {
+            Tensor t = tensors.get(name);
+            if (t == null) {
+                continue;
+            }
+            for (int d : t.shape()) {
+                if (d > Limits.MAX_DIM) {
+                    problems.add("operator '" + op.name() + "' " + (t.isWeight() ? "weight" : "output") + " '" + name
+                            + "' has shape " + t.shape() + "; SFD models dimensions of at most " + Limits.MAX_DIM);
+                    return;
+                }
+            }
+            if (!withinElements("operator '" + op.name() + "' " + (t.isWeight() ? "weight" : "output") + " '" + name
+                    + "'", t.shape())) {
+                return;
+            }
+        }
+        LoopNest nest = nests.get(op.name());
+        if (nest != null) {
+            long points = Limits.product(nest.bounds().values());
+            long work = points < 0 ? -1 : points > Long.MAX_VALUE / Math.max(1, nest.opsPerPoint()) ? -1
+                    : points * Math.max(1, nest.opsPerPoint());
+            if (work < 0 || work > Limits.MAX_OPERATOR_OPS) {
+                problems.add("operator '" + op.name() + "' has " + (work < 0 ? "more than 2^63" : String.valueOf(work))
+                        + (nest.unit() == OpKind.ComputeUnit.PE_ARRAY ? " MACs" : " operations")
+                        + "; SFD models operators of at most " + Limits.MAX_OPERATOR_OPS
+                        + "\n  Maybe the batch or a dimension is larger than intended.");
+            }
+        }
     }
 
     // ---------------------------------------------------------------- structure
@@ -763,9 +883,9 @@ public final class NetworkBuilder {
 
     /** "Same" padding (output = ceil(in / stride)); the odd extra pixel goes to the end, as in ONNX SAME_UPPER. */
     static int[] samePad(int in, int kernel, int stride, int dilation) {
-        int out = (in + stride - 1) / stride;
-        int total = Math.max(0, (out - 1) * stride + (kernel - 1) * dilation + 1 - in);
-        return new int[] {total / 2, total - total / 2};
+        long out = ((long) in + stride - 1) / stride;
+        long total = Math.max(0, (out - 1) * stride + (long) (kernel - 1) * dilation + 1 - in);
+        return new int[] {Math.toIntExact(total / 2), Math.toIntExact(total - total / 2)};
     }
 
     private boolean positive(OperatorSpec s, String field, int value) {
@@ -777,10 +897,13 @@ public final class NetworkBuilder {
     }
 
     private List<Integer> convShape(OperatorSpec s, OpParams.Conv c, Tensor x) {
-        int h = (x.dim(2) + c.padTop() + c.padBottom() - c.dilationH() * (c.kernelH() - 1) - 1) / c.strideH() + 1;
-        int w = (x.dim(3) + c.padLeft() + c.padRight() - c.dilationW() * (c.kernelW() - 1) - 1) / c.strideW() + 1;
-        if (x.dim(2) + c.padTop() + c.padBottom() < c.dilationH() * (c.kernelH() - 1) + 1
-                || x.dim(3) + c.padLeft() + c.padRight() < c.dilationW() * (c.kernelW() - 1) + 1) {
+        long paddedH = (long) x.dim(2) + c.padTop() + c.padBottom();
+        long paddedW = (long) x.dim(3) + c.padLeft() + c.padRight();
+        long spanH = (long) c.dilationH() * (c.kernelH() - 1) + 1;
+        long spanW = (long) c.dilationW() * (c.kernelW() - 1) + 1;
+        int h = Math.toIntExact((paddedH - spanH) / c.strideH() + 1);
+        int w = Math.toIntExact((paddedW - spanW) / c.strideW() + 1);
+        if (paddedH < spanH || paddedW < spanW) {
             problems.add(at(s, "kernel") + " has value (" + c.kernelH() + "x" + c.kernelW()
                     + "), larger than the padded input " + x.shape() + " of '" + x.name() + "'");
             return null;
@@ -1190,8 +1313,8 @@ public final class NetworkBuilder {
         }
         List<Integer> out = r.outputShape();
         if (out.isEmpty()) {
-            out = List.of(x.dim(0), x.dim(1), (int) ((long) x.dim(2) * r.scales().get(0).num() / r.scales().get(0).den()),
-                    (int) ((long) x.dim(3) * r.scales().get(1).num() / r.scales().get(1).den()));
+            out = List.of(x.dim(0), x.dim(1), Math.toIntExact((long) x.dim(2) * r.scales().get(0).num() / r.scales().get(0).den()),
+                    Math.toIntExact((long) x.dim(3) * r.scales().get(1).num() / r.scales().get(1).den()));
         }
         if (out.size() != 4 || !out.get(0).equals(x.dim(0)) || !out.get(1).equals(x.dim(1)) || out.get(2) < 1
                 || out.get(3) < 1) {

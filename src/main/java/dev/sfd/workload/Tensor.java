@@ -17,10 +17,11 @@ public record Tensor(String name, List<Integer> shape, TensorRole role) {
         Objects.requireNonNull(role, "role");
     }
 
+    /** Number of elements; {@link NetworkBuilder} keeps it within {@link Limits#MAX_TENSOR_ELEMENTS}. */
     public long elements() {
         long n = 1;
         for (int d : shape) {
-            n *= d;
+            n = Math.multiplyExact(n, (long) d);
         }
         return n;
     }

@@ -39,7 +39,7 @@ class OptimizeSfdCommandTest {
         assertTrue(report.get("layerwise").get("speedup").asDouble() >= 1.0);
         assertTrue(report.get("latencyCycles").asLong() <= report.get("layerwise").get("latencyCycles").asLong());
         for (String stage : List.of("mapping", "layerwise", "segmentation", "scheduling", "simulation", "total")) {
-            assertTrue(report.get("stageMillis").has(stage), stage);
+            assertTrue(report.get("timings").get("stageMillis").has(stage), stage);
         }
         assertEquals(0, report.get("violations").size());
 

@@ -15,7 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * The bad-input corpus of {@code src/test/resources/bad-input/<kind>/}: every input file has a sibling
- * {@code <name>.expected} listing, one per line, substrings the error message must contain.
+ * {@code <name>.expected} listing, one per line, substrings the error message must contain. Lines starting with
+ * {@code #} are directives: {@code # exit: N} gives the command line's exit code (default 2, bad input).
+ * {@code BadInputCorpusTest} runs every case through the command line; the reader tests load the network and
+ * hardware cases directly.
  */
 public final class BadInputCorpus {
     public static final Path ROOT = Path.of("src/test/resources/bad-input");
@@ -45,6 +48,36 @@ public final class BadInputCorpus {
         }
     }
 
+    /** The sibling .expected file of an input. */
+    public static Path expectedFile(Path input) {
+        String name = input.getFileName().toString();
+        return input.resolveSibling(name.substring(0, name.lastIndexOf('.')) + ".expected");
+    }
+
+    /** The substrings the message of {@code input} must contain (directive lines left out). */
+    public static List<String> expected(Path input) {
+        try {
+            return Files.readAllLines(expectedFile(input)).stream().filter(l -> !l.isBlank() && !l.startsWith("#"))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The exit code the command line must give for {@code input} ({@code # exit: N}, default 2). */
+    public static int exitCode(Path input) {
+        try {
+            for (String l : Files.readAllLines(expectedFile(input))) {
+                if (l.startsWith("# exit:")) {
+                    return Integer.parseInt(l.substring("# exit:".length()).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return 2;
+    }
+
     /** Loads {@code input} with {@code loader} and checks the message against the sibling .expected file. */
     public static void assertRejected(Path input, Consumer<String> loader) {
         String name = input.getFileName().toString();
@@ -52,12 +85,7 @@ public final class BadInputCorpus {
         if (!Files.isRegularFile(expectedFile)) {
             fail(input + " has no sibling " + expectedFile.getFileName());
         }
-        List<String> expected;
-        try {
-            expected = Files.readAllLines(expectedFile).stream().filter(l -> !l.isBlank()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        List<String> expected = expected(input);
         assertFalse(expected.isEmpty(), expectedFile + " lists no expected substrings");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> loader.accept(input.toString()),
                 input + " must be rejected");

@@ -1,5 +1,6 @@
 package dev.sfd.mapping.cpsat;
 
+import dev.sfd.common.Interruption;
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpSolver;
@@ -764,7 +765,7 @@ final class MappingModel {
                 .setLinearizationLevel(settings.linearizationLevel());
         if (incumbent.isPresent() && lower != Long.MAX_VALUE
                 && minimizeWeighted(Math.max(0, lower), incumbent.get().latencyCycles())) {
-            CpSolverStatus st = solver.solve(model);
+            CpSolverStatus st = Interruption.solve(solver, model);
             logPhase("latency, DRAM bytes, footprint", solver, st);
             if (st == CpSolverStatus.UNKNOWN) {
                 // out of time before CP-SAT confirmed anything (a loaded machine): the incumbent is a checked mapping
@@ -778,7 +779,7 @@ final class MappingModel {
             return Optional.of(decode(solver, st == CpSolverStatus.OPTIMAL, solver.wallTime()));
         }
         model.minimize(latency.v());
-        CpSolverStatus st1 = solver.solve(model);
+        CpSolverStatus st1 = Interruption.solve(solver, model);
         logPhase("latency", solver, st1);
         if (st1 != CpSolverStatus.OPTIMAL && st1 != CpSolverStatus.FEASIBLE) {
             return Optional.empty();
@@ -795,7 +796,7 @@ final class MappingModel {
         IntVar dram2 = model.newIntVar(0, dramFound, "dramBound");
         model.addEquality(dram2, dram.v());
         model.minimize(LinearExpr.newBuilder().addTerm(dram2, budgetBytes + 1).add(footprint.v()).build());
-        CpSolverStatus st2 = solver.solve(model);
+        CpSolverStatus st2 = Interruption.solve(solver, model);
         logPhase("DRAM bytes + footprint", solver, st2);
         if (st2 != CpSolverStatus.OPTIMAL && st2 != CpSolverStatus.FEASIBLE) {
             throw new IllegalStateException("CP-SAT lost the solution of " + name + " in the second phase: " + st2);

@@ -1,5 +1,6 @@
 package dev.sfd.schedule.cpsat;
 
+import dev.sfd.common.Interruption;
 import com.google.ortools.sat.CpSolver;
 import com.google.ortools.sat.CpSolverStatus;
 import dev.sfd.hardware.Hardware;
@@ -41,7 +42,7 @@ public final class TileScheduleSolver {
         solver.getParameters().setNumWorkers(settings.workers());
         solver.getParameters().setRandomSeed(settings.seed());
         solver.getParameters().setMaxTimeInSeconds(settings.timeLimitSeconds());
-        CpSolverStatus status = solver.solve(m.model);
+        CpSolverStatus status = Interruption.solve(solver, m.model);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         LOGGER.debug("Segment ({}) exact schedule: ({}) tasks, status ({}) in ({} ms)", graph.index(), graph.size(),
                 status, ms);

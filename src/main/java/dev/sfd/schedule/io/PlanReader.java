@@ -1,12 +1,12 @@
 package dev.sfd.schedule.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sfd.common.Fields;
+import dev.sfd.common.InputFiles;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
+import dev.sfd.hardware.HardwareReader;
 import dev.sfd.schedule.BufferSpec;
 import dev.sfd.schedule.NetworkRef;
 import dev.sfd.schedule.Plan;
@@ -14,10 +14,9 @@ import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.schedule.TaskKind;
 import dev.sfd.schedule.TileTask;
 import dev.sfd.workload.Box;
+import dev.sfd.workload.Limits;
 import dev.sfd.workload.LoopDim;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,29 +33,25 @@ import java.util.Set;
  * simulator's job.
  */
 public final class PlanReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Largest task id: the simulator indexes task states by id, so an id of two billion would ask for a 2 GB
+     * array.
+     */
+    public static final int MAX_TASK_ID = 1 << 26;
 
     private PlanReader() {
     }
 
     public static Plan read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new InvalidInputException(file.toString(), "cannot be read: " + e.getMessage());
-        }
-        return parse(file.toString(), text);
+        byte[] bytes = InputFiles.read(file, InputFiles.MAX_PLAN_BYTES, "plan file");
+        return build(file.toString(), InputFiles.parse(file.toString(), bytes, InputFiles.Syntax.JSON));
     }
 
     public static Plan parse(String source, String text) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException(source, "is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")");
-        }
+        return build(source, InputFiles.parse(source, text, InputFiles.Syntax.JSON));
+    }
+
+    private static Plan build(String source, JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new InvalidInputException(source, "must hold a JSON object with \"format\": \"" + Plan.FORMAT + "\"");
         }
@@ -74,10 +69,7 @@ public final class PlanReader {
         if (nf != null) {
             nf.rejectUnknown(Set.of("name", "batch", "inputShapes", "unsupported"));
             String name = nf.string("name", "", true);
-            int batch = nf.integer("batch", 1, true);
-            if (batch < 1) {
-                nf.problem("batch", "has value (" + batch + "); batch must be >= 1");
-            }
+            int batch = (int) nf.longInRange("batch", 1, 1, Limits.MAX_BATCH, true);
             List<String> shapes = new ArrayList<>();
             JsonNode sn = nf.node().get("inputShapes");
             if (sn != null) {
@@ -94,7 +86,7 @@ public final class PlanReader {
             network = new NetworkRef(name, batch, shapes, unsupported);
         }
         Fields hf = f.object("hardware", "section 'hardware'", true);
-        Hardware hw = hf == null ? null : readHardware(hf);
+        Hardware hw = hf == null ? null : HardwareReader.read(hf, "hardware.", false);
         String planner = f.string("planner", "", true);
         String status = f.string("solverStatus", "", true);
         List<List<String>> segments = new ArrayList<>();
@@ -149,7 +141,7 @@ public final class PlanReader {
     private static SegmentSchedule readSegment(int i, List<String> ops, JsonNode node, List<String> problems) {
         Fields f = new Fields(node, "schedule entry " + i, problems);
         f.rejectUnknown(Set.of("segment", "predictedCycles", "predictedPeakBytes", "buffers", "tasks"));
-        int index = f.integer("segment", i, true);
+        int index = (int) f.longInRange("segment", i, 0, Integer.MAX_VALUE, true);
         if (index != i) {
             f.problem("segment", "has value (" + index + "); schedule entries must be in segment order (expected " + i + ")");
         }
@@ -160,7 +152,7 @@ public final class PlanReader {
         if (bs != null && bs.isArray()) {
             for (int b = 0; b < bs.size(); b++) {
                 Fields bf = new Fields(bs.get(b), "segment " + i + " buffer " + b, problems);
-                int id = bf.integer("id", b, true);
+                int id = (int) bf.longInRange("id", b, 0, Integer.MAX_VALUE, true);
                 if (id != b) {
                     bf.problem("id", "has value (" + id + "); buffer ids must be 0, 1, 2, ... in order");
                 }
@@ -194,10 +186,7 @@ public final class PlanReader {
     private static TileTask readTask(int seg, int pos, JsonNode node, int bufferCount, List<String> problems) {
         Fields f = new Fields(node, "segment " + seg + " task " + pos, problems);
         int before = problems.size();
-        int id = f.integer("id", -1, true);
-        if (id < 0 && f.has("id")) {
-            f.problem("id", "has value (" + id + "); task ids must be >= 0");
-        }
+        int id = (int) f.longInRange("id", -1, 0, MAX_TASK_ID, true);
         String kindText = f.string("kind", "", true);
         TaskKind kind = null;
         try {
@@ -213,7 +202,7 @@ public final class PlanReader {
             f.problem("loops", "must give 8 [lo, hi] ranges (N, G, K, C, P, Q, R, S) for a COMPUTE task");
         }
         boolean last = f.bool("last", false);
-        int alloc = f.integer("alloc", -1, false);
+        int alloc = (int) f.longInRange("alloc", -1, -1, MAX_TASK_ID, false);
         if (alloc >= bufferCount) {
             f.problem("alloc", "has value (" + alloc + "); the segment has " + bufferCount + " buffers");
         }
@@ -228,7 +217,16 @@ public final class PlanReader {
 
     private static List<Integer> ints(Fields f, String field) {
         List<Integer> xs = f.intList(field, false);
-        return xs == null ? List.of() : xs;
+        if (xs == null) {
+            return List.of();
+        }
+        for (int x : xs) {
+            if (x < 0 || x > MAX_TASK_ID) {
+                f.problem(field, "has entry (" + x + "); ids are from 0 to " + MAX_TASK_ID);
+                return List.of();
+            }
+        }
+        return xs;
     }
 
     private static Box box(Fields f, String field, List<String> problems) {
@@ -242,8 +240,11 @@ public final class PlanReader {
         for (int i = 0; i < v.size(); i++) {
             JsonNode r = v.get(i);
             if (!r.isArray() || r.size() != 2 || !r.get(0).isIntegralNumber() || !r.get(1).isIntegralNumber()
-                    || r.get(0).asInt() < 0 || r.get(1).asInt() < r.get(0).asInt()) {
-                f.problem(field, "has range " + r + " on axis " + i + "; expected [lo, hi] with 0 <= lo <= hi");
+                    || !r.get(0).canConvertToLong() || !r.get(1).canConvertToLong()
+                    || r.get(0).asLong() < 0 || r.get(1).asLong() < r.get(0).asLong()
+                    || r.get(1).asLong() > Limits.MAX_DIM) {
+                f.problem(field, "has range " + r + " on axis " + i + "; expected [lo, hi] with 0 <= lo <= hi <= "
+                        + Limits.MAX_DIM);
                 return null;
             }
             lo[i] = r.get(0).asInt();
@@ -260,11 +261,7 @@ public final class PlanReader {
         Fields tf = f.object("tile", "mapping of '" + op + "' section 'tile'", true);
         if (tf != null) {
             for (LoopDim d : LoopDim.values()) {
-                int v = tf.integer(d.name(), 1, true);
-                if (v < 1) {
-                    tf.problem(d.name(), "has value (" + v + "); tile sizes must be >= 1");
-                }
-                tile.put(d, v);
+                tile.put(d, (int) tf.longInRange(d.name(), 1, 1, Limits.MAX_DIM, true));
             }
         }
         Fields sf = f.object("spatial", "mapping of '" + op + "' section 'spatial'", true);
@@ -272,8 +269,8 @@ public final class PlanReader {
         if (sf != null) {
             LoopDim row = dim(sf, "rowDim");
             LoopDim col = dim(sf, "colDim");
-            int rf = sf.integer("rowFactor", 1, true);
-            int cf = sf.integer("colFactor", 1, true);
+            int rf = (int) sf.longInRange("rowFactor", 1, 1, HardwareReader.MAX_PE_SIDE, true);
+            int cf = (int) sf.longInRange("colFactor", 1, 1, HardwareReader.MAX_PE_SIDE, true);
             if (row != null && col != null) {
                 try {
                     spatial = new Mapping.SpatialUnroll(row, rf, col, cf);
@@ -310,79 +307,5 @@ public final class PlanReader {
             f.problem(field, "has value (" + s + "); dims are " + Arrays.toString(LoopDim.values()));
             return null;
         }
-    }
-
-    private static Hardware readHardware(Fields f) {
-        f.rejectUnknown(Set.of("name", "source", "clockGHz", "cores", "peArray", "vectorUnit", "globalBuffer", "dram",
-                "noc", "dataWidths", "energy"));
-        String name = f.string("name", "", true);
-        String src = f.string("source", "", false);
-        double clock = positive(f, "clockGHz", f.number("clockGHz", 1, true));
-        int cores = f.integer("cores", 1, false);
-        if (cores != 1) {
-            f.problem("cores", "has value (" + cores + "); plans support one core today");
-        }
-        Hardware.PeArray pe = new Hardware.PeArray(1, 1, 1);
-        Fields p = f.object("peArray", "section 'hardware.peArray'", true);
-        if (p != null) {
-            pe = new Hardware.PeArray(posInt(p, "rows"), posInt(p, "cols"), posInt(p, "macsPerPe"));
-        }
-        Hardware.VectorUnit vu = new Hardware.VectorUnit(1);
-        Fields v = f.object("vectorUnit", "section 'hardware.vectorUnit'", true);
-        if (v != null) {
-            vu = new Hardware.VectorUnit(posInt(v, "opsPerCycle"));
-        }
-        Hardware.GlobalBuffer glb = new Hardware.GlobalBuffer(1, 1, 0, 0);
-        Fields gb = f.object("globalBuffer", "section 'hardware.globalBuffer'", true);
-        if (gb != null) {
-            long cap = gb.longValue("capacityBytes", 1, true);
-            if (cap < 1) {
-                gb.problem("capacityBytes", "has value (" + cap + "); capacity must be >= 1 byte");
-            }
-            glb = new Hardware.GlobalBuffer(cap, positive(gb, "bandwidthBytesPerCycle", gb.number("bandwidthBytesPerCycle", 1, true)),
-                    gb.number("readEnergyPjPerByte", 0, true), gb.number("writeEnergyPjPerByte", 0, true));
-        }
-        Hardware.Dram dram = new Hardware.Dram(1, 0, 0, 0, 1);
-        Fields d = f.object("dram", "section 'hardware.dram'", true);
-        if (d != null) {
-            dram = new Hardware.Dram(positive(d, "bandwidthBytesPerCycle", d.number("bandwidthBytesPerCycle", 1, true)),
-                    d.integer("latencyCycles", 0, true), d.number("readEnergyPjPerByte", 0, true),
-                    d.number("writeEnergyPjPerByte", 0, true), posInt(d, "dmaEngines"));
-        }
-        Hardware.Noc noc = Hardware.Noc.NONE;
-        Fields n = f.object("noc", "section 'hardware.noc'", false);
-        if (n != null) {
-            noc = new Hardware.Noc(n.number("bandwidthBytesPerCycle", 0, false), n.integer("hopLatencyCycles", 0, false),
-                    n.number("energyPjPerByte", 0, false));
-        }
-        Hardware.DataWidths dw = new Hardware.DataWidths(8, 8, 32);
-        Fields w = f.object("dataWidths", "section 'hardware.dataWidths'", true);
-        if (w != null) {
-            dw = new Hardware.DataWidths(posInt(w, "activationBits"), posInt(w, "weightBits"), posInt(w, "accumulatorBits"));
-        }
-        Hardware.Energy en = new Hardware.Energy(0, 0, 0, 0);
-        Fields e = f.object("energy", "section 'hardware.energy'", true);
-        if (e != null) {
-            en = new Hardware.Energy(e.number("macPj", 0, true), e.number("vectorOpPj", 0, true),
-                    e.number("peAccessPjPerByte", 0, true), e.number("leakagePjPerCycle", 0, true));
-        }
-        return new Hardware(name, src, clock, cores, pe, vu, glb, dram, noc, dw, en);
-    }
-
-    private static int posInt(Fields f, String field) {
-        int v = f.integer(field, 1, true);
-        if (v < 1) {
-            f.problem(field, "has value (" + v + "); must be >= 1");
-            return 1;
-        }
-        return v;
-    }
-
-    private static double positive(Fields f, String field, double v) {
-        if (!(v > 0)) {
-            f.problem(field, "has value (" + v + "); must be > 0");
-            return 1;
-        }
-        return v;
     }
 }

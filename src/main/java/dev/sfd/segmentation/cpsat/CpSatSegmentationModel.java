@@ -1,5 +1,6 @@
 package dev.sfd.segmentation.cpsat;
 
+import dev.sfd.common.Interruption;
 import com.google.ortools.sat.BoolVar;
 import com.google.ortools.sat.CpModel;
 import com.google.ortools.sat.CpModelProto;
@@ -471,7 +472,7 @@ final class CpSatSegmentationModel {
         model.addAssumptions(assumed.toArray(new Literal[0]));
         CpSolver solver = new CpSolver();
         solver.getParameters().setNumWorkers(1).setRandomSeed(seed).setMaxTimeInSeconds(30);
-        CpSolverStatus status = solver.solve(model);
+        CpSolverStatus status = Interruption.solve(solver, model);
         model.clearAssumptions();
         if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
             return Optional.empty();
@@ -492,7 +493,7 @@ final class CpSatSegmentationModel {
         solver.getParameters().setNumWorkers(workers).setRandomSeed(seed).setMaxTimeInSeconds(timeLimitSeconds)
                 .setLogSearchProgress(logSearch);
         long start = System.nanoTime();
-        CpSolverStatus status = solver.solve(model);
+        CpSolverStatus status = Interruption.solve(solver, model);
         long wall = (System.nanoTime() - start) / 1_000_000;
         if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
             return new Outcome(Optional.empty(), status, wall);

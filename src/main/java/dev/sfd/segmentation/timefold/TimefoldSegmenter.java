@@ -1,5 +1,6 @@
 package dev.sfd.segmentation.timefold;
 
+import dev.sfd.common.Interruption;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ public final class TimefoldSegmenter {
                 .orElseGet(() -> SegmentationPlanFactory.unassigned(model));
         Solver<SegmentationPlan> solver = buildSolver(config, settings.config());
         long startNanos = System.nanoTime();
-        SegmentationPlan best = solver.solve(problem);
+        SegmentationPlan best = Interruption.solve(solver, problem);
         Duration solveTime = Duration.ofNanos(System.nanoTime() - startNanos);
 
         List<SegmentationModel.Part> parts = SegmentationPlanFactory.parts(best);

@@ -45,10 +45,13 @@ public final class NetworkCatalog {
             return zoo(nameOrPath, batch);
         }
         Path p = Path.of(nameOrPath);
+        if (Files.isDirectory(p)) {
+            throw new InvalidInputException(nameOrPath, "is a folder, not a network file");
+        }
         if (!Files.isRegularFile(p)) {
             String guess = Fields.closest(nameOrPath, ZOO);
-            throw new InvalidInputException(nameOrPath, "is neither a zoo network nor a readable file; zoo networks are "
-                    + ZOO + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
+            throw new InvalidInputException(nameOrPath, "not found: it is neither a zoo network nor an existing file; "
+                    + "zoo networks are " + ZOO + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
         }
         String lower = p.getFileName().toString().toLowerCase(Locale.ROOT);
         for (Map.Entry<String, BiFunction<Path, Integer, Network>> e : IMPORTERS.entrySet()) {

@@ -1,10 +1,8 @@
 package dev.sfd.workload.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sfd.common.Fields;
+import dev.sfd.common.InputFiles;
 import dev.sfd.common.InvalidInputException;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.NetworkBuilder;
@@ -12,8 +10,6 @@ import dev.sfd.workload.OpKind;
 import dev.sfd.workload.OpParams;
 import dev.sfd.workload.OperatorSpec;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,13 +43,9 @@ public final class NetworkReader {
 
     /** Reads a file; {@code batch} overrides the file's batch when present. */
     public static Network read(Path file, Integer batch) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new InvalidInputException(file.toString(), "cannot read the file (" + e.getMessage() + ")");
-        }
-        return parse(file.toString(), text, batch);
+        byte[] bytes = InputFiles.read(file, InputFiles.MAX_TEXT_BYTES, "network file");
+        return build(file.toString(), InputFiles.parse(file.toString(), bytes, InputFiles.Syntax.of(file.toString())),
+                batch);
     }
 
     public static Network read(Path file) {
@@ -61,15 +53,10 @@ public final class NetworkReader {
     }
 
     public static Network parse(String source, String text, Integer batch) {
-        boolean json = source.endsWith(".json");
-        ObjectMapper mapper = json ? new ObjectMapper() : new YAMLMapper();
-        JsonNode root;
-        try {
-            root = mapper.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException(source, "is not valid " + (json ? "JSON" : "YAML") + " (line "
-                    + e.getLocation().getLineNr() + ": " + e.getOriginalMessage() + ")");
-        }
+        return build(source, InputFiles.parse(source, text, InputFiles.Syntax.of(source)), batch);
+    }
+
+    private static Network build(String source, JsonNode root, Integer batch) {
         if (root == null || !root.isObject()) {
             boolean empty = root == null || root.isMissingNode() || root.isNull();
             throw new InvalidInputException(source, "must contain a network (a map with 'name', 'inputs' and "
@@ -116,6 +103,8 @@ public final class NetworkReader {
         JsonNode ops = root.get("operators");
         if (ops == null || !ops.isArray()) {
             problems.add("network field 'operators' is missing or not a list");
+        } else if (ops.isEmpty()) {
+            problems.add("field 'operators' is empty; a network needs at least one operator");
         } else {
             for (JsonNode op : ops) {
                 if (!op.isObject()) {

@@ -1,0 +1,60 @@
+package dev.sfd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Identical runs give identical files except the {@code timings} section of report.json; a stage starved by
+ * {@code --time-limit} is reported, not hidden behind the segmenter's OPTIMAL.
+ */
+class ReportDeterminismTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void twoIdenticalRunsDifferOnlyInTheTimingsSection(@TempDir Path dir) throws Exception {
+        JsonNode[] reports = new JsonNode[2];
+        byte[][] plans = new byte[2][];
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("run" + i);
+            CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--solver", "dp", "--out",
+                    out.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            reports[i] = JSON.readTree(out.resolve("report.json").toFile());
+            plans[i] = Files.readAllBytes(out.resolve("plan.json"));
+            assertTrue(reports[i].has("timings"), "timings section");
+            assertFalse(reports[i].has("stageMillis"), "stage times outside the timings section");
+            assertFalse(reports[i].get("solver").get("runs").get(0).has("wallMillis"), "run times outside timings");
+            ((ObjectNode) reports[i]).remove("timings");
+        }
+        assertArrayEquals(plans[0], plans[1], "plan.json differs between identical runs");
+        assertEquals(reports[0], reports[1], "report.json differs outside 'timings'");
+        assertEquals(reports[0].get("planSha256").asText(), OptimizeCommand.sha256(plans[0]), "report names its plan");
+    }
+
+    @Test
+    void aStarvedSegmenterIsReported(@TempDir Path dir) throws Exception {
+        CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--solver", "dp", "--time-limit",
+                "1e-9", "--out", dir.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode report = JSON.readTree(dir.resolve("report.json").toFile());
+        JsonNode dp = report.get("solver").get("runs").get(0);
+        assertEquals("FEASIBLE", dp.get("status").asText(), "the priced DP stops at its limit");
+        assertTrue(dp.get("stoppedByTimeLimit").asBoolean(), dp.toString());
+        assertTrue(report.get("solver").get("gapDependsOnWallTime").asBoolean());
+        assertTrue(report.get("starved").size() > 0, report.toString());
+        assertTrue(report.get("starved").get(0).asText().startsWith("segmentation: dp stopped at the --time-limit"),
+                report.get("starved").toString());
+        assertTrue(r.out().contains("STARVED        segmentation: dp"), r.out());
+    }
+}
