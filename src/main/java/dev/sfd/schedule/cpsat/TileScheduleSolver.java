@@ -42,6 +42,9 @@ public final class TileScheduleSolver {
         solver.getParameters().setNumWorkers(settings.workers());
         solver.getParameters().setRandomSeed(settings.seed());
         solver.getParameters().setMaxTimeInSeconds(settings.timeLimitSeconds());
+        if (settings.deterministicSeconds() > 0) {
+            solver.getParameters().setMaxDeterministicTime(settings.deterministicSeconds());
+        }
         CpSolverStatus status = Interruption.solve(solver, m.model);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         LOGGER.debug("Segment ({}) exact schedule: ({}) tasks, status ({}) in ({} ms)", graph.index(), graph.size(),
