@@ -1,0 +1,59 @@
+package dev.sfd.planner.baseline;
+
+import dev.sfd.mapping.HeuristicMapper;
+import dev.sfd.mapping.Mapper;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Greedy fusion along the topological order: a segment grows by the next operator while the grown segment fits (the
+ * timeline engine that the tile scheduler uses finds a tile order within the buffer, after tuning the options of the
+ * new operator and its predecessor) and is not slower than the segment and the operator apart; otherwise the
+ * segment closes and the next one starts at that operator.
+ */
+public final class GreedyPlanner extends FusionBaseline {
+    public GreedyPlanner(Mapper mapper, BaselineSettings settings) {
+        super(mapper, settings);
+    }
+
+    public GreedyPlanner() {
+        this(new HeuristicMapper(), BaselineSettings.defaults());
+    }
+
+    @Override
+    public String name() {
+        return "greedy";
+    }
+
+    @Override
+    protected Choice choose(SearchSpace space, Scorer scorer) {
+        int n = space.size();
+        int[] choices = new int[n];
+        List<Integer> starts = new ArrayList<>();
+        int from = 0;
+        double price = scorer.segment(0, 1, choices);
+        for (int k = 1; k < n; k++) {
+            double alone = scorer.segment(k, k + 1, choices);
+            boolean grown = false;
+            if (k + 1 - from <= space.maxSegmentLength()) {
+                int[] trial = choices.clone();
+                scorer.count();
+                double p = scorer.tune(from, k + 1, trial, Math.max(from, k - 1), 2);
+                if (p <= price + alone) {
+                    System.arraycopy(trial, from, choices, from, k + 1 - from);
+                    price = p;
+                    grown = true;
+                }
+            }
+            if (!grown) {
+                starts.add(from);
+                from = k;
+                price = alone;
+            }
+        }
+        starts.add(from);
+        return new Choice(starts.stream().mapToInt(Integer::intValue).toArray(), choices, scorer.evaluations(),
+                "done");
+    }
+}
