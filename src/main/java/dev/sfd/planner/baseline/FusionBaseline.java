@@ -61,11 +61,16 @@ public abstract class FusionBaseline implements Planner {
     public BaselineResult planWithDetails(PlanRequest request, NetworkMapping mapping) {
         long start = System.nanoTime();
         SearchSpace space = new SearchSpace(request, mapping, settings.maxTasks(), settings.maxSegmentLength());
+        LOGGER.debug("Search space of ({}) built in ({} ms)", request.network().name(),
+                (System.nanoTime() - start) / 1_000_000);
         Scorer scorer = new Scorer(space, settings.evaluations(), start
                 + (long) (settings.timeLimitSeconds() * 1e9));
         Choice c = choose(space, scorer);
         long searchCycles = Math.round(scorer.score(c.starts(), c.choices()));
+        long searched = System.nanoTime();
         SearchSpace.Assembly a = space.assemble(space.fusion(c.starts(), c.choices()), beatLayerwise());
+        LOGGER.debug("Assembled in ({} ms); pricing took ({} ms)", (System.nanoTime() - searched) / 1_000_000,
+                space.pricingMillis());
         Plan plan = new Plan(request.networkRef(), request.hardware(), name(), "HEURISTIC",
                 a.assembled().mappings(), a.assembled().schedules());
         long millis = (System.nanoTime() - start) / 1_000_000;

@@ -10,7 +10,8 @@ import java.util.List;
  * Greedy fusion along the topological order: a segment grows by the next operator while the grown segment fits (the
  * timeline engine that the tile scheduler uses finds a tile order within the buffer, after tuning the options of the
  * new operator and its predecessor) and is not slower than the segment and the operator apart; otherwise the
- * segment closes and the next one starts at that operator.
+ * segment closes and the next one starts at that operator. Should the evaluation budget or the time limit run out,
+ * the remaining operators run one by one.
  */
 public final class GreedyPlanner extends FusionBaseline {
     public GreedyPlanner(Mapper mapper, BaselineSettings settings) {
@@ -33,10 +34,14 @@ public final class GreedyPlanner extends FusionBaseline {
         List<Integer> starts = new ArrayList<>();
         int from = 0;
         double price = scorer.segment(0, 1, choices);
+        String stop = "done";
         for (int k = 1; k < n; k++) {
             double alone = scorer.segment(k, k + 1, choices);
             boolean grown = false;
-            if (k + 1 - from <= space.maxSegmentLength()) {
+            String why = scorer.stopReason();
+            if (why != null) {
+                stop = why + ": the rest layer by layer";
+            } else if (k + 1 - from <= space.maxSegmentLength()) {
                 int[] trial = choices.clone();
                 scorer.count();
                 double p = scorer.tune(from, k + 1, trial, Math.max(from, k - 1), 2);
@@ -53,7 +58,6 @@ public final class GreedyPlanner extends FusionBaseline {
             }
         }
         starts.add(from);
-        return new Choice(starts.stream().mapToInt(Integer::intValue).toArray(), choices, scorer.evaluations(),
-                "done");
+        return new Choice(starts.stream().mapToInt(Integer::intValue).toArray(), choices, scorer.evaluations(), stop);
     }
 }

@@ -115,6 +115,10 @@ public final class Scorer {
                     }
                     int was = choices[k];
                     choices[k] = o;
+                    if (to - from > 1 && space.lowerBound(from, to, choices) >= best) {
+                        choices[k] = was;
+                        continue;
+                    }
                     double p = segment(from, to, choices);
                     if (p < best) {
                         best = p;

@@ -8,6 +8,7 @@ import dev.sfd.planner.PlanAssembler;
 import dev.sfd.planner.PlanRequest;
 import dev.sfd.schedule.Plan;
 import dev.sfd.segmentation.SegmentAnalyzer;
+import dev.sfd.segmentation.SegmentPricer;
 import dev.sfd.segmentation.SegmentationInput;
 import dev.sfd.segmentation.SegmentationModel;
 import dev.sfd.segmentation.SegmentationModelBuilder;
@@ -121,6 +122,15 @@ public final class SearchSpace {
     /** The tile-level analysis of a segment, when it was small enough to walk. */
     public Optional<SegmentAnalyzer.Analysis> analysis(int from, int to, int[] choices) {
         return pricer.analysis(range(from, to), slice(choices, from, to));
+    }
+
+    /**
+     * A value no price of segment [from, to) under {@code choices} can be below (the busiest unit and the first load
+     * and last store latencies, {@link SegmentPricer#lowerBound} without DRAM traffic): a candidate whose bound is not
+     * below the best price known need not be priced.
+     */
+    public double lowerBound(int from, int to, int[] choices) {
+        return SegmentPricer.lowerBound(model(), range(from, to), slice(choices, from, to), 0);
     }
 
     /** Distinct segments priced so far. */
