@@ -109,14 +109,27 @@ public final class OptimizeCommand implements Callable<Integer> {
             if (p instanceof SfdPlanner) {
                 return optimizeSfd(request, mapper, mapperArgs.threads(mapperSettings), stdout, err);
             }
-            Plan plan = p.plan(request);
+            // one mapping for the plan and the layer-by-layer plan its DRAM chart compares against
+            dev.sfd.mapping.NetworkMapping fronts = dev.sfd.mapping.NetworkMapper.map(mapper, net, hw,
+                    mapperArgs.threads(mapperSettings));
+            Plan plan;
+            if (p instanceof dev.sfd.planner.baseline.FusionBaseline fb) {
+                plan = fb.planWithDetails(request, fronts).plan();
+            } else if (p instanceof dev.sfd.planner.LayerwisePlanner lp) {
+                plan = lp.plan(request, fronts);
+            } else {
+                plan = p.plan(request);
+            }
             SimulationResult r = new Simulator(net, true).run(plan);
             LowerBounds.LowerBound bound = LowerBounds.of(net, hw);
             PlanWriter.write(plan, out.resolve("plan.json"));
             ReportWriter.write(out.resolve("report.json"), plan, r, bound);
             TraceWriter.write(out.resolve("trace.json"), r, hw);
+            Plan lwPlan = p instanceof dev.sfd.planner.LayerwisePlanner ? plan
+                    : new dev.sfd.planner.LayerwisePlanner(mapper).plan(request, fronts);
+            writeChartsAndHtml(net, plan, r, lwPlan, bound, java.util.List.of());
             ReportWriter.printSummary(stdout, plan, r, bound);
-            stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
+            stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json, report.html, charts");
             stdout.flush();
             return SimulateCommand.reportViolations(r, err);
         } catch (InvalidInputException e) {
@@ -182,10 +195,44 @@ public final class OptimizeCommand implements Callable<Integer> {
         PlanWriter.write(plan, out.resolve("plan.json"));
         ReportWriter.write(out.resolve("report.json"), plan, r, bound, Optional.of(section));
         TraceWriter.write(out.resolve("trace.json"), r, request.hardware());
+        writeChartsAndHtml(request.network(), plan, r, result.layerwise(), bound, java.util.List.of(
+                new String[] {"layer by layer", String.format(java.util.Locale.ROOT, "%,d cycles: speedup x%.2f",
+                        lw.cycles(), section.speedup(r))},
+                new String[] {"solver", result.solverRequested() + " -> " + result.solverUsed() + " "
+                        + result.solverStatus() + (result.fellBack() ? "; FALLBACK: " + result.fallback() : "")}));
         ReportWriter.printSfdSummary(stdout, plan, r, bound, section);
-        stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
+        stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json, report.html, charts");
         stdout.flush();
         return SimulateCommand.reportViolations(r, err);
+    }
+
+    /** The four charts of the plan (PNG) and report.html beside report.json. */
+    private void writeChartsAndHtml(Network net, Plan plan, SimulationResult r, Plan layerwise,
+                                    LowerBounds.LowerBound bound, java.util.List<String[]> extra) {
+        java.util.List<dev.sfd.report.HtmlReport.Image> images = new java.util.ArrayList<>();
+        dev.sfd.report.Charts.planCharts(net, plan, r, layerwise).forEach((file, png) -> {
+            dev.sfd.common.AtomicFiles.write(out.resolve(file), png);
+            images.add(new dev.sfd.report.HtmlReport.Image(file, png));
+        });
+        java.util.List<String[]> summary = new java.util.ArrayList<>(java.util.List.of(
+                new String[] {"network", net.name() + " (batch " + net.batch() + ", " + net.operators().size()
+                        + " operators)"},
+                new String[] {"hardware", plan.hardware().name()},
+                new String[] {"planner", plan.planner() + " (" + plan.solverStatus() + ")"},
+                new String[] {"latency", String.format(java.util.Locale.ROOT, "%,d cycles, lower bound %,d (x%.2f)",
+                        r.cycles(), bound.latencyCycles(), bound.latencyCycles() == 0 ? 0
+                                : (double) r.cycles() / bound.latencyCycles())},
+                new String[] {"DRAM", String.format(java.util.Locale.ROOT, "%,d bytes, compulsory %,d",
+                        r.dramReadBytes() + r.dramWriteBytes(), bound.compulsoryBytes())},
+                new String[] {"energy", String.format(java.util.Locale.ROOT, "%.3f uJ", r.energy().totalPj() / 1e6)},
+                new String[] {"GLB peak", String.format(java.util.Locale.ROOT, "%,d of %,d bytes",
+                        r.peakBufferBytes(), plan.hardware().globalBuffer().capacityBytes())},
+                new String[] {"segments", plan.segments().size() + " (" + plan.taskCount() + " tasks)"},
+                new String[] {"violations", String.valueOf(r.violations().size())}));
+        summary.addAll(extra);
+        dev.sfd.report.HtmlReport.write(out.resolve("report.html"), "SFD optimize: " + net.name() + " on "
+                + plan.hardware().name(), java.util.List.of(dev.sfd.report.HtmlReport.summary("Summary", summary),
+                dev.sfd.report.HtmlReport.segments("Segments", plan, r)), images);
     }
 
     /** Why the simulated SFD plan must not be reported, if it must not: illegal, or worse under the objective. */

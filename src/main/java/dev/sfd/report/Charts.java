@@ -272,10 +272,11 @@ public final class Charts {
         renderer.setSeriesPaint(0, PALETTE[0]);
         renderer.setSeriesPaint(1, Color.RED);
         renderer.setSeriesShape(1, new java.awt.geom.Ellipse2D.Double(-6, -6, 12, 12));
-        LogAxis x = new LogAxis("footprint (KiB, log)");
+        LogAxis x = new LogAxis("footprint (KiB, log scale)");
         x.setSmallestValue(0.01);
-        NumberAxis y = new NumberAxis("latency alone (cycles)");
-        y.setAutoRangeIncludesZero(false);
+        x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.##"));
+        LogAxis y = new LogAxis("latency alone (cycles, log scale)");
+        y.setNumberFormatOverride(new java.text.DecimalFormat("0.#E0"));
         XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
@@ -365,6 +366,7 @@ public final class Charts {
             LogAxis lx = new LogAxis(xLabel);
             lx.setBase(2);
             lx.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            lx.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
             XYPlot plot = new XYPlot(data, lx, yAxis(yLabel), renderer);
             return linesChart(title, subtitle, plot);
         }

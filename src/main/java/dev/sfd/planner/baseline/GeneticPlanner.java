@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * A genetic algorithm over segmentations and mapping options, in the style of Cocco: a genome is a cut vector over the
  * topological order and one option per operator (the space of the SFD planner's segmenter), its fitness the sum of
  * the tile-level prices of its segments after repair (a fused segment that does not fit is cut at its middle until
- * every part fits). The first population is layer by layer plus random genomes (random cut density, random options);
+ * every part fits). The first population is layer by layer plus mutants of it (each with 1 to n/8 random moves;
+ * fully random genomes cost a pricing per segment each and used up the time limit before the first generation);
  * each generation keeps the {@link #ELITE} best, and breeds the rest by tournament selection, one-point crossover of
  * cuts and options together, and one to three random {@link Moves}. It stops at the evaluation budget or the time
  * limit and returns the best genome seen.
@@ -46,12 +47,12 @@ public final class GeneticPlanner extends FusionBaseline {
         population.add(evaluate(scorer, space, Scorer.allCut(n), new int[n]));
         String stop = null;
         while (population.size() < POPULATION && (stop = scorer.stopReason()) == null) {
-            boolean[] cut = new boolean[n];
+            // mutants of layer by layer: each differs in a few segments, so the first generation costs few pricings
+            boolean[] cut = Scorer.allCut(n);
             int[] choices = new int[n];
-            double density = 0.2 + 0.8 * rnd.nextDouble();
-            for (int k = 0; k < n; k++) {
-                cut[k] = k == 0 || rnd.nextDouble() < density;
-                choices[k] = rnd.nextInt(space.options(k));
+            int moves = 1 + rnd.nextInt(Math.max(2, n / 8));
+            for (int m = 0; m < moves; m++) {
+                Moves.apply(rnd, space, cut, choices);
             }
             population.add(evaluate(scorer, space, cut, choices));
         }

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * Greedy fusion along the topological order: a segment grows by the next operator while the grown segment fits (the
- * timeline engine that the tile scheduler uses finds a tile order within the buffer, after tuning the options of the
- * new operator and its predecessor) and is not slower than the segment and the operator apart; otherwise the
- * segment closes and the next one starts at that operator. Should the evaluation budget or the time limit run out,
+ * timeline engine that the tile scheduler uses finds a tile order within the buffer, after one pass of
+ * {@link Scorer#tune} over the new operator's options) and is not slower than the segment and the operator apart;
+ * otherwise the segment closes and the next one starts at that operator. Should the evaluation budget or the time limit run out,
  * the remaining operators run one by one.
  */
 public final class GreedyPlanner extends FusionBaseline {
@@ -44,7 +44,7 @@ public final class GreedyPlanner extends FusionBaseline {
             } else if (k + 1 - from <= space.maxSegmentLength()) {
                 int[] trial = choices.clone();
                 scorer.count();
-                double p = scorer.tune(from, k + 1, trial, Math.max(from, k - 1), 2);
+                double p = scorer.tune(from, k + 1, trial, k, 1);
                 if (p <= price + alone) {
                     System.arraycopy(trial, from, choices, from, k + 1 - from);
                     price = p;

@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * Layer by layer with elementwise operators (activation, bias, batch norm, residual add) fused into their producer,
  * as DNN compilers do: every segment is one operator followed by the elementwise operators that read only the
- * previous one's output. The options of a fused group are tuned at tile level starting from the producer's
- * layer-by-layer mapping; a group that does not fit is shortened from its end.
+ * previous one's output. The producer keeps its layer-by-layer mapping and each epilogue takes the option that prices
+ * the group lowest (one pass of {@link Scorer#tune}); when the group does not fit that way every operator starts from
+ * its smallest option; a group that does not fit at all is shortened from its end.
  */
 public final class LayerwiseFusedPlanner extends FusionBaseline {
     public LayerwiseFusedPlanner(Mapper mapper, BaselineSettings settings) {
@@ -53,7 +54,7 @@ public final class LayerwiseFusedPlanner extends FusionBaseline {
     static int fit(Scorer scorer, int from, int to, int[] choices) {
         while (to - from > 1) {
             scorer.count();
-            if (!Double.isInfinite(scorer.tune(from, to, choices, from, 2))) {
+            if (!Double.isInfinite(scorer.tune(from, to, choices, from + 1, 1))) {
                 return to;
             }
             for (int k = from; k < to; k++) {

@@ -87,15 +87,15 @@ public final class Scorer {
 
     /**
      * Coordinate descent over the options of segment [from, to): starting from {@code choices} (or, when those do
-     * not fit, from each operator's smallest-footprint option), each operator in turn takes the option that prices
-     * the segment lowest, for at most {@code rounds} passes and only over operators from {@code firstTuned}.
+     * not fit, from every operator's smallest-footprint option), each operator from {@code firstTuned} on in turn
+     * takes the option that prices the segment lowest, for at most {@code rounds} passes.
      * Updates {@code choices} in place and returns the segment's price (infinite when nothing tried fits).
      */
     public double tune(int from, int to, int[] choices, int firstTuned, int rounds) {
         double best = segment(from, to, choices);
         if (Double.isInfinite(best)) {
             int[] small = choices.clone();
-            for (int k = Math.max(from, firstTuned); k < to; k++) {
+            for (int k = from; k < to; k++) {
                 small[k] = space.smallestOption(k);
             }
             double p = segment(from, to, small);
