@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Greedy fusion along the topological order: a segment grows by the next operator while the grown segment fits (the
- * timeline engine that the tile scheduler uses finds a tile order within the buffer, after one pass of
- * {@link Scorer#tune} over the new operator's options) and is not slower than the segment and the operator apart;
+ * timeline engine that the tile scheduler uses finds a tile order within the buffer, with the new operator on the
+ * option whose output tile is nearest its predecessor's, else on its smallest-footprint option) and is not slower
+ * than the segment and the operator apart;
  * otherwise the segment closes and the next one starts at that operator. Should the evaluation budget or the time limit run out,
  * the remaining operators run one by one.
  */
@@ -44,7 +45,17 @@ public final class GreedyPlanner extends FusionBaseline {
             } else if (k + 1 - from <= space.maxSegmentLength()) {
                 int[] trial = choices.clone();
                 scorer.count();
-                double p = scorer.tune(from, k + 1, trial, k, 1);
+                double p = Double.POSITIVE_INFINITY;
+                var producer = space.input().mapping(k - 1, trial[k - 1]);
+                if (producer.isPresent()) {
+                    trial[k] = TemplatePlanner.nearest(space, k, producer.get().tile(dev.sfd.workload.LoopDim.P),
+                            producer.get().tile(dev.sfd.workload.LoopDim.Q));
+                    p = scorer.segment(from, k + 1, trial);
+                }
+                if (Double.isInfinite(p)) {
+                    trial[k] = space.smallestOption(k);
+                    p = scorer.segment(from, k + 1, trial);
+                }
                 if (p <= price + alone) {
                     System.arraycopy(trial, from, choices, from, k + 1 - from);
                     price = p;

@@ -64,7 +64,7 @@ public final class TemplatePlanner extends FusionBaseline {
                 while (to < n && to - i < space.maxSegmentLength() && Patterns.epilogue(space, to)) {
                     to++;
                 }
-                to = LayerwiseFusedPlanner.fit(scorer, i, to, choices);
+                to = LayerwiseFusedPlanner.fit(space, scorer, i, to, choices);
             }
             starts.add(i);
             i = to;
@@ -197,7 +197,7 @@ public final class TemplatePlanner extends FusionBaseline {
     }
 
     /** The option of operator {@code k} whose output tile rows and columns are nearest (p, q), fastest on ties. */
-    private static int nearest(SearchSpace space, int k, int p, int q) {
+    static int nearest(SearchSpace space, int k, int p, int q) {
         int best = 0;
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int o = 0; o < space.options(k); o++) {
