@@ -126,7 +126,8 @@ public final class Charts {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        chart.addSubtitle(new TextTitle(r.spans().size() + " tasks, " + r.segments().size()
+        long timed = r.spans().stream().filter(x -> !"NONE".equals(x.resource())).count();
+        chart.addSubtitle(new TextTitle(timed + " tasks on the units, " + r.segments().size()
                 + " segments (colour = segment), " + String.format(java.util.Locale.ROOT, "%,d", r.cycles())
                 + " cycles"));
         return png(chart, WIDTH, Math.max(260, 90 + 50 * resources.size()));

@@ -51,11 +51,14 @@ public final class HtmlReport {
                 .append("figcaption{font-size:13px;color:#555}\n</style></head>\n<body>\n<h1>").append(esc(title))
                 .append("</h1>\n");
         for (Table t : tables) {
-            h.append("<h2>").append(esc(t.caption())).append("</h2>\n<table>\n<tr>");
-            for (String c : t.header()) {
-                h.append("<th>").append(esc(c)).append("</th>");
+            h.append("<h2>").append(esc(t.caption())).append("</h2>\n<table>\n");
+            if (t.header().stream().anyMatch(c -> !c.isEmpty())) {
+                h.append("<tr>");
+                for (String c : t.header()) {
+                    h.append("<th>").append(esc(c)).append("</th>");
+                }
+                h.append("</tr>\n");
             }
-            h.append("</tr>\n");
             for (List<String> row : t.rows()) {
                 h.append("<tr>");
                 for (String c : row) {
