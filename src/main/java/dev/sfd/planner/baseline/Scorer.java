@@ -8,8 +8,9 @@ import java.util.List;
  * Scores segmentations of a {@link SearchSpace} at tile level and keeps a search's evaluation count against its
  * budget and deadline. A segmentation is given by its segment starts (ascending, the first 0) or, for the search
  * baselines, by a cut vector ({@code cut[k]}: a segment starts at operator {@code k}; {@code cut[0]} is true).
- * A single operator whose option does not fit is priced at its layer-by-layer schedule: that is what the assembler
- * runs for it.
+ * A single operator whose option does not fit, or has more tile events than the limit, is priced at its
+ * layer-by-layer schedule: that is what the assembler runs for it ({@link SearchSpace#fusion} gives it its
+ * layer-by-layer mapping in the second case).
  */
 public final class Scorer {
     private final SearchSpace space;
@@ -25,6 +26,9 @@ public final class Scorer {
 
     /** Price of segment [from, to) under {@code choices}: tile-level cycles, or infinity when a fused one does not fit. */
     public double segment(int from, int to, int[] choices) {
+        if (to - from == 1 && space.oversized(from, choices[from])) {
+            return space.layerwiseCycles(from);
+        }
         double p = space.price(from, to, choices);
         if (Double.isInfinite(p) && to - from == 1) {
             return space.layerwiseCycles(from);

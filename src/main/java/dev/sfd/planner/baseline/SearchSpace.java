@@ -39,6 +39,8 @@ public final class SearchSpace {
     private final TilePricer pricer;
     private final int maxTasks;
     private final int maxSegmentLength;
+    private final CostModel cost;
+    private final long[][] tiles;
 
     /**
      * @param maxTasks segments whose tile walk has more events are priced infeasible (and split by the assembler)
@@ -51,7 +53,10 @@ public final class SearchSpace {
         this.maxSegmentLength = maxSegmentLength;
         this.layerwise = new LayerwisePlanner().plan(request, mapping);
         this.input = new SegmentationModelBuilder(request.network(), request.hardware()).build(mapping);
-        this.pricer = new TilePricer(request.network(), new CostModel(request.hardware()), input, maxTasks);
+        // the baselines price one segment at a time (TilePricer.price), so one pricing thread
+        this.cost = new CostModel(request.hardware());
+        this.pricer = new TilePricer(request.network(), cost, input, maxTasks, 1);
+        this.tiles = new long[input.operators().size()][];
         for (int k = 0; k < input.operators().size(); k++) {
             if (!layerwise.segments().get(k).operators().equals(List.of(input.operators().get(k).name()))) {
                 throw new IllegalStateException("layer-by-layer plan and model disagree on the order at " + k);
@@ -133,6 +138,28 @@ public final class SearchSpace {
         return SegmentPricer.lowerBound(model(), range(from, to), slice(choices, from, to), 0);
     }
 
+    /** Compute tiles of an operator's option (cost model), cached; 0 for layout operators. */
+    public long tiles(int index, int option) {
+        if (tiles[index] == null) {
+            tiles[index] = new long[options(index)];
+            java.util.Arrays.fill(tiles[index], -1);
+        }
+        if (tiles[index][option] < 0) {
+            tiles[index][option] = input.mapping(index, option)
+                    .map(m -> cost.evaluate(network(), operator(index), m).tiles()).orElse(0L);
+        }
+        return tiles[index][option];
+    }
+
+    /**
+     * Whether an operator's option has more tile events than the limit (the pricer's estimate: two events per compute
+     * tile). Alone, such an operator runs with its layer-by-layer mapping instead: walking or scheduling it would take
+     * seconds to minutes (the timeline engine prices a single operator whatever its size).
+     */
+    public boolean oversized(int index, int option) {
+        return option != aloneOption() && 2 * tiles(index, option) > maxTasks;
+    }
+
     /** Distinct segments priced so far. */
     public long pricings() {
         return pricer.pricings();
@@ -171,7 +198,8 @@ public final class SearchSpace {
             List<String> names = new ArrayList<>();
             for (int k = starts[s]; k < to; k++) {
                 names.add(operator(k).name());
-                input.mapping(k, choices[k]).ifPresent(m -> mappings.put(m.operator(), m));
+                int option = to - starts[s] == 1 && oversized(k, choices[k]) ? aloneOption() : choices[k];
+                input.mapping(k, option).ifPresent(m -> mappings.put(m.operator(), m));
             }
             segments.add(names);
         }

@@ -67,8 +67,13 @@ class BaselinePlannersTest {
                 .mapToLong(SegmentSchedule::predictedCycles).sum();
     }
 
+    /**
+     * A small budget, and segments of more than 8,000 tile events priced as not fitting: the searches' logic is under
+     * test here, not the timeline engine, and a single walk of 60,000 events takes seconds on a loaded machine.
+     */
     static BaselineSettings small() {
-        return BaselineSettings.defaults().withEvaluations(60).withTimeLimitSeconds(120).withMapperThreads(1);
+        return BaselineSettings.defaults().withEvaluations(60).withTimeLimitSeconds(120).withMapperThreads(1)
+                .withMaxTasks(8_000);
     }
 
     /** Plans, checks coverage and order, replays it; returns the simulation. */
