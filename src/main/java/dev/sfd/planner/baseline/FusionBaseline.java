@@ -40,7 +40,11 @@ public abstract class FusionBaseline implements Planner {
     /** Chooses segments and options. */
     protected abstract Choice choose(SearchSpace space, Scorer scorer);
 
-    /** Whether the assembler splits a fused segment that schedules slower than its operators one by one. */
+    /**
+     * Whether the assembler splits a fused segment that schedules slower than its operators one by one (every
+     * baseline does: a fused group the scheduler runs slower than layer by layer would make the baseline weaker than
+     * the layer-by-layer plan it starts from).
+     */
     protected boolean beatLayerwise() {
         return true;
     }
@@ -68,7 +72,8 @@ public abstract class FusionBaseline implements Planner {
         Choice c = choose(space, scorer);
         long searchCycles = Math.round(scorer.score(c.starts(), c.choices()));
         long searched = System.nanoTime();
-        SearchSpace.Assembly a = space.assemble(space.fusion(c.starts(), c.choices()), beatLayerwise());
+        SearchSpace.Fusion fusion = space.fusion(c.starts(), c.choices());
+        SearchSpace.Assembly a = space.assemble(fusion, beatLayerwise());
         LOGGER.debug("Assembled in ({} ms); pricing took ({} ms)", (System.nanoTime() - searched) / 1_000_000,
                 space.pricingMillis());
         Plan plan = new Plan(request.networkRef(), request.hardware(), name(), "HEURISTIC",
@@ -78,7 +83,8 @@ public abstract class FusionBaseline implements Planner {
                         + "({}) evaluations, ({}) segments priced, stopped: {}, ({} ms)", name(),
                 request.network().name(), c.starts().length, a.repairs(), searchCycles, c.evaluations(),
                 space.pricings(), c.stop(), millis);
-        return new BaselineResult(plan, searchCycles, a.repairs(), c.evaluations(), space.pricings(), c.stop(),
+        return new BaselineResult(plan, fusion.segments(), searchCycles, a.repairs(), c.evaluations(),
+                space.pricings(), c.stop(),
                 millis);
     }
 }

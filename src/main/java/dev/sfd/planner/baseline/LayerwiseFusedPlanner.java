@@ -29,11 +29,6 @@ public final class LayerwiseFusedPlanner extends FusionBaseline {
     }
 
     @Override
-    protected boolean beatLayerwise() {
-        return false;
-    }
-
-    @Override
     protected Choice choose(SearchSpace space, Scorer scorer) {
         int n = space.size();
         int[] choices = new int[n];

@@ -89,8 +89,14 @@ class BaselinePlannersTest {
         return sim;
     }
 
+    /** The segments the baseline chose; the assembler may only have split them (asserted). */
     static List<List<String>> segments(BaselineResult r) {
-        return r.plan().segmentOperators();
+        for (List<String> s : r.plan().segmentOperators()) {
+            assertTrue(r.chosen().stream().anyMatch(c -> java.util.Collections.indexOfSubList(c, s) >= 0),
+                    s + " is not part of a chosen segment " + r.chosen());
+        }
+        assertEquals(r.chosen().size() < r.plan().segments().size(), r.repairs() > 0);
+        return r.chosen();
     }
 
     @Test
