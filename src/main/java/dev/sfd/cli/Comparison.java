@@ -132,7 +132,12 @@ final class Comparison {
             if (n.isEmpty()) {
                 continue;
             }
-            PlannerRegistry.resolve(n, new dev.sfd.mapping.HeuristicMapper());
+            if (!PlannerRegistry.names().contains(n)) {
+                String guess = dev.sfd.common.Fields.closest(n, PlannerRegistry.names());
+                throw new dev.sfd.common.InvalidInputException("--planners", "has value (" + list + "); (" + n
+                        + ") is no planner; planners are " + PlannerRegistry.names()
+                        + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
+            }
             if (!names.contains(n)) {
                 names.add(n);
             }
