@@ -48,6 +48,14 @@ public final class MapCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write the fronts and best mappings as JSON")
     Path json;
 
+    @Option(names = "--chart", paramLabel = "FILE",
+            description = "write a PNG chart of one layer's Pareto front (footprint vs latency)")
+    Path chart;
+
+    @Option(names = "--layer", paramLabel = "NAME",
+            description = "the layer --chart draws (default: the layer with the most front points)")
+    String layer;
+
     @Spec
     CommandSpec spec;
 
@@ -61,11 +69,33 @@ public final class MapCommand implements Callable<Integer> {
             CpSatSettings settings = mapperArgs.settings();
             Mapper mapper = mapperArgs.mapper(settings);
             int t = mapperArgs.threads(settings);
+            if (layer != null && chart == null) {
+                throw new InvalidInputException("--layer", "has value (" + layer + "); it only applies with --chart");
+            }
+            if (layer != null && net.operators().stream().noneMatch(o -> o.name().equals(layer))) {
+                String guess = dev.sfd.common.Fields.closest(layer,
+                        net.operators().stream().map(o -> o.name()).toList());
+                throw new InvalidInputException("--layer", "has value (" + layer + "); no operator of " + net.name()
+                        + " has that name" + (guess == null ? "" : "\n  Maybe you meant '" + guess + "'."));
+            }
             NetworkMapping result = NetworkMapper.map(mapper, net, hw, t);
             print(out, net, result);
             if (json != null) {
                 AtomicFiles.writeString(json, toJson(result));
                 out.println("Wrote " + json);
+            }
+            if (chart != null) {
+                dev.sfd.mapping.ParetoFront front = result.fronts().stream()
+                        .filter(f -> layer == null || f.operator().equals(layer))
+                        .max(java.util.Comparator.comparingInt(f -> f.points().size())).orElse(null);
+                if (front == null) {
+                    throw new InvalidInputException("--layer", "has value (" + layer + "); it is a layout operator "
+                            + "and has no mapping");
+                }
+                AtomicFiles.write(chart, dev.sfd.report.Charts.paretoFront("Pareto front of " + front.operator()
+                        + " (" + net.name() + " on " + hw.name() + ", mapper " + result.mapper() + ")", front,
+                        result.capacityBytes()));
+                out.println("Wrote " + chart + " (front of " + front.operator() + ")");
             }
             out.flush();
             return 0;

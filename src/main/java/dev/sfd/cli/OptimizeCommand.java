@@ -121,12 +121,25 @@ public final class OptimizeCommand implements Callable<Integer> {
                 return optimizeSfd(request, mapper, mapperArgs.threads(mapperSettings), obj, folder, stdout, err);
             }
             OutputFolder folder = OutputFolder.prepare(out, "--out");
-            Plan plan = p.plan(request);
+            // one mapping for the plan and the layer-by-layer plan its DRAM chart compares against
+            dev.sfd.mapping.NetworkMapping fronts = dev.sfd.mapping.NetworkMapper.map(mapper, net, hw,
+                    mapperArgs.threads(mapperSettings));
+            Plan plan;
+            if (p instanceof dev.sfd.planner.baseline.FusionBaseline fb) {
+                plan = fb.planWithDetails(request, fronts).plan();
+            } else if (p instanceof dev.sfd.planner.LayerwisePlanner lp) {
+                plan = lp.plan(request, fronts);
+            } else {
+                plan = p.plan(request);
+            }
             SimulationResult r = new Simulator(net, true).run(plan);
             LowerBounds.LowerBound bound = LowerBounds.of(net, hw);
-            writeOutputs(folder, plan, r, hw, sha -> ReportWriter.toBytes(plan, r, bound, Optional.empty(), sha));
+            Plan lwPlan = p instanceof dev.sfd.planner.LayerwisePlanner ? plan
+                    : new dev.sfd.planner.LayerwisePlanner(mapper).plan(request, fronts);
+            writeOutputs(folder, plan, r, hw, sha -> ReportWriter.toBytes(plan, r, bound, Optional.empty(), sha),
+                    chartsAndHtml(net, plan, r, lwPlan, bound, java.util.List.of()));
             ReportWriter.printSummary(stdout, plan, r, bound);
-            stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
+            stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json, report.html, charts");
             stdout.flush();
             return SimulateCommand.reportViolations(r, err);
         } catch (InvalidInputException e) {
@@ -169,13 +182,14 @@ public final class OptimizeCommand implements Callable<Integer> {
      * carry the SHA-256 of the plan.json they belong to.
      */
     private void writeOutputs(OutputFolder folder, Plan plan, SimulationResult r, Hardware hw,
-                              java.util.function.Function<String, byte[]> report) {
+                              java.util.function.Function<String, byte[]> report, Map<String, byte[]> more) {
         byte[] planBytes = PlanWriter.toBytes(plan);
         String sha = sha256(planBytes);
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("plan.json", planBytes);
         files.put("report.json", report.apply(sha));
         files.put("trace.json", TraceWriter.toBytes(r, hw, sha));
+        files.putAll(more);
         folder.write(files);
     }
 
@@ -223,11 +237,50 @@ public final class OptimizeCommand implements Callable<Integer> {
         Plan plan = result.plan();
         SimulationResult simulated = r;
         writeOutputs(folder, plan, r, request.hardware(),
-                sha -> ReportWriter.toBytes(plan, simulated, bound, Optional.of(section), sha));
+                sha -> ReportWriter.toBytes(plan, simulated, bound, Optional.of(section), sha),
+                chartsAndHtml(request.network(), plan, r, result.layerwise(), bound, java.util.List.of(
+                        new String[] {"layer by layer", String.format(java.util.Locale.ROOT,
+                                "%,d cycles: speedup x%.2f", lw.cycles(), section.speedup(r))},
+                        new String[] {"solver", result.solverRequested() + " -> " + result.solverUsed() + " "
+                                + result.solverStatus() + (result.fellBack() ? "; FALLBACK: " + result.fallback()
+                                : "")})));
         ReportWriter.printSfdSummary(stdout, plan, r, bound, section);
-        stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json");
+        stdout.println("wrote " + out.resolve("plan.json") + ", report.json, trace.json, report.html, charts");
         stdout.flush();
         return SimulateCommand.reportViolations(r, err);
+    }
+
+    /** The four charts of the plan (PNG) and report.html beside report.json. */
+    /** The charts (PNG) and report.html, file name to content, written with the run's other files. */
+    private static Map<String, byte[]> chartsAndHtml(Network net, Plan plan, SimulationResult r, Plan layerwise,
+                                                     LowerBounds.LowerBound bound, java.util.List<String[]> extra) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        java.util.List<dev.sfd.report.HtmlReport.Image> images = new java.util.ArrayList<>();
+        dev.sfd.report.Charts.planCharts(net, plan, r, layerwise).forEach((file, png) -> {
+            files.put(file, png);
+            images.add(new dev.sfd.report.HtmlReport.Image(file, png));
+        });
+        java.util.List<String[]> summary = new java.util.ArrayList<>(java.util.List.of(
+                new String[] {"network", net.name() + " (batch " + net.batch() + ", " + net.operators().size()
+                        + " operators)"},
+                new String[] {"hardware", plan.hardware().name()},
+                new String[] {"planner", plan.planner() + " (" + plan.solverStatus() + ")"},
+                new String[] {"latency", String.format(java.util.Locale.ROOT, "%,d cycles, lower bound %,d (x%.2f)",
+                        r.cycles(), bound.latencyCycles(), bound.latencyCycles() == 0 ? 0
+                                : (double) r.cycles() / bound.latencyCycles())},
+                new String[] {"DRAM", String.format(java.util.Locale.ROOT, "%,d bytes, compulsory %,d",
+                        r.dramReadBytes() + r.dramWriteBytes(), bound.compulsoryBytes())},
+                new String[] {"energy", String.format(java.util.Locale.ROOT, "%.3f uJ", r.energy().totalPj() / 1e6)},
+                new String[] {"GLB peak", String.format(java.util.Locale.ROOT, "%,d of %,d bytes",
+                        r.peakBufferBytes(), plan.hardware().globalBuffer().capacityBytes())},
+                new String[] {"segments", plan.segments().size() + " (" + plan.taskCount() + " tasks)"},
+                new String[] {"violations", String.valueOf(r.violations().size())}));
+        summary.addAll(extra);
+        files.put("report.html", dev.sfd.report.HtmlReport.render("SFD optimize: " + net.name() + " on "
+                + plan.hardware().name(), java.util.List.of(dev.sfd.report.HtmlReport.summary("Summary", summary),
+                dev.sfd.report.HtmlReport.segments("Segments", plan, r)), images).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        return files;
     }
 
     /** Why the simulated SFD plan must not be reported, if it must not: illegal, or worse under the objective. */

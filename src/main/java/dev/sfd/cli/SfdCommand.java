@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
         description = "Finds fusion plans for DNNs on spatial accelerators: maps every layer, cuts the network "
                 + "into fused segments, schedules tiles and replays the plan in a simulator.",
         subcommands = {InspectCommand.class, MapCommand.class, OptimizeCommand.class, SimulateCommand.class,
+                CompareCommand.class, BenchCommand.class, SweepCommand.class,
                 TuneCommand.class, CommandLine.HelpCommand.class})
 public final class SfdCommand implements Runnable {
     /** Exit code: success. */
