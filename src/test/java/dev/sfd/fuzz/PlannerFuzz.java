@@ -16,6 +16,12 @@ import dev.sfd.planner.PlanRequest;
 import dev.sfd.planner.Planner;
 import dev.sfd.planner.ProgressListener;
 import dev.sfd.planner.SfdPlanner;
+import dev.sfd.planner.baseline.AnnealPlanner;
+import dev.sfd.planner.baseline.BaselineSettings;
+import dev.sfd.planner.baseline.GeneticPlanner;
+import dev.sfd.planner.baseline.GreedyPlanner;
+import dev.sfd.planner.baseline.LayerwiseFusedPlanner;
+import dev.sfd.planner.baseline.TemplatePlanner;
 import dev.sfd.schedule.InfeasiblePlanException;
 import dev.sfd.schedule.NetworkRef;
 import dev.sfd.schedule.Plan;
@@ -42,10 +48,22 @@ import java.util.function.Function;
 public final class PlannerFuzz {
     /**
      * Fuzz-speed variants of registered planners: the SFD planner with every solver on a short budget and one
-     * thread (it still runs DP, CP-SAT or Timefold segmenters, the scheduler's repairs and merges).
+     * thread (it still runs DP, CP-SAT or Timefold segmenters and the scheduler's splits); the fusion baselines with
+     * one mapper thread, 60 evaluations and 0.5 s for the searches.
      */
-    static final Map<String, Function<Mapper, Planner>> FAST = Map.of("sfd", m -> new SfdPlanner(m,
-            SfdPlanner.Options.defaults().withTimeLimitSeconds(0.3).withThreads(1), ProgressListener.NONE));
+    static final Map<String, Function<Mapper, Planner>> FAST = fast();
+
+    private static Map<String, Function<Mapper, Planner>> fast() {
+        BaselineSettings b = BaselineSettings.defaults().withEvaluations(60).withTimeLimitSeconds(0.5)
+                .withMapperThreads(1);
+        return Map.of("sfd", m -> new SfdPlanner(m,
+                        SfdPlanner.Options.defaults().withTimeLimitSeconds(0.3).withThreads(1), ProgressListener.NONE),
+                "layerwise-fused", m -> new LayerwiseFusedPlanner(m, b),
+                "template", m -> new TemplatePlanner(m, b),
+                "greedy", m -> new GreedyPlanner(m, b),
+                "anneal", m -> new AnnealPlanner(m, b),
+                "genetic", m -> new GeneticPlanner(m, b));
+    }
 
     /**
      * Fast mapper settings: one worker, few budgets and tile candidates. The per-solve limit is a generous 20 s: with
