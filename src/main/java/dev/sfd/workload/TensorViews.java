@@ -55,25 +55,41 @@ public final class TensorViews {
         }
     }
 
-    /** Compute operators that read {@code tensor}, directly or through views (topological order). */
+    /**
+     * Compute operators that read {@code tensor}, directly or through views (topological order). A view whose data
+     * holds none of {@code tensor} (a split part, or a slice, of a concat that lies in another input's range) does not
+     * lead to its readers.
+     */
     public static List<Operator> computeConsumers(Network net, String tensor) {
         Set<Operator> out = new LinkedHashSet<>();
-        collectConsumers(net, tensor, out);
+        collectConsumers(net, isPhysical(net, tensor) ? tensor : null, tensor, out);
         List<Operator> sorted = new ArrayList<>(out);
         sorted.sort((a, b) -> Integer.compare(net.topoIndex(a.name()), net.topoIndex(b.name())));
         return sorted;
     }
 
-    private static void collectConsumers(Network net, String tensor, Set<Operator> out) {
+    private static void collectConsumers(Network net, String root, String tensor, Set<Operator> out) {
         for (Operator c : net.consumers(tensor)) {
             if (net.loopNest(c.name()).isPresent()) {
                 out.add(c);
             } else {
                 for (String o : c.outputs()) {
-                    collectConsumers(net, o, out);
+                    if (root == null || aliases(net, o, root)) {
+                        collectConsumers(net, root, o, out);
+                    }
                 }
             }
         }
+    }
+
+    /** True when some element of {@code view} is an element of the physical tensor {@code physical}. */
+    static boolean aliases(Network net, String view, String physical) {
+        for (Part p : resolve(net, view, net.tensor(view).fullBox())) {
+            if (p.tensor().equals(physical) && p.region().elements() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Layout operators that view {@code tensor}, directly or transitively. */
@@ -93,15 +109,19 @@ public final class TensorViews {
         }
     }
 
-    /** True when the tensor, or a view of it, is a network output. */
+    /** True when the tensor, or a view holding some of its data, is a network output. */
     public static boolean reachesOutput(Network net, String tensor) {
+        return reachesOutput(net, isPhysical(net, tensor) ? tensor : null, tensor);
+    }
+
+    private static boolean reachesOutput(Network net, String root, String tensor) {
         if (net.outputs().contains(tensor)) {
             return true;
         }
         for (Operator c : net.consumers(tensor)) {
             if (net.loopNest(c.name()).isEmpty()) {
                 for (String o : c.outputs()) {
-                    if (reachesOutput(net, o)) {
+                    if ((root == null || aliases(net, o, root)) && reachesOutput(net, root, o)) {
                         return true;
                     }
                 }
