@@ -26,6 +26,14 @@ public interface SegmentPricer {
     }
 
     /**
+     * Other option choices worth pricing for a segment besides {@code choices} (none by default); the segmenter takes
+     * the cheapest and bounds the segment by the least of their bounds, so it stays exact for that rule.
+     */
+    default List<List<Integer>> alternatives(List<Integer> operators, List<Integer> choices) {
+        return List.of();
+    }
+
+    /**
      * A value no price of this segment can be below: the busiest unit plus the latency of the first load (no step
      * starts before a load lands) and of the last store, computed from the options alone.
      */

@@ -1,6 +1,7 @@
 package dev.sfd.segmentation;
 
 import dev.sfd.cost.Mapping;
+import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.Operator;
 
 import java.util.ArrayList;
@@ -32,5 +33,43 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
     public Optional<Mapping> mapping(int index, int option) {
         List<Mapping> l = mappings.get(index);
         return l.isEmpty() ? Optional.empty() : Optional.of(l.get(option));
+    }
+
+    /**
+     * The option of operator {@code index} whose output tile rows and columns (P, Q) are nearest {@code (p, q)} on a
+     * log scale, the least busy on ties: the option that lets it consume a producer's tiles as they come. Option 0 for
+     * a layout operator.
+     */
+    public int nearestTileOption(int index, int p, int q) {
+        List<Mapping> l = mappings.get(index);
+        int best = 0;
+        double bestDistance = Double.POSITIVE_INFINITY;
+        for (int o = 0; o < l.size(); o++) {
+            Mapping m = l.get(o);
+            double d = Math.abs(Math.log((double) m.tile(LoopDim.P) / p)) + Math.abs(Math.log((double) m.tile(LoopDim.Q) / q));
+            if (d < bestDistance - 1e-12 || (Math.abs(d - bestDistance) <= 1e-12
+                    && model.operators().get(index).options().get(o).busyCycles()
+                    < model.operators().get(index).options().get(best).busyCycles())) {
+                best = o;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * {@code choices} of the segment {@code operators} with every operator after the first moved to the option whose
+     * output tile is nearest its predecessor's (in the segment's order): producer and consumer then walk the same
+     * rows and columns, which the additive model, pricing each operator on its own, cannot see.
+     */
+    public List<Integer> alignedChoices(List<Integer> operators, List<Integer> choices) {
+        List<Integer> out = new ArrayList<>(choices);
+        for (int k = 1; k < operators.size(); k++) {
+            Optional<Mapping> prev = mapping(operators.get(k - 1), out.get(k - 1));
+            if (prev.isPresent() && !mappings.get(operators.get(k)).isEmpty()) {
+                out.set(k, nearestTileOption(operators.get(k), prev.get().tile(LoopDim.P), prev.get().tile(LoopDim.Q)));
+            }
+        }
+        return out;
     }
 }

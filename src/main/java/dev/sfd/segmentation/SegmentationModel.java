@@ -48,6 +48,12 @@ public record SegmentationModel(List<OperatorNode> operators, List<TensorEdge> t
         }
     }
 
+    /** The same model with another buffer capacity. */
+    public SegmentationModel withCapacityBytes(long capacity) {
+        return new SegmentationModel(operators, tensors, capacity, dramBytesPerCycle, dramEnergyPjPerByte,
+                segmentOverheadCycles);
+    }
+
     /**
      * One operator and its mapping options.
      *

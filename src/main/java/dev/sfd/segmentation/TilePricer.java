@@ -85,6 +85,18 @@ public final class TilePricer implements SegmentPricer {
                 .map(a -> (double) a.cycles()).orElse(Double.POSITIVE_INFINITY);
     }
 
+    /**
+     * The segment with producer and consumer tiles aligned ({@link SegmentationInput#alignedChoices}), starting from
+     * the first operator's best option alone (option 0).
+     */
+    @Override
+    public List<List<Integer>> alternatives(List<Integer> operators, List<Integer> choices) {
+        List<Integer> fromBest = new ArrayList<>(choices);
+        fromBest.set(0, 0);
+        fromBest = input.alignedChoices(operators, fromBest);
+        return fromBest.equals(choices) ? List.of() : List.of(fromBest);
+    }
+
     /** The analysis of a segment (cached); empty when it has more tile events than the limit. */
     public Optional<SegmentAnalyzer.Analysis> analysis(List<Integer> operators, List<Integer> choices) {
         Key key = new Key(List.copyOf(operators), List.copyOf(choices));

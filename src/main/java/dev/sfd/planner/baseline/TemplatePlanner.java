@@ -193,21 +193,6 @@ public final class TemplatePlanner extends FusionBaseline {
 
     /** The option of operator {@code k} whose output tile rows and columns are nearest (p, q), fastest on ties. */
     static int nearest(SearchSpace space, int k, int p, int q) {
-        int best = 0;
-        double bestDistance = Double.POSITIVE_INFINITY;
-        for (int o = 0; o < space.options(k); o++) {
-            Optional<Mapping> m = space.input().mapping(k, o);
-            if (m.isEmpty()) {
-                return 0;
-            }
-            double d = Math.abs(Math.log((double) m.get().tile(LoopDim.P) / p))
-                    + Math.abs(Math.log((double) m.get().tile(LoopDim.Q) / q));
-            if (d < bestDistance - 1e-12 || (Math.abs(d - bestDistance) <= 1e-12
-                    && space.option(k, o).busyCycles() < space.option(k, best).busyCycles())) {
-                best = o;
-                bestDistance = d;
-            }
-        }
-        return best;
+        return space.input().nearestTileOption(k, p, q);
     }
 }

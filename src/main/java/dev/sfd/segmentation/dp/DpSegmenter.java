@@ -42,6 +42,14 @@ import java.util.TreeMap;
 public final class DpSegmenter implements Segmenter {
     private static final Logger LOGGER = LogManager.getLogger();
 
+    /** How far a priced run lets the model's footprint exceed the buffer before a candidate is not even priced. */
+    static final long PRICED_FOOTPRINT_SLACK = 8;
+
+    private static long saturatingTimes(long a, long b) {
+        long r = a * b;
+        return a != 0 && (r / a != b || r < 0) ? Long.MAX_VALUE : r;
+    }
+
     /** Pareto states kept per operator inside one segment before thinning (never reached in tests). */
     static final int MAX_STATES = 2048;
     /**
@@ -74,9 +82,20 @@ public final class DpSegmenter implements Segmenter {
     @Override
     public Segmentation segment(SegmentationModel model, SegmenterSettings settings) {
         long start = System.nanoTime();
-        Run run = new Run(model, settings);
-        Segmentation s = pricer != null && settings.objective() == Objective.LATENCY
-                ? run.solvePriced(start, pricer) : run.solve(start);
+        Segmentation s;
+        if (pricer != null && settings.objective() == Objective.LATENCY) {
+            // The pricer walks each segment in the real buffer and prices one that does not fit as infinite: it is
+            // the judge of fit. The model's footprint adds every operator's stand-alone tiles and holds fused
+            // intermediates whole, up to 7x the walk's peak on fused transformer blocks, so it only bounds the
+            // candidates (at PRICED_FOOTPRINT_SLACK x the capacity) and proposes options.
+            Run run = new Run(model.withCapacityBytes(saturatingTimes(model.capacityBytes(), PRICED_FOOTPRINT_SLACK)),
+                    settings);
+            run.strict = new Run(model, settings);
+            run.strict.maxStates = MAX_STATES_PRICED;
+            s = run.solvePriced(start, pricer);
+        } else {
+            s = new Run(model, settings).solve(start);
+        }
         LOGGER.debug("DP segmented ({}) operators into ({}) segments, status ({}), in ({} ms)",
                 model.operators().size(), s.parts().size(), s.status(), s.wallMillis());
         return s;
@@ -86,8 +105,20 @@ public final class DpSegmenter implements Segmenter {
     record SegmentChoice(double value, int[] choices, long dramBytes) {
     }
 
-    /** A candidate segment [from, to) of the order with its options and the bound no price goes below. */
-    private record Candidate(int from, int to, int[] choices, double bound) {
+    /**
+     * A candidate segment [from, to) of the order with its options, the other option choices the pricer asked to try
+     * ({@link SegmentPricer#alternatives}), and the bound no price of any of them goes below.
+     */
+    private record Candidate(int from, int to, int[] choices, double bound, List<int[]> others) {
+        Candidate(int from, int to, int[] choices, double bound) {
+            this(from, to, choices, bound, List.of());
+        }
+
+        /** The candidate priced with {@code chosen} (one of its choices) and nothing else to try. */
+        Candidate settle(int[] chosen) {
+            return new Candidate(from, to, chosen, bound);
+        }
+
         List<Integer> operators() {
             List<Integer> ops = new ArrayList<>(to - from);
             for (int k = from; k < to; k++) {
@@ -107,6 +138,10 @@ public final class DpSegmenter implements Segmenter {
 
     /** One DP run over one model. */
     static final class Run {
+        /** Where candidate segments get the other option choices to price (the priced run's pricer). */
+        private SegmentPricer alternatives;
+        /** A priced run's twin over the model at the real capacity, whose option choice is also priced. */
+        private Run strict;
         private final SegmentationModel model;
         private final SegmenterSettings settings;
         private final Objective objective;
@@ -204,6 +239,7 @@ public final class DpSegmenter implements Segmenter {
          */
         Segmentation solvePriced(long startNanos, SegmentPricer pricer) {
             priced = true;
+            alternatives = pricer;
             maxStates = MAX_STATES_PRICED;
             int maxLen = settings.maxSegmentLength();
             long l = model.segmentOverheadCycles();
@@ -262,6 +298,7 @@ public final class DpSegmenter implements Segmenter {
             }
             long singlesMillis = (System.nanoTime() - startNanos) / 1_000_000;
             long deadline = startNanos + (long) (settings.timeLimitSeconds() * 1e9);
+            seedGreedy(pricer, known, prices, singlePrice, minStart, maxEnd, maxLen, deadline);
             boolean converged = false;
             double bound = Double.NaN;
             int rounds = 0;
@@ -328,21 +365,16 @@ public final class DpSegmenter implements Segmenter {
                     int i = toChoose.get(t)[0];
                     int j = toChoose.get(t)[1];
                     if (chosen.get(t) == null) {
-                        // does not fit: neither does any segment containing it
-                        for (int jj = j; jj <= n; jj++) {
-                            minStart[jj] = Math.max(minStart[jj], i + 1);
-                        }
-                        for (int ii = 0; ii <= i; ii++) {
-                            maxEnd[ii] = Math.min(maxEnd[ii], j - 1);
-                        }
+                        unfit(i, j, minStart, maxEnd);
                     } else {
                         known.put(key(i, j), chosen.get(t));
                     }
                 }
-                double[] fresh = pricer.priceAll(toPrice.stream().map(Candidate::operators).toList(),
-                        toPrice.stream().map(Candidate::choiceList).toList());
+                double[] fresh = new double[toPrice.size()];
+                List<Candidate> settled = priceCandidates(pricer, toPrice, fresh);
                 for (int t = 0; t < fresh.length; t++) {
-                    Candidate c = toPrice.get(t);
+                    Candidate c = settled.get(t);
+                    known.put(key(c.from(), c.to()), c);
                     prices.put(key(c.from(), c.to()), fresh[t]);
                     if (LOGGER.isTraceEnabled()) {
                         LOGGER.trace("priced [{}, {}) options {}: bound ({}) price ({}) ratio ({})", c.from(), c.to(),
@@ -414,7 +446,157 @@ public final class DpSegmenter implements Segmenter {
                 ops.add(k);
                 ch.add(sc.choices()[k - i]);
             }
-            return new Candidate(i, j, sc.choices(), SegmentPricer.lowerBound(model, ops, ch, sc.dramBytes()));
+            double bound = SegmentPricer.lowerBound(model, ops, ch, sc.dramBytes());
+            List<int[]> others = new ArrayList<>();
+            if (alternatives != null) {
+                long weight = weightBytes(ops, ch);
+                List<List<Integer>> alts = new ArrayList<>(alternatives.alternatives(ops, ch));
+                Candidate tight = strict == null || j - i < 2 ? null : strict.choose(i, j);
+                if (tight != null && !Arrays.equals(tight.choices(), sc.choices())) {
+                    alts.add(tight.choiceList());
+                }
+                for (List<Integer> alt : alts) {
+                    if (alt.equals(ch) || others.stream().anyMatch(o -> Arrays.equals(o,
+                            alt.stream().mapToInt(Integer::intValue).toArray()))) {
+                        continue;
+                    }
+                    if (bufferBytes(i, j, alt) > model.capacityBytes()) {
+                        continue; // the model's footprint is the rule of legality for every choice
+                    }
+                    others.add(alt.stream().mapToInt(Integer::intValue).toArray());
+                    bound = Math.min(bound, SegmentPricer.lowerBound(model, ops, alt,
+                            sc.dramBytes() - weight + weightBytes(ops, alt)));
+                }
+            }
+            return new Candidate(i, j, sc.choices(), bound, others);
+        }
+
+        /** The model's buffer bytes of segment [i, j) with {@code choices} (as the model's evaluation counts them). */
+        private long bufferBytes(int i, int j, List<Integer> choices) {
+            long b = 0;
+            for (int k = i; k < j; k++) {
+                b += model.operators().get(k).options().get(choices.get(k - i)).bufferBytes();
+            }
+            for (SegmentationModel.TensorEdge t : model.tensors()) {
+                int p = t.producer();
+                if (p < i || p >= j) {
+                    continue;
+                }
+                boolean inside = false;
+                long windows = 0;
+                for (int c = 0; c < t.consumers().size(); c++) {
+                    int op = t.consumers().get(c);
+                    if (op >= i && op < j) {
+                        inside = true;
+                        windows += t.consumerWindowBytes(c, choices.get(op - i));
+                    }
+                }
+                if (inside) {
+                    b += t.onChipBytes() + t.producerWindowBytes(choices.get(p - i)) + windows;
+                }
+            }
+            return b;
+        }
+
+        private long weightBytes(List<Integer> ops, List<Integer> choices) {
+            long w = 0;
+            for (int k = 0; k < ops.size(); k++) {
+                w += model.operators().get(ops.get(k)).options().get(choices.get(k)).weightDramBytes();
+            }
+            return w;
+        }
+
+        /**
+         * Prices every candidate with each of its choices at once; returns each candidate settled on its cheapest
+         * choice, and its price in {@code out}.
+         */
+        private List<Candidate> priceCandidates(SegmentPricer pricer, List<Candidate> cands, double[] out) {
+            List<List<Integer>> ops = new ArrayList<>();
+            List<List<Integer>> chs = new ArrayList<>();
+            for (Candidate c : cands) {
+                ops.add(c.operators());
+                chs.add(c.choiceList());
+                for (int[] o : c.others()) {
+                    ops.add(c.operators());
+                    chs.add(Arrays.stream(o).boxed().toList());
+                }
+            }
+            double[] p = pricer.priceAll(ops, chs);
+            List<Candidate> settled = new ArrayList<>(cands.size());
+            int at = 0;
+            for (int t = 0; t < cands.size(); t++) {
+                Candidate c = cands.get(t);
+                int[] best = c.choices();
+                double price = p[at++];
+                for (int[] o : c.others()) {
+                    double q = p[at++];
+                    if (q < price) {
+                        price = q;
+                        best = o;
+                    }
+                }
+                out[t] = price;
+                settled.add(c.settle(best));
+            }
+            return settled;
+        }
+
+        /** Segment [i, j) does not fit the buffer: neither does any segment containing it. */
+        private void unfit(int i, int j, int[] minStart, int[] maxEnd) {
+            for (int jj = j; jj <= n; jj++) {
+                minStart[jj] = Math.max(minStart[jj], i + 1);
+            }
+            for (int ii = 0; ii <= i; ii++) {
+                maxEnd[ii] = Math.min(maxEnd[ii], j - 1);
+            }
+        }
+
+        /**
+         * Prices a greedy path before the search: each segment grows along the order while the longer segment
+         * prices below the shorter one plus the next operator alone. The search's answer does not change (a price is
+         * a price, whoever asked for it), but a run stopped by its time limit returns a path at least that good
+         * instead of one made of whatever the search had priced, and the exact prices tighten the search's values.
+         */
+        private void seedGreedy(SegmentPricer pricer, Map<Long, Candidate> known, Map<Long, Double> prices,
+                                double[] singlePrice, int[] minStart, int[] maxEnd, int maxLen, long deadline) {
+            long t0 = System.nanoTime();
+            double total = 0;
+            int segments = 0;
+            int i = 0;
+            while (i < n && System.nanoTime() < deadline) {
+                int j = i + 1;
+                double current = prices.get(key(i, j));
+                while (j < n && j + 1 - i <= maxLen && maxEnd[i] >= j + 1 && minStart[j + 1] <= i
+                        && System.nanoTime() < deadline) {
+                    long k = key(i, j + 1);
+                    Candidate c = known.get(k);
+                    if (c == null) {
+                        c = choose(i, j + 1);
+                        if (c == null) {
+                            unfit(i, j + 1, minStart, maxEnd);
+                            break;
+                        }
+                        known.put(k, c);
+                    }
+                    Double p = prices.get(k);
+                    if (p == null) {
+                        double[] one = new double[1];
+                        known.put(k, priceCandidates(pricer, List.of(c), one).get(0));
+                        p = one[0];
+                        prices.put(k, p);
+                    }
+                    if (!(p < current + singlePrice[j])) {
+                        break;
+                    }
+                    current = p;
+                    j++;
+                }
+                total += current;
+                segments++;
+                i = j;
+            }
+            LOGGER.debug("DP greedy seed: ({}) segments to operator ({}) of ({}), ({}) cycles, in ({} ms)", segments, i, n,
+                    (long) total, (System.nanoTime() - t0) / 1_000_000);
         }
 
         /** No option choice of [i, j) prices below this: its least busy unit work, between two DRAM latencies. */

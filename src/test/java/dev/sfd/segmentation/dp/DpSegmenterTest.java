@@ -47,7 +47,7 @@ class DpSegmenterTest {
      * The priced DP against brute force over every contiguous segmentation: a synthetic pricer whose price of [i, j)
      * depends on the segment only (at least any bound the DP could compute for it, times a seeded factor up to 1.6,
      * and infinite for some multi-operator segments: "the scheduler cannot fit it"), and a segment counts only when
-     * some option choice fits the buffer, as in the DP.
+     * some option choice fits {@link DpSegmenter#PRICED_FOOTPRINT_SLACK} times the buffer in the model, as in the DP.
      */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("pricedSeeds")
@@ -60,7 +60,8 @@ class DpSegmenterTest {
         double[][] price = new double[n + 1][n + 1];
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j <= n; j++) {
-                price[i][j] = RandomModels.someChoiceFits(m, i, j) ? pricer.priceOf(i, j) : Double.POSITIVE_INFINITY;
+                price[i][j] = RandomModels.someChoiceFits(slack(m), i, j) ? pricer.priceOf(i, j)
+                        : Double.POSITIVE_INFINITY;
             }
         }
         double[] best = new double[n + 1];
@@ -84,7 +85,7 @@ class DpSegmenterTest {
             sum += pricer.priceOf(p.operators().get(0), p.operators().get(p.operators().size() - 1) + 1);
         }
         assertEquals(s.pricedCycles(), sum, 1e-6 * sum, "the answer's price is the sum of its segments' prices");
-        assertTrue(pricer.calls() <= n * (n + 1) / 2 + 2 * n, "priced more segments than exist");
+        assertTrue(pricer.calls() <= n * (n + 1) + 2 * n, "priced more segments than exist (two choices each)");
     }
 
     static Stream<Long> pricedSeeds() {
@@ -117,7 +118,11 @@ class DpSegmenterTest {
             if (j - i >= 2 && r.nextDouble() < 0.15) {
                 return Double.POSITIVE_INFINITY;
             }
-            // above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM
+            return Math.floor(upper(i, j) * (1 + 0.6 * r.nextDouble()));
+        }
+
+        /** Above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM. */
+        double upper(int i, int j) {
             long pe = 0;
             long vec = 0;
             long dram = 0;
@@ -143,9 +148,109 @@ class DpSegmenterTest {
                 }
             }
             long l = m.segmentOverheadCycles();
-            double upper = Math.max(Math.max(pe, vec) + 2 * l, Math.ceil(dram / m.dramBytesPerCycle()) + l);
-            return Math.floor(upper * (1 + 0.6 * r.nextDouble()));
+            return Math.max(Math.max(pe, vec) + 2 * l, Math.ceil(dram / m.dramBytesPerCycle()) + l);
         }
+    }
+
+    /**
+     * Offers, for every fused segment, the all-zero option choice as an alternative and prices that choice lower than
+     * any other (never below the bound of any choice): the segment is worth its alternative's price.
+     */
+    private static final class PricerWithAlternatives implements dev.sfd.segmentation.SegmentPricer {
+        private final SyntheticPricer base;
+        private final long salt;
+        private int calls;
+
+        PricerWithAlternatives(SyntheticPricer base, long salt) {
+            this.base = base;
+            this.salt = salt;
+        }
+
+        @Override
+        public double price(List<Integer> operators, List<Integer> choices) {
+            calls++;
+            int i = operators.get(0);
+            int j = operators.get(operators.size() - 1) + 1;
+            boolean zeros = choices.stream().allMatch(c -> c == 0);
+            return operators.size() > 1 && zeros ? alternativePriceOf(i, j) : base.priceOf(i, j);
+        }
+
+        @Override
+        public List<List<Integer>> alternatives(List<Integer> operators, List<Integer> choices) {
+            boolean zeros = choices.stream().allMatch(c -> c == 0);
+            return operators.size() < 2 || zeros ? List.of()
+                    : List.of(java.util.Collections.nCopies(operators.size(), 0));
+        }
+
+        double alternativePriceOf(int i, int j) {
+            double p = base.priceOf(i, j);
+            if (Double.isInfinite(p)) {
+                return p;
+            }
+            double g = 0.6 + 0.4 * new Random(salt * 17 + i * 613L + j).nextDouble();
+            return Math.max(base.upper(i, j), Math.floor(p * g));
+        }
+    }
+
+    /**
+     * The model as a priced DP sees it: the pricer judges fit, the model's footprint only rules out segments beyond
+     * {@link DpSegmenter#PRICED_FOOTPRINT_SLACK} times the buffer.
+     */
+    private static SegmentationModel slack(SegmentationModel m) {
+        return m.withCapacityBytes(m.capacityBytes() * DpSegmenter.PRICED_FOOTPRINT_SLACK);
+    }
+
+    /** Whether segment [i, j) with option 0 everywhere fits the buffer (the model's evaluation of that part). */
+    private static boolean zerosFit(SegmentationModel m, int i, int j) {
+        List<SegmentationModel.Part> parts = new java.util.ArrayList<>();
+        for (int k = 0; k < i; k++) {
+            parts.add(new SegmentationModel.Part(List.of(k), List.of(0)));
+        }
+        List<Integer> ops = new java.util.ArrayList<>();
+        for (int k = i; k < j; k++) {
+            ops.add(k);
+        }
+        parts.add(new SegmentationModel.Part(ops, java.util.Collections.nCopies(j - i, 0)));
+        for (int k = j; k < m.operators().size(); k++) {
+            parts.add(new SegmentationModel.Part(List.of(k), List.of(0)));
+        }
+        return m.evaluate(parts).parts().get(i).bufferBytes() <= m.capacityBytes();
+    }
+
+    /** The priced DP with alternatives against brute force: each fused segment is worth its cheaper choice. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("pricedSeeds")
+    void pricedDpWithAlternativesEqualsBruteForce(long seed) {
+        Random r = new Random(seed);
+        int n = 2 + r.nextInt(8);
+        SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+        PricerWithAlternatives pricer = new PricerWithAlternatives(new SyntheticPricer(m, r.nextLong()), r.nextLong());
+        double[] best = new double[n + 1];
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        best[0] = 0;
+        for (int j = 1; j <= n; j++) {
+            for (int i = 0; i < j; i++) {
+                double p = !RandomModels.someChoiceFits(slack(m), i, j) ? Double.POSITIVE_INFINITY
+                        : j - i > 1 && zerosFit(slack(m), i, j) ? pricer.alternativePriceOf(i, j) : pricer.base.priceOf(i, j);
+                best[j] = Math.min(best[j], best[i] + p);
+            }
+        }
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        if (Double.isInfinite(best[n])) {
+            assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
+            return;
+        }
+        assertTrue(s.feasible(), () -> "DP found nothing, brute force " + best[n] + ": " + s.evaluation().problem());
+        assertEquals(Segmentation.Status.OPTIMAL, s.status());
+        assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
+        for (SegmentationModel.Part p : s.parts()) {
+            int i = p.operators().get(0);
+            int j = p.operators().get(p.operators().size() - 1) + 1;
+            if (j - i > 1 && zerosFit(slack(m), i, j) && pricer.alternativePriceOf(i, j) < pricer.base.priceOf(i, j)) {
+                assertTrue(p.choices().stream().allMatch(c -> c == 0), "a fused part keeps its cheaper choice: " + p);
+            }
+        }
+        assertTrue(pricer.calls <= 3 * n * (n + 1) / 2 + 2 * n, "priced more choices than there are");
     }
 
     @Test
