@@ -68,7 +68,9 @@ public final class DpSegmenter implements Segmenter {
 
     /**
      * The exact DP over the priced model (for the latency objective; other objectives use the additive model): each
-     * candidate segment takes the options the additive model picks for it and costs what {@code pricer} says.
+     * candidate segment is priced by {@code pricer} with the options the additive model picks for it at
+     * {@link #PRICED_FOOTPRINT_SLACK} times the buffer, those it picks at the real buffer, and the pricer's
+     * {@linkplain SegmentPricer#alternatives alternatives}, and costs the cheapest; the pricer judges fit.
      */
     public DpSegmenter(SegmentPricer pricer) {
         this.pricer = java.util.Objects.requireNonNull(pricer, "pricer");
@@ -461,7 +463,7 @@ public final class DpSegmenter implements Segmenter {
                         continue;
                     }
                     if (bufferBytes(i, j, alt) > model.capacityBytes()) {
-                        continue; // the model's footprint is the rule of legality for every choice
+                        continue; // beyond the slack the footprint rules a choice out, as it does the additive pick
                     }
                     others.add(alt.stream().mapToInt(Integer::intValue).toArray());
                     bound = Math.min(bound, SegmentPricer.lowerBound(model, ops, alt,
