@@ -262,6 +262,33 @@ public final class CostModel {
         return bytes;
     }
 
+    /**
+     * The fewest PE-array or vector-unit cycles any mapping of the layer reaches: whole-layer tiles (a tile's edge
+     * never saves steps) and the best unrolled pair of dims; what a layer whose dims fit the array badly (a depthwise
+     * convolution's single channel per group) cannot beat.
+     */
+    public long bestUnitCycles(LayerShape s) {
+        int[] t = new int[LayerShape.DIMS];
+        for (int d = 0; d < LayerShape.DIMS; d++) {
+            t[d] = s.bound(d);
+        }
+        int[] u = new int[LayerShape.DIMS];
+        java.util.Arrays.fill(u, 1);
+        if (s.unit() != OpKind.ComputeUnit.PE_ARRAY) {
+            return unitCycles(s, t, u);
+        }
+        int rows = hardware().peArray().rows();
+        int cols = hardware().peArray().cols();
+        long best = Long.MAX_VALUE;
+        for (int[] p : s.spatialPairs(rows, cols)) {
+            java.util.Arrays.fill(u, 1);
+            u[p[0]] = Math.min(rows, t[p[0]]);
+            u[p[1]] = Math.min(cols, t[p[1]]);
+            best = Math.min(best, unitCycles(s, t, u));
+        }
+        return best;
+    }
+
     /** PE-array or vector-unit cycles of the whole layer for the given tiles and per-dim spatial factors. */
     public long unitCycles(LayerShape s, int[] t, int[] u) {
         if (s.unit() == OpKind.ComputeUnit.PE_ARRAY) {

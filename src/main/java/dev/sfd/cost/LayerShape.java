@@ -179,6 +179,33 @@ public final class LayerShape {
         return reductionMask;
     }
 
+    /**
+     * The (row dim, column dim) pairs a PE-array mapping may unroll: every ordered pair of active dims (the unordered
+     * ones on a square array), padded with inactive dims when fewer than two are active.
+     */
+    public List<int[]> spatialPairs(int rows, int cols) {
+        List<Integer> dims = new ArrayList<>();
+        for (int d = 0; d < DIMS; d++) {
+            if ((activeMask() >> d & 1) != 0) {
+                dims.add(d);
+            }
+        }
+        for (int d = 0; d < DIMS && dims.size() < 2; d++) {
+            if (!dims.contains(d)) {
+                dims.add(d);
+            }
+        }
+        List<int[]> pairs = new ArrayList<>();
+        for (int a : dims) {
+            for (int b : dims) {
+                if (a != b && (rows != cols || a < b)) {
+                    pairs.add(new int[] {a, b});
+                }
+            }
+        }
+        return pairs;
+    }
+
     /** Bit mask of dims with a bound above 1. */
     public int activeMask() {
         return activeMask;

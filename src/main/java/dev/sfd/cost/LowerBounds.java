@@ -46,9 +46,14 @@ public final class LowerBounds {
      * @param compulsoryBytes bytes that must cross the DRAM interface at least once
      * @param trafficCycles compulsory bytes over the DRAM bandwidth
      * @param latencyCycles max of compute and traffic cycles
+     * @param utilisationComputeCycles the larger of the PE-array and vector-unit sums of every layer's fewest unit
+     *     cycles over all its mappings ({@link CostModel#bestUnitCycles}): compute at the best utilisation each layer
+     *     can reach, not at the array's peak
+     * @param utilisationLatencyCycles max of that and the traffic cycles: the utilisation-aware bound
      */
     public record LowerBound(long macCycles, long vectorCycles, long computeCycles, long compulsoryBytes,
-                             long trafficCycles, long latencyCycles) {
+                             long trafficCycles, long latencyCycles, long utilisationComputeCycles,
+                             long utilisationLatencyCycles) {
         public boolean memoryBound() {
             return trafficCycles > computeCycles;
         }
@@ -86,7 +91,18 @@ public final class LowerBounds {
         for (List<Box> boxes : written.values()) {
             bytes += (long) Math.ceil(unionElements(boxes) * act);
         }
-        return bound(macs, vector, bytes, hw);
+        long pe = 0;
+        long vec = 0;
+        CostModel cost = new CostModel(hw);
+        for (Operator op : net.operators()) {
+            java.util.Optional<LayerShape> shape = LayerShape.of(net, op);
+            if (shape.isPresent() && shape.get().unit() == dev.sfd.workload.OpKind.ComputeUnit.PE_ARRAY) {
+                pe += cost.bestUnitCycles(shape.get());
+            } else if (shape.isPresent() && shape.get().unit() == dev.sfd.workload.OpKind.ComputeUnit.VECTOR) {
+                vec += cost.bestUnitCycles(shape.get());
+            }
+        }
+        return bound(macs, vector, bytes, hw, Math.max(pe, vec));
     }
 
     /**
@@ -246,7 +262,7 @@ public final class LowerBounds {
      */
     public static LowerBound ofOperator(Network net, Operator op, Hardware hw) {
         if (op.kind().isLayout()) {
-            return new LowerBound(0, 0, 0, 0, 0, 0);
+            return new LowerBound(0, 0, 0, 0, 0, 0, 0, 0);
         }
         long bytes = 0;
         for (String w : new LinkedHashSet<>(op.weights())) {
@@ -272,7 +288,8 @@ public final class LowerBounds {
         for (String out : op.outputs()) {
             bytes += activationBytes(net.tensor(out), hw);
         }
-        return bound(net.macs(op), net.vectorOps(op), bytes, hw);
+        long best = LayerShape.of(net, op).map(shape -> new CostModel(hw).bestUnitCycles(shape)).orElse(0L);
+        return bound(net.macs(op), net.vectorOps(op), bytes, hw, best);
     }
 
     /** Elements of weight {@code w} that {@code op} needs: all of it, or the looked-up rows of an embedding. */
@@ -288,12 +305,14 @@ public final class LowerBounds {
         return (long) Math.ceil(t.elements() * hw.dataWidths().activationBytes());
     }
 
-    private static LowerBound bound(long macs, long vectorOps, long bytes, Hardware hw) {
+    private static LowerBound bound(long macs, long vectorOps, long bytes, Hardware hw, long bestUnitCycles) {
         long macCycles = ceilDiv(macs, hw.peakMacsPerCycle());
         long vectorCycles = ceilDiv(vectorOps, hw.peakVectorOpsPerCycle());
         long compute = Math.max(macCycles, vectorCycles);
         long traffic = (long) Math.ceil(bytes / hw.dram().bandwidthBytesPerCycle());
-        return new LowerBound(macCycles, vectorCycles, compute, bytes, traffic, Math.max(compute, traffic));
+        long utilisation = Math.max(compute, bestUnitCycles);
+        return new LowerBound(macCycles, vectorCycles, compute, bytes, traffic, Math.max(compute, traffic),
+                utilisation, Math.max(utilisation, traffic));
     }
 
     private static long ceilDiv(long a, long b) {

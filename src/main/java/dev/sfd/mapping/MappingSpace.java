@@ -64,24 +64,7 @@ public final class MappingSpace {
         }
         // Spatial pairs.
         if (pe) {
-            List<Integer> dims = new ArrayList<>();
-            for (int d = 0; d < LayerShape.DIMS; d++) {
-                if ((shape.activeMask() >> d & 1) != 0) {
-                    dims.add(d);
-                }
-            }
-            for (int d = 0; d < LayerShape.DIMS && dims.size() < 2; d++) {
-                if (!dims.contains(d)) {
-                    dims.add(d);
-                }
-            }
-            for (int a : dims) {
-                for (int b : dims) {
-                    if (a != b && (rows != cols || a < b)) {
-                        pairs.add(new int[] {a, b});
-                    }
-                }
-            }
+            pairs.addAll(shape.spatialPairs(rows, cols));
         } else {
             pairs.add(new int[] {LoopDim.K.ordinal(), LoopDim.C.ordinal()});
         }

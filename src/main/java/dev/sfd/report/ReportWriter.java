@@ -91,8 +91,11 @@ public final class ReportWriter {
             g.writeNumberField("compulsoryBytes", bound.compulsoryBytes());
             g.writeNumberField("trafficCycles", bound.trafficCycles());
             g.writeNumberField("latencyCycles", bound.latencyCycles());
+            g.writeNumberField("utilisationComputeCycles", bound.utilisationComputeCycles());
+            g.writeNumberField("utilisationLatencyCycles", bound.utilisationLatencyCycles());
             g.writeEndObject();
-            g.writeNumberField("boundRatio", bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+            g.writeNumberField("boundRatio", ratio(r.cycles(), bound.latencyCycles()));
+            g.writeNumberField("utilisationBoundRatio", ratio(r.cycles(), bound.utilisationLatencyCycles()));
             g.writeNumberField("dramBytesOverCompulsory", bound.compulsoryBytes() == 0 ? 0
                     : (double) (r.dramReadBytes() + r.dramWriteBytes()) / bound.compulsoryBytes());
             if (sfd.isPresent()) {
@@ -354,9 +357,7 @@ public final class ReportWriter {
         if (fused > shown) {
             out.printf(Locale.ROOT, "  ... %d more fused segments (report.json lists all)%n", fused - shown);
         }
-        out.printf(Locale.ROOT, "latency        %,d cycles (%.3f ms), lower bound %,d (x%.2f)%n", r.cycles(),
-                plan.hardware().seconds(r.cycles()) * 1e3, bound.latencyCycles(),
-                bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+        printLatency(out, plan, r, bound);
         out.printf(Locale.ROOT, "layer by layer %,d cycles: speedup x%.2f%n", sfd.layerwise().cycles(), sfd.speedup(r));
         long dram = r.dramReadBytes() + r.dramWriteBytes();
         long lwDram = sfd.layerwise().dramReadBytes() + sfd.layerwise().dramWriteBytes();
@@ -429,13 +430,23 @@ public final class ReportWriter {
     }
 
     /** A short human-readable summary. */
+    /** The latency line: the plan's cycles against the lower bound and the utilisation-aware bound. */
+    private static void printLatency(PrintWriter out, Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
+        out.printf(Locale.ROOT, "latency        %,d cycles (%.3f ms), lower bound %,d (x%.2f), at the best "
+                        + "utilisation per layer %,d (x%.2f)%n", r.cycles(), plan.hardware().seconds(r.cycles()) * 1e3,
+                bound.latencyCycles(), ratio(r.cycles(), bound.latencyCycles()), bound.utilisationLatencyCycles(),
+                ratio(r.cycles(), bound.utilisationLatencyCycles()));
+    }
+
+    private static double ratio(long cycles, long bound) {
+        return bound == 0 ? 0 : (double) cycles / bound;
+    }
+
     public static void printSummary(PrintWriter out, Plan plan, SimulationResult r, LowerBounds.LowerBound bound) {
         out.printf(Locale.ROOT, "network        %s (batch %d) on %s, planner %s (%s)%n", plan.network().name(),
                 plan.network().batch(), plan.hardware().name(), plan.planner(), plan.solverStatus());
         out.printf(Locale.ROOT, "segments       %d (%d tasks)%n", plan.segments().size(), plan.taskCount());
-        out.printf(Locale.ROOT, "latency        %,d cycles (%.3f ms), lower bound %,d (x%.2f)%n", r.cycles(),
-                plan.hardware().seconds(r.cycles()) * 1e3, bound.latencyCycles(),
-                bound.latencyCycles() == 0 ? 0 : (double) r.cycles() / bound.latencyCycles());
+        printLatency(out, plan, r, bound);
         out.printf(Locale.ROOT, "energy         %.3f uJ (MAC %.1f%%, vector %.1f%%, GLB %.1f%%, DRAM %.1f%%)%n",
                 r.energy().totalPj() / 1e6, pct(r.energy().macPj(), r), pct(r.energy().vectorPj(), r),
                 pct(r.energy().glbPj(), r), pct(r.energy().dramPj(), r));

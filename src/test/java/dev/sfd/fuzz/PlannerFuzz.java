@@ -160,9 +160,14 @@ public final class PlannerFuzz {
                 return new Outcome(name, "FAIL", r.violations().size() + " simulator violation(s), first: "
                         + r.violations().get(0));
             }
-            long bound = LowerBounds.of(net, hw).latencyCycles();
+            LowerBounds.LowerBound b = LowerBounds.of(net, hw);
+            long bound = b.latencyCycles();
             if (r.cycles() < bound) {
                 return new Outcome(name, "FAIL", "latency " + r.cycles() + " below the lower bound " + bound);
+            }
+            if (r.cycles() < b.utilisationLatencyCycles()) {
+                return new Outcome(name, "FAIL", "latency " + r.cycles() + " below the utilisation-aware bound "
+                        + b.utilisationLatencyCycles());
             }
             return new Outcome(name, "PLAN", r.cycles() + " cycles, bound " + bound);
         } catch (RuntimeException e) {
