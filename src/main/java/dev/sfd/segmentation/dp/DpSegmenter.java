@@ -581,6 +581,9 @@ public final class DpSegmenter implements Segmenter {
                         known.put(k, c);
                     }
                     Double p = prices.get(k);
+                    if (p == null && !(c.bound() < current + singlePrice[j])) {
+                        break; // no price of it goes below its bound: not worth pricing here
+                    }
                     if (p == null) {
                         double[] one = new double[1];
                         known.put(k, priceCandidates(pricer, List.of(c), one).get(0));
