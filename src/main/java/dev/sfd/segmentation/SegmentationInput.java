@@ -46,7 +46,8 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int o = 0; o < l.size(); o++) {
             Mapping m = l.get(o);
-            double d = Math.abs(Math.log((double) m.tile(LoopDim.P) / p)) + Math.abs(Math.log((double) m.tile(LoopDim.Q) / q));
+            double d = Math.abs(Math.log((double) m.tile(LoopDim.P) / p))
+                    + Math.abs(Math.log((double) m.tile(LoopDim.Q) / q));
             if (d < bestDistance - 1e-12 || (Math.abs(d - bestDistance) <= 1e-12
                     && model.operators().get(index).options().get(o).busyCycles()
                     < model.operators().get(index).options().get(best).busyCycles())) {
@@ -67,7 +68,8 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
         for (int k = 1; k < operators.size(); k++) {
             Optional<Mapping> prev = mapping(operators.get(k - 1), out.get(k - 1));
             if (prev.isPresent() && !mappings.get(operators.get(k)).isEmpty()) {
-                out.set(k, nearestTileOption(operators.get(k), prev.get().tile(LoopDim.P), prev.get().tile(LoopDim.Q)));
+                out.set(k, nearestTileOption(operators.get(k), prev.get().tile(LoopDim.P),
+                        prev.get().tile(LoopDim.Q)));
             }
         }
         return out;
