@@ -8,6 +8,7 @@ import dev.sfd.mapping.MappingChoice;
 import dev.sfd.mapping.NetworkMapping;
 import dev.sfd.mapping.ParetoFront;
 import dev.sfd.schedule.InfeasiblePlanException;
+import dev.sfd.schedule.BoundaryPrefetch;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.PlanScheduler;
 import dev.sfd.schedule.ScheduleOutcome;
@@ -29,7 +30,8 @@ import java.util.Objects;
  * The layer-by-layer baseline: every operator is its own segment (every intermediate goes through DRAM) and runs
  * with its best standalone mapping at full buffer capacity (the one {@code sfd map} reports). Should the tile
  * schedule of that mapping not fit the buffer, the next-best mappings of the layer's Pareto front with a smaller
- * footprint are tried and the plan's status says FEASIBLE_FALLBACK.
+ * footprint are tried and the plan's status says FEASIBLE_FALLBACK. Like every plan, its segments are timed as
+ * one program, the next layer's first loads issuing while the current one runs ({@link BoundaryPrefetch}).
  */
 public final class LayerwisePlanner implements Planner {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -109,6 +111,7 @@ public final class LayerwisePlanner implements Planner {
             LOGGER.debug("Layer ({}) scheduled with mapping #{} in ({} cycles)", op, tried,
                     schedules.get(schedules.size() - 1).predictedCycles());
         }
+        schedules = new BoundaryPrefetch(net, new CostModel(request.hardware()), true).apply(schedules, chosen);
         long ms = (System.nanoTime() - start) / 1_000_000;
         LOGGER.info("Planned ({}) layer by layer: ({}) segments in ({} ms)", net.name(), schedules.size(), ms);
         return new Plan(request.networkRef(), request.hardware(), name(), allBest ? "FEASIBLE" : "FEASIBLE_FALLBACK",

@@ -3,6 +3,7 @@ package dev.sfd.planner;
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
+import dev.sfd.schedule.BoundaryPrefetch;
 import dev.sfd.schedule.ListScheduler;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.PlanScheduler;
@@ -27,6 +28,8 @@ import java.util.Objects;
  * segment in topological order is convex, and so is the rest), each half scheduled and split the same way, down to
  * single operators, which run with their layer-by-layer mapping and schedule. With {@code beatLayerwise}, a fused
  * segment slower than its operators run one by one is split too. Every split is listed in {@link #repairs()}.
+ * Finally the segments are timed as one program and the next segment's first loads may issue while the current one
+ * runs ({@link BoundaryPrefetch}).
  */
 public final class PlanAssembler {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -37,6 +40,7 @@ public final class PlanAssembler {
 
     private final Network net;
     private final PlanScheduler scheduler;
+    private final BoundaryPrefetch prefetch;
     private final ListScheduler listScheduler;
     private final CostModel cost;
     private final Plan layerwise;
@@ -55,6 +59,7 @@ public final class PlanAssembler {
         this.net = Objects.requireNonNull(net, "net");
         this.cost = new CostModel(hw);
         this.scheduler = new PlanScheduler(net, cost);
+        this.prefetch = new BoundaryPrefetch(net, cost, true);
         this.listScheduler = new ListScheduler(hw);
         this.layerwise = Objects.requireNonNull(layerwise, "layerwise");
         this.maxTasks = maxTasks;
@@ -64,10 +69,11 @@ public final class PlanAssembler {
         }
     }
 
-    /** The scheduled segments and the mapping each operator runs with. */
+    /** The scheduled segments (placed: prefetch and predicted end) and the mapping each operator runs with. */
     public record Assembled(List<SegmentSchedule> schedules, Map<String, Mapping> mappings) {
+        /** The plan's predicted makespan, segment boundaries overlapped. */
         public long cycles() {
-            return schedules.stream().mapToLong(SegmentSchedule::predictedCycles).sum();
+            return BoundaryPrefetch.makespan(schedules);
         }
     }
 
@@ -88,7 +94,7 @@ public final class PlanAssembler {
                 }
             }
         }
-        return new Assembled(out, used);
+        return new Assembled(prefetch.apply(out, used), used);
     }
 
     /** Segments the scheduler had to split, and why. */

@@ -246,11 +246,7 @@ public final class SfdPlanner implements Planner {
     }
 
     static long predicted(Plan p) {
-        long c = 0;
-        for (SegmentSchedule s : p.segments()) {
-            c += s.predictedCycles();
-        }
-        return c;
+        return p.predictedCycles();
     }
 
     private static long elapsed(long startNanos) {

@@ -103,11 +103,9 @@ public final class ReportWriter {
             }
             g.writeNumberField("segmentCount", plan.segments().size());
             g.writeNumberField("taskCount", plan.taskCount());
-            long predicted = 0;
-            for (SegmentSchedule s : plan.segments()) {
-                predicted += s.predictedCycles();
-            }
-            g.writeNumberField("scheduledCycles", predicted);
+            g.writeNumberField("scheduledCycles", plan.predictedCycles());
+            g.writeNumberField("sequentialCycles", plan.sequentialCycles());
+            g.writeNumberField("prefetchingSegments", plan.segments().stream().filter(s -> s.prefetch().any()).count());
             g.writeNumberField("simulatorEvents", r.events());
             g.writeObjectFieldStart("utilisation");
             for (Map.Entry<String, Double> e : r.utilisation().entrySet()) {

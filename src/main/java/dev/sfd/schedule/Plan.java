@@ -47,6 +47,26 @@ public record Plan(NetworkRef network, Hardware hardware, String planner, String
         return new Plan(network, hardware, planner, solverStatus, mappings, newSegments);
     }
 
+    /**
+     * The scheduler's predicted makespan: the last segment's predicted end when the plan carries one, else the sum of
+     * the segments' own makespans (segments one after another).
+     */
+    public long predictedCycles() {
+        if (!segments.isEmpty() && segments.get(segments.size() - 1).predictedEndCycle() >= 0) {
+            return segments.get(segments.size() - 1).predictedEndCycle();
+        }
+        return sequentialCycles();
+    }
+
+    /** The sum of the segments' own makespans: the plan's latency were every segment to wait for the previous one. */
+    public long sequentialCycles() {
+        long c = 0;
+        for (SegmentSchedule s : segments) {
+            c += s.predictedCycles();
+        }
+        return c;
+    }
+
     public long taskCount() {
         long n = 0;
         for (SegmentSchedule s : segments) {

@@ -50,15 +50,29 @@ final class BufferLedger {
         }
     }
 
+    /** The buffers of one segment, by plan id, while the segment runs. */
+    private static final class Table {
+        final List<BufferSpec> specs;
+        final Buf[] bufs;
+        long peak;
+
+        Table(List<BufferSpec> specs) {
+            this.specs = specs;
+            this.bufs = new Buf[specs.size()];
+        }
+    }
+
     private final long capacity;
     private final Findings findings;
+    /** Segments that have started and not yet ended (two at once while the next one prefetches). */
+    private final Map<Integer, Table> open = new HashMap<>();
+    private Table current = new Table(List.of());
     private Buf[] bufs = new Buf[0];
     private List<BufferSpec> specs = List.of();
     private final Map<String, List<Buf>> live = new HashMap<>();
     private final Map<String, List<Box>> freed = new HashMap<>();
     private long occupancy;
     private long peak;
-    private long segmentPeak;
     private long[] occCycles = new long[1024];
     private long[] occBytes = new long[1024];
     private int occN;
@@ -69,13 +83,23 @@ final class BufferLedger {
         record(0);
     }
 
-    /** Starts a segment with its declared buffers. */
-    void beginSegment(List<BufferSpec> buffers) {
-        specs = buffers;
-        bufs = new Buf[buffers.size()];
-        live.clear();
-        freed.clear();
-        segmentPeak = occupancy;
+    /** Starts segment {@code segment} with its declared buffers (another segment may still be running). */
+    void beginSegment(int segment, List<BufferSpec> buffers) {
+        if (open.isEmpty()) {
+            freed.clear();
+        }
+        Table t = new Table(buffers);
+        t.peak = occupancy;
+        open.put(segment, t);
+        use(segment);
+    }
+
+    /** Makes buffer ids refer to segment {@code segment}'s buffers (the segment of the task at hand). */
+    void use(int segment) {
+        Table t = open.get(segment);
+        current = t == null ? new Table(List.of()) : t;
+        bufs = current.bufs;
+        specs = current.specs;
     }
 
     /**
@@ -104,7 +128,9 @@ final class BufferLedger {
         live.computeIfAbsent(spec.tensor(), k -> new ArrayList<>()).add(b);
         occupancy += b.bytes;
         peak = Math.max(peak, occupancy);
-        segmentPeak = Math.max(segmentPeak, occupancy);
+        for (Table t : open.values()) {
+            t.peak = Math.max(t.peak, occupancy);
+        }
         record(now);
         if (occupancy > capacity) {
             findings.violation(Violation.Kind.GLB_OVERFLOW, label(task), spec.tensor(), "allocating (" + b.bytes
@@ -201,17 +227,26 @@ final class BufferLedger {
         record(now);
     }
 
-    /** Ends a segment: buffers still allocated are reported and released. */
-    void endSegment(long now) {
-        for (Buf b : bufs) {
+    /**
+     * Ends segment {@code segment}: its buffers still allocated are reported and released. Returns the peak
+     * occupancy of the buffer while the segment ran.
+     */
+    long endSegment(int segment, long now) {
+        Table t = open.remove(segment);
+        if (t == null) {
+            return 0;
+        }
+        for (Buf b : t.bufs) {
             if (b != null && b.live) {
                 findings.violation(Violation.Kind.BUFFER_NEVER_FREED, "", b.tensor(), "buffer " + b.spec.id() + " ("
                         + b.region() + ", " + b.bytes + " bytes) is never freed");
                 b.live = false;
+                live.get(b.tensor()).remove(b);
                 occupancy -= b.bytes;
             }
         }
         record(now);
+        return t.peak;
     }
 
     long occupancy() {
@@ -220,10 +255,6 @@ final class BufferLedger {
 
     long peak() {
         return peak;
-    }
-
-    long segmentPeak() {
-        return segmentPeak;
     }
 
     long[] occupancyCycles() {

@@ -135,9 +135,7 @@ public final class Simulator {
 
         SimulationResult execute() {
             checkSegments();
-            for (SegmentSchedule seg : plan.segments()) {
-                runSegment(seg);
-            }
+            runPlan();
             new FinalChecks().run();
             Map<String, Long> busy = new LinkedHashMap<>();
             busy.put("PE_ARRAY", busyPe);
@@ -213,48 +211,158 @@ public final class Simulator {
             return position;
         }
 
-        void runSegment(SegmentSchedule seg) {
-            segment = seg.index();
-            List<TileTask> tasks = seg.tasks();
-            int n = tasks.size();
-            Map<Integer, Integer> position = checkTasks(seg);
-            int[][] depPos = new int[n][];
-            for (int p = 0; p < n; p++) {
-                List<Integer> ds = tasks.get(p).deps();
-                int[] a = new int[ds.size()];
-                int k = 0;
-                for (int d : ds) {
-                    Integer dp = position.get(d);
-                    if (dp != null && dp < p) {
-                        a[k++] = dp;
+        /**
+         * The plan's issue order as (segment, position) pairs: every segment's tasks in order, the first
+         * {@code prefetch.tasks} tasks of a segment right after the previous segment's task {@code prefetch.afterTask}.
+         * A prefetch that names no task of the previous segment (or one of that segment's own prefetched tasks) is
+         * malformed and ignored.
+         */
+        int[] prefetchCounts(List<SegmentSchedule> segs, List<Map<Integer, Integer>> positions) {
+            int[] pre = new int[segs.size()];
+            for (int k = 0; k < segs.size(); k++) {
+                SegmentSchedule.Prefetch p = segs.get(k).prefetch();
+                if (!p.any()) {
+                    continue;
+                }
+                segment = k;
+                Integer at = k == 0 ? null : positions.get(k - 1).get(p.afterTask());
+                if (k == 0 || p.tasks() > segs.get(k).tasks().size()) {
+                    violation(Violation.Kind.MALFORMED, "", "", "prefetches " + p.tasks() + " tasks"
+                            + (k == 0 ? " but is the first segment" : " but has " + segs.get(k).tasks().size()));
+                } else if (at == null || at < pre[k - 1]) {
+                    violation(Violation.Kind.MALFORMED, "", "", "prefetches after task " + p.afterTask()
+                            + ", which is not one of segment " + (k - 1) + "'s own tasks");
+                } else {
+                    pre[k] = p.tasks();
+                }
+            }
+            return pre;
+        }
+
+        void runPlan() {
+            List<SegmentSchedule> segs = plan.segments();
+            int nSeg = segs.size();
+            List<Map<Integer, Integer>> positions = new ArrayList<>();
+            int[][][] depPos = new int[nSeg][][];
+            for (SegmentSchedule seg : segs) {
+                segment = seg.index();
+                Map<Integer, Integer> position = checkTasks(seg);
+                positions.add(position);
+                List<TileTask> tasks = seg.tasks();
+                int[][] dp = new int[tasks.size()][];
+                for (int p = 0; p < tasks.size(); p++) {
+                    List<Integer> ds = tasks.get(p).deps();
+                    int[] x = new int[ds.size()];
+                    int c = 0;
+                    for (int d : ds) {
+                        Integer q = position.get(d);
+                        if (q != null && q < p) {
+                            x[c++] = q;
+                        }
+                    }
+                    dp[p] = java.util.Arrays.copyOf(x, c);
+                }
+                depPos[positions.size() - 1] = dp;
+            }
+            int[] pre = prefetchCounts(segs, positions);
+            // cross-segment waits of prefetched tasks: positions in the previous segment
+            int[][][] waitPos = new int[nSeg][][];
+            for (int k = 1; k < nSeg; k++) {
+                if (pre[k] == 0) {
+                    continue;
+                }
+                waitPos[k] = new int[pre[k]][0];
+                segment = k;
+                for (int[] w : segs.get(k).prefetch().waits()) {
+                    Integer at = positions.get(k).get(w[0]);
+                    Integer on = positions.get(k - 1).get(w[1]);
+                    if (at == null || at >= pre[k] || on == null) {
+                        violation(Violation.Kind.MALFORMED, "", "", "prefetch wait [" + w[0] + ", " + w[1] + "]: "
+                                + (at == null || at >= pre[k] ? "task " + w[0] + " is not one of the segment's "
+                                + "prefetched tasks" : "segment " + (k - 1) + " has no task " + w[1]));
+                        continue;
+                    }
+                    int[] old = waitPos[k][at];
+                    waitPos[k][at] = java.util.Arrays.copyOf(old, old.length + 1);
+                    waitPos[k][at][old.length] = on;
+                }
+            }
+            // the issue order
+            List<long[]> order = new ArrayList<>();
+            for (int k = 0; k < nSeg; k++) {
+                int n = segs.get(k).tasks().size();
+                int after = k + 1 < nSeg && pre[k + 1] > 0
+                        ? positions.get(k).get(segs.get(k + 1).prefetch().afterTask()) : -1;
+                for (int p = pre[k]; p < n; p++) {
+                    order.add(new long[] {k, p});
+                    if (p == after) {
+                        for (int q = 0; q < pre[k + 1]; q++) {
+                            order.add(new long[] {k + 1, q});
+                        }
                     }
                 }
-                depPos[p] = java.util.Arrays.copyOf(a, k);
             }
-            byte[] state = new byte[n]; // 0 not issued, 1 running, 2 done
-            ledger.beginSegment(seg.buffers());
-            long start = now;
-            long readBefore = dramReadTotal;
-            long writeBefore = dramWriteTotal;
-            double energyBefore = energy.dynamicPj();
+            byte[][] state = new byte[nSeg][]; // 0 not issued, 1 running, 2 done
+            Issued[][] runningCtx = new Issued[nSeg][];
+            int[] finished = new int[nSeg];
+            boolean[] begun = new boolean[nSeg];
+            boolean[] ended = new boolean[nSeg];
+            long[] start = new long[nSeg];
+            long[] end = new long[nSeg];
+            long[] peaks = new long[nSeg];
+            long[] reads = new long[nSeg];
+            long[] writes = new long[nSeg];
+            double[] dynamic = new double[nSeg];
+            for (int k = 0; k < nSeg; k++) {
+                state[k] = new byte[segs.get(k).tasks().size()];
+                runningCtx[k] = new Issued[state[k].length];
+            }
             int dmaIdle = dmaEngines;
             boolean peIdle = true;
             boolean vecIdle = true;
             boolean[] dmaLane = new boolean[dmaEngines];
-            // {time, task position, DMA lane, type}: type 1 releases the unit, type 0 completes the task
+            // {time, segment, task position, DMA lane, type}: type 1 releases the unit, type 0 completes the task
             PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
-                    : a[3] != b[3] ? Long.compare(b[3], a[3]) : Long.compare(a[1], b[1]));
-            Issued[] runningCtx = new Issued[n];
-            int pos = 0;
-            while (pos < n || !running.isEmpty()) {
+                    : a[4] != b[4] ? Long.compare(b[4], a[4]) : a[1] != b[1] ? Long.compare(a[1], b[1])
+                    : Long.compare(a[2], b[2]));
+            int lastEnded = -1;
+            int next = 0;
+            boolean[] abandoned = new boolean[nSeg];
+            while (true) {
                 boolean moved = true;
                 while (moved) {
                     moved = false;
-                    while (pos < n) {
-                        TileTask t = tasks.get(pos);
-                        boolean ready = true;
-                        for (int d : depPos[pos]) {
-                            if (state[d] != 2) {
+                    // segments whose every task is done end, in order (a segment ends after the previous one)
+                    while (lastEnded + 1 < nSeg && finished[lastEnded + 1] == state[lastEnded + 1].length) {
+                        int k = ++lastEnded;
+                        segment = k;
+                        if (!begun[k]) {
+                            begun[k] = true;
+                            start[k] = now;
+                            ledger.beginSegment(k, segs.get(k).buffers());
+                        }
+                        end[k] = now;
+                        peaks[k] = ledger.endSegment(k, now);
+                        ended[k] = true;
+                        moved = true;
+                    }
+                    while (next < order.size()) {
+                        int k = (int) order.get(next)[0];
+                        int pos = (int) order.get(next)[1];
+                        if (abandoned[k]) {
+                            next++;
+                            continue;
+                        }
+                        SegmentSchedule seg = segs.get(k);
+                        TileTask t = seg.tasks().get(pos);
+                        boolean ready = pos < pre[k] || k == 0 || ended[k - 1];
+                        if (ready && pos < pre[k]) {
+                            for (int w : waitPos[k][pos]) {
+                                ready &= state[k - 1][w] == 2;
+                            }
+                        }
+                        for (int d : depPos[k][pos]) {
+                            if (!ready || state[k][d] != 2) {
                                 ready = false;
                                 break;
                             }
@@ -267,9 +375,18 @@ public final class Simulator {
                                 || res.equals("VECTOR") && !vecIdle) {
                             break;
                         }
+                        segment = k;
+                        if (!begun[k]) {
+                            begun[k] = true;
+                            start[k] = now;
+                            ledger.beginSegment(k, seg.buffers());
+                        }
+                        ledger.use(k);
                         events++;
+                        double before = energy.dynamicPj();
                         Issued issued = issue(seg, t);
-                        state[pos] = 1;
+                        dynamic[k] += energy.dynamicPj() - before;
+                        state[k][pos] = 1;
                         int lane = -1;
                         switch (res) {
                             case "DMA" -> {
@@ -305,56 +422,77 @@ public final class Simulator {
                             LOGGER.trace("cycle ({}) segment ({}) start {} for ({}) cycles, occupancy ({}) bytes", now,
                                     seg.index(), t.label(), issued.cycles, ledger.occupancy());
                         }
-                        runningCtx[pos] = issued;
-                        running.add(new long[] {now + issued.cycles, pos, -1, 0});
+                        runningCtx[k][pos] = issued;
+                        running.add(new long[] {now + issued.cycles, k, pos, -1, 0});
                         if (!res.equals("NONE")) {
-                            running.add(new long[] {now + issued.busy, pos, lane, 1});
+                            running.add(new long[] {now + issued.busy, k, pos, lane, 1});
                         }
-                        pos++;
+                        next++;
                     }
                     // events due now (zero-length tasks, releases) may let the next task issue at this instant
                     while (!running.isEmpty() && running.peek()[0] <= now) {
                         long[] ev = running.poll();
                         moved = true;
-                        int p = (int) ev[1];
-                        if (ev[3] == 1) {
-                            String r = resourceOf(tasks.get(p));
-                            if (ev[2] >= 0) {
-                                dmaLane[(int) ev[2]] = false;
+                        int k = (int) ev[1];
+                        int p = (int) ev[2];
+                        TileTask t = segs.get(k).tasks().get(p);
+                        if (ev[4] == 1) {
+                            String r = resourceOf(t);
+                            if (ev[3] >= 0) {
+                                dmaLane[(int) ev[3]] = false;
                                 dmaIdle++;
                             } else if (r.equals("PE_ARRAY")) {
                                 peIdle = true;
                             } else if (r.equals("VECTOR")) {
                                 vecIdle = true;
                             }
-                            if (runningCtx[p] != null && runningCtx[p].transfer) {
+                            if (runningCtx[k][p] != null && runningCtx[k][p].transfer) {
                                 activeTransfers--;
-                                runningCtx[p].transfer = false;
+                                runningCtx[k][p].transfer = false;
                             }
                         } else {
                             events++;
-                            finish(tasks.get(p), runningCtx[p]);
-                            if (runningCtx[p].transfer) {
+                            segment = k;
+                            ledger.use(k);
+                            long r0 = dramReadTotal;
+                            long w0 = dramWriteTotal;
+                            double before = energy.dynamicPj();
+                            finish(t, runningCtx[k][p]);
+                            dynamic[k] += energy.dynamicPj() - before;
+                            reads[k] += dramReadTotal - r0;
+                            writes[k] += dramWriteTotal - w0;
+                            if (runningCtx[k][p].transfer) {
                                 activeTransfers--;
                             }
-                            runningCtx[p] = null;
-                            state[p] = 2;
+                            runningCtx[k][p] = null;
+                            state[k][p] = 2;
+                            finished[k]++;
                         }
                     }
                 }
                 if (running.isEmpty()) {
-                    if (pos < n) {
-                        violation(Violation.Kind.MALFORMED, tasks.get(pos).label(), tasks.get(pos).tensor(),
+                    if (next < order.size()) {
+                        int k = (int) order.get(next)[0];
+                        TileTask t = segs.get(k).tasks().get((int) order.get(next)[1]);
+                        segment = k;
+                        violation(Violation.Kind.MALFORMED, t.label(), t.tensor(),
                                 "can never issue: it waits for a task that cannot finish");
+                        // the rest of that segment never runs; later segments still do
+                        abandoned[k] = true;
+                        finished[k] = state[k].length;
+                        continue;
                     }
                     break;
                 }
                 now = running.peek()[0];
             }
-            ledger.endSegment(now);
-            double segmentEnergy = energy.dynamicPj() - energyBefore + energy.leakagePj(now - start);
-            segmentResults.add(new SimulationResult.SegmentResult(seg.index(), start, now, ledger.segmentPeak(),
-                    dramReadTotal - readBefore, dramWriteTotal - writeBefore, segmentEnergy));
+            long previousEnd = 0;
+            for (int k = 0; k < nSeg; k++) {
+                double leakage = energy.leakagePj(Math.max(0, end[k] - previousEnd));
+                previousEnd = Math.max(previousEnd, end[k]);
+                segmentResults.add(new SimulationResult.SegmentResult(k, start[k], end[k], peaks[k], reads[k],
+                        writes[k], dynamic[k] + leakage));
+            }
         }
 
         /** Whether the stores so far cover {@code region} of {@code tensor} in DRAM. */

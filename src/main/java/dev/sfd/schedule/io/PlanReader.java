@@ -140,13 +140,45 @@ public final class PlanReader {
 
     private static SegmentSchedule readSegment(int i, List<String> ops, JsonNode node, List<String> problems) {
         Fields f = new Fields(node, "schedule entry " + i, problems);
-        f.rejectUnknown(Set.of("segment", "predictedCycles", "predictedPeakBytes", "buffers", "tasks"));
+        f.rejectUnknown(Set.of("segment", "predictedCycles", "predictedPeakBytes", "predictedEndCycle", "prefetch",
+                "buffers", "tasks"));
         int index = (int) f.longInRange("segment", i, 0, Integer.MAX_VALUE, true);
         if (index != i) {
             f.problem("segment", "has value (" + index + "); schedule entries must be in segment order (expected " + i + ")");
         }
         long cycles = f.longValue("predictedCycles", 0, false);
         long peak = f.longValue("predictedPeakBytes", 0, false);
+        long end = f.longInRange("predictedEndCycle", -1, -1, Long.MAX_VALUE, false);
+        SegmentSchedule.Prefetch prefetch = SegmentSchedule.Prefetch.NONE;
+        Fields pf = f.object("prefetch", "schedule entry " + i + " prefetch", false);
+        if (pf != null) {
+            pf.rejectUnknown(Set.of("tasks", "afterTask", "waits"));
+            int n = (int) pf.longInRange("tasks", 0, 0, Integer.MAX_VALUE, true);
+            int after = (int) pf.longInRange("afterTask", -1, 0, Integer.MAX_VALUE, n > 0);
+            if (i == 0 && n > 0) {
+                pf.problem("tasks", "has value (" + n + "); the first segment has no previous segment to prefetch into");
+            }
+            List<int[]> waits = new ArrayList<>();
+            JsonNode ws = node.get("prefetch").get("waits");
+            if (ws != null) {
+                if (!ws.isArray()) {
+                    pf.problem("waits", "has value (" + ws + "); expected a list of [task id, previous segment's "
+                            + "task id] pairs");
+                } else {
+                    for (JsonNode w : ws) {
+                        if (!w.isArray() || w.size() != 2 || !w.get(0).canConvertToInt() || !w.get(1).canConvertToInt()
+                                || !w.get(0).isIntegralNumber() || !w.get(1).isIntegralNumber()
+                                || w.get(0).asInt() < 0 || w.get(1).asInt() < 0) {
+                            pf.problem("waits", "has entry (" + w + "); expected [task id, previous segment's task id]"
+                                    + " with whole numbers >= 0");
+                        } else {
+                            waits.add(new int[] {w.get(0).asInt(), w.get(1).asInt()});
+                        }
+                    }
+                }
+            }
+            prefetch = n > 0 ? new SegmentSchedule.Prefetch(n, after, waits) : SegmentSchedule.Prefetch.NONE;
+        }
         List<BufferSpec> buffers = new ArrayList<>();
         JsonNode bs = node.get("buffers");
         if (bs != null && bs.isArray()) {
@@ -180,7 +212,12 @@ public final class PlanReader {
                 }
             }
         }
-        return new SegmentSchedule(i, ops, buffers, tasks, cycles, peak);
+        if (prefetch.tasks() > tasks.size()) {
+            f.problem("prefetch", "has tasks (" + prefetch.tasks() + ") but the segment has (" + tasks.size()
+                    + ") tasks");
+            prefetch = SegmentSchedule.Prefetch.NONE;
+        }
+        return new SegmentSchedule(i, ops, buffers, tasks, cycles, peak, prefetch, end);
     }
 
     private static TileTask readTask(int seg, int pos, JsonNode node, int bufferCount, List<String> problems) {

@@ -82,6 +82,25 @@ public final class PlanWriter {
             g.writeNumberField("segment", s.index());
             g.writeNumberField("predictedCycles", s.predictedCycles());
             g.writeNumberField("predictedPeakBytes", s.predictedPeakBytes());
+            if (s.predictedEndCycle() >= 0) {
+                g.writeNumberField("predictedEndCycle", s.predictedEndCycle());
+            }
+            if (s.prefetch().any()) {
+                g.writeObjectFieldStart("prefetch");
+                g.writeNumberField("tasks", s.prefetch().tasks());
+                g.writeNumberField("afterTask", s.prefetch().afterTask());
+                if (!s.prefetch().waits().isEmpty()) {
+                    g.writeArrayFieldStart("waits");
+                    for (int[] w : s.prefetch().waits()) {
+                        g.writeStartArray();
+                        g.writeNumber(w[0]);
+                        g.writeNumber(w[1]);
+                        g.writeEndArray();
+                    }
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+            }
             g.writeArrayFieldStart("buffers");
             for (BufferSpec b : s.buffers()) {
                 g.writeStartObject();

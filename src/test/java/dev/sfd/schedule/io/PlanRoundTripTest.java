@@ -54,5 +54,23 @@ class PlanRoundTripTest {
         assertTrue(order.getMessage().contains("outerOrder"), order.getMessage());
         InvalidInputException unknown = badPlan("\"planner\":", "\"planer\":");
         assertTrue(unknown.getMessage().contains("Maybe you meant 'planner'"), unknown.getMessage());
+        InvalidInputException prefetch = badPlan("\"prefetch\":{\"tasks\":", "\"prefetch\":{\"tasks\":-");
+        assertTrue(prefetch.getMessage().contains("prefetch") && prefetch.getMessage().contains("'tasks'"),
+                prefetch.getMessage());
+        InvalidInputException waits = badPlan("\"waits\":[[", "\"waits\":[[\"x\",");
+        assertTrue(waits.getMessage().contains("'waits'"), waits.getMessage());
+    }
+
+    @Test
+    void theLayerByLayerPlanPrefetchesAcrossBoundariesAndKeepsItThroughJson() {
+        Plan plan = plan();
+        long prefetching = plan.segments().stream().filter(s -> s.prefetch().any()).count();
+        assertTrue(prefetching > 0, "no segment prefetches");
+        assertTrue(plan.segments().stream().anyMatch(s -> !s.prefetch().waits().isEmpty()), "no prefetch waits");
+        Plan back = PlanReader.parse("plan.json", new String(PlanWriter.toBytes(plan), StandardCharsets.UTF_8));
+        for (int i = 0; i < plan.segments().size(); i++) {
+            assertEquals(plan.segments().get(i).prefetch(), back.segments().get(i).prefetch());
+            assertEquals(plan.segments().get(i).predictedEndCycle(), back.segments().get(i).predictedEndCycle());
+        }
     }
 }

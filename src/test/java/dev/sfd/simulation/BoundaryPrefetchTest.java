@@ -1,0 +1,165 @@
+package dev.sfd.simulation;
+
+import dev.sfd.cost.CostModel;
+import dev.sfd.cost.Mapping;
+import dev.sfd.schedule.BoundaryPrefetch;
+import dev.sfd.schedule.BufferSpec;
+import dev.sfd.schedule.NetworkRef;
+import dev.sfd.schedule.Plan;
+import dev.sfd.schedule.SegmentSchedule;
+import dev.sfd.schedule.TileTask;
+import dev.sfd.workload.Box;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.io.NetworkReader;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.sfd.simulation.SimulatorRulesTest.EDGE;
+import static dev.sfd.simulation.SimulatorRulesTest.assertCaught;
+import static dev.sfd.simulation.SimulatorRulesTest.box;
+import static dev.sfd.simulation.SimulatorRulesTest.compute;
+import static dev.sfd.simulation.SimulatorRulesTest.free;
+import static dev.sfd.simulation.SimulatorRulesTest.load;
+import static dev.sfd.simulation.SimulatorRulesTest.loops;
+import static dev.sfd.simulation.SimulatorRulesTest.mapping;
+import static dev.sfd.simulation.SimulatorRulesTest.store;
+import static dev.sfd.workload.LoopDim.C;
+import static dev.sfd.workload.LoopDim.K;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Segments that overlap at their boundary ({@link SegmentSchedule.Prefetch}): a hand-timed plan whose second segment
+ * loads its weights while the first one stores, the rules the simulator checks across segments (capacity, data
+ * readiness, well-formed prefetches), and the scheduler's timing of whole zoo plans against the simulator's.
+ *
+ * <p>Network: {@code x[1, 8, 4, 4]} -> {@code r} (relu) -> {@code c} (1x1 conv to 8 channels), one segment each, on
+ * {@code edge} (16 B/cycle DRAM, 100-cycle latency, one DMA engine, 64 vector lanes, 32x32 PEs).
+ */
+class BoundaryPrefetchTest {
+    static final Network NET = NetworkReader.parse("prefetch.yaml", """
+            format: sfd-network/1
+            name: prefetch
+            batch: 1
+            inputs:
+              - {name: x, shape: [1, 8, 4, 4]}
+            outputs: [c]
+            operators:
+              - {name: r, op: relu, inputs: [x]}
+              - {name: c, op: conv, inputs: [r], channels: 8, kernel: 1}
+            """, null);
+    static final Box WHOLE = box(0, 1, 0, 8, 0, 4, 0, 4);
+    static final Box WEIGHT = box(0, 8, 0, 8, 0, 1, 0, 1);
+
+    /** relu then conv, each loaded, computed in one step and stored; the conv's weight load prefetched or not. */
+    static Plan plan(SegmentSchedule.Prefetch prefetch, long weightBufferBytes) {
+        return plan(prefetch, weightBufferBytes, 128);
+    }
+
+    static Plan plan(SegmentSchedule.Prefetch prefetch, long weightBufferBytes, long xBufferBytes) {
+        Map<String, Mapping> m = new LinkedHashMap<>();
+        m.put("r", mapping("r", 8, 1, 4, 4, Mapping.SpatialUnroll.NONE));
+        m.put("c", mapping("c", 8, 8, 4, 4, new Mapping.SpatialUnroll(K, 8, C, 8)));
+        List<SegmentSchedule> segs = new ArrayList<>();
+        List<BufferSpec> rb = List.of(new BufferSpec(0, "x", WHOLE, xBufferBytes),
+                new BufferSpec(1, "r", WHOLE, 128));
+        segs.add(new SegmentSchedule(0, List.of("r"), rb, List.of(load(0, "r", "x", WHOLE, 0, List.of()),
+                compute(1, "r", WHOLE, loops(0, 8, 0, 1, 0, 4, 0, 4), true, 1, List.of(0), List.of(0)),
+                store(2, "r", WHOLE, 1, 1), free(3, "r", 0, List.of(1)), free(4, "r", 1, List.of(1, 2))), 0, 0));
+        List<BufferSpec> cb = List.of(new BufferSpec(0, "c.weight", WEIGHT, weightBufferBytes),
+                new BufferSpec(1, "r", WHOLE, 128), new BufferSpec(2, "c", WHOLE, 128));
+        segs.add(new SegmentSchedule(1, List.of("c"), cb, List.of(load(0, "c", "c.weight", WEIGHT, 0, List.of()),
+                load(1, "c", "r", WHOLE, 1, List.of()),
+                compute(2, "c", WHOLE, loops(0, 8, 0, 8, 0, 4, 0, 4), true, 2, List.of(0, 1), List.of(0, 1)),
+                store(3, "c", WHOLE, 2, 2), free(4, "c", 0, List.of(2)), free(5, "c", 1, List.of(2)),
+                free(6, "c", 2, List.of(2, 3))), 0, 0, prefetch, -1));
+        return new Plan(new NetworkRef("prefetch.yaml", 1), EDGE, "hand", "FEASIBLE", m, segs);
+    }
+
+    static SimulationResult simulate(Plan p) {
+        return new Simulator(NET, false).run(p);
+    }
+
+    /** The conv's weight load issues right after the relu's store. */
+    static final SegmentSchedule.Prefetch WEIGHTS_EARLY = new SegmentSchedule.Prefetch(1, 2, List.of());
+
+    @Test
+    void segmentsRunOneAfterAnotherWithoutAPrefetch() {
+        SimulationResult r = simulate(plan(SegmentSchedule.Prefetch.NONE, 64));
+        assertTrue(r.legal(), () -> r.violations().toString());
+        // relu: x (128 B: 8 busy cycles) lands at 108, 2 vector cycles, store to 218. conv from 218: weight (64 B, 4
+        // busy) lands at 322, r issues at 222 and lands at 330, 16 PE cycles to 346, store lands at 454
+        assertEquals(218, r.segments().get(0).cycles());
+        assertEquals(454, r.cycles());
+        assertEquals(218, r.segments().get(1).startCycle());
+    }
+
+    @Test
+    void aPrefetchedWeightLoadRunsWhileThePreviousSegmentStores() {
+        SimulationResult r = simulate(plan(WEIGHTS_EARLY, 64));
+        assertTrue(r.legal(), () -> r.violations().toString());
+        // the store issues at 110 and holds the one DMA engine to 118; the weight load follows it (118 to 122, lands
+        // at 222); the relu segment still ends at 218; the conv's r load then has the engine at once: 218 + 108 =
+        // 326, 16 PE cycles to 342, store lands at 450
+        assertEquals(218, r.segments().get(0).endCycle());
+        assertEquals(118, r.segments().get(1).startCycle());
+        assertEquals(450, r.cycles());
+        // both segments' buffers are live at once: x (freed by the task after the weight load), r and the weight
+        assertEquals(128 + 128 + 64, r.peakBufferBytes());
+    }
+
+    @Test
+    void aPrefetchThatOverflowsTheBufferIsCaught() {
+        // alone each segment fits (the relu's x buffer declared at 1 KiB); the weight buffer held while the relu's
+        // buffers are live does not
+        long big = EDGE.globalBuffer().capacityBytes() - 300;
+        SimulationResult alone = simulate(plan(SegmentSchedule.Prefetch.NONE, big, 1024));
+        assertTrue(alone.legal(), () -> alone.violations().toString());
+        assertCaught(plan(WEIGHTS_EARLY, big, 1024), Violation.Kind.GLB_OVERFLOW);
+    }
+
+    @Test
+    void aPrefetchedLoadOfDataNotYetStoredIsCaughtAndItsWaitMendsIt() {
+        // both loads early, right after the relu's store issues: r is not in DRAM until the store lands
+        assertCaught(plan(new SegmentSchedule.Prefetch(2, 2, List.of()), 64), Violation.Kind.INPUT_NOT_READY);
+        SimulationResult r = simulate(plan(new SegmentSchedule.Prefetch(2, 2, List.of(new int[] {1, 2})), 64));
+        assertTrue(r.legal(), () -> r.violations().toString());
+        // the r load waits for the store (lands at 218): 218 + 108 = 326 as above
+        assertEquals(450, r.cycles());
+    }
+
+    @Test
+    void malformedPrefetchesAreCaught() {
+        assertCaught(plan(new SegmentSchedule.Prefetch(1, 9, List.of()), 64), Violation.Kind.MALFORMED);
+        assertCaught(plan(new SegmentSchedule.Prefetch(1, 2, List.of(new int[] {5, 2})), 64),
+                Violation.Kind.MALFORMED);
+        assertCaught(plan(new SegmentSchedule.Prefetch(1, 2, List.of(new int[] {0, 42})), 64),
+                Violation.Kind.MALFORMED);
+    }
+
+    @Test
+    void theSchedulersPlanTimingIsTheSimulatorsAndItsPrefetchesGain() {
+        Plan fused = TestPlans.resnet18FusedHead();
+        fused = fused.withSegments(new BoundaryPrefetch(TestPlans.RESNET18, new CostModel(EDGE), true)
+                .apply(fused.segments(), fused.mappings()));
+        for (Plan p : List.of(TestPlans.resnet18Layerwise(), fused)) {
+            SimulationResult r = new Simulator(TestPlans.RESNET18, false).run(p);
+            assertTrue(r.legal(), () -> r.violations().toString());
+            assertTrue(p.segments().stream().anyMatch(s -> s.prefetch().any()), "no boundary prefetches");
+            // the scheduler's composed prediction: within 0.5 % of the simulated latency (the per-segment target)
+            assertEquals(r.cycles(), p.predictedCycles(), 0.005 * r.cycles());
+            // the referee's view of the same plan without prefetches
+            List<SegmentSchedule> sequential = new ArrayList<>();
+            for (SegmentSchedule s : p.segments()) {
+                sequential.add(s.placed(s.index(), SegmentSchedule.Prefetch.NONE, -1));
+            }
+            SimulationResult without = new Simulator(TestPlans.RESNET18, false).run(p.withSegments(sequential));
+            assertTrue(without.legal());
+            assertTrue(r.cycles() < without.cycles(), r.cycles() + " with prefetches vs " + without.cycles());
+        }
+    }
+}
