@@ -8,7 +8,6 @@ import dev.sfd.cost.LowerBounds;
 import dev.sfd.planner.SfdResult;
 import dev.sfd.planner.SolverRun;
 import dev.sfd.schedule.Plan;
-import dev.sfd.schedule.SegmentSchedule;
 import dev.sfd.segmentation.SegmentAnalyzer;
 import dev.sfd.simulation.SimulationResult;
 import dev.sfd.simulation.Violation;

@@ -8,11 +8,9 @@ import org.apache.logging.log4j.Logger;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -20,11 +18,13 @@ import java.util.TreeSet;
  * {@link SegmentSchedule}) and chooses, at every boundary, how many leading loads of the next segment issue early
  * and after which task of the current one ({@link SegmentSchedule.Prefetch}).
  *
- * <p>Which loads may move: the next segment's leading tasks in its issue order, as long as they are loads of
- * tensors the current segment does not store (weights, network inputs, and activations of earlier segments, all in
- * DRAM once the current segment's remaining tasks issue). Where they may go: after any task of the current
- * segment's own (not prefetched) tasks such that its occupancy from there on, plus the moved loads' buffers, stays
- * within the buffer; the occupancy of an in-order program depends only on the order, so this is exact.
+ * <p>Which loads may move: the next segment's leading tasks in its issue order, as long as they are loads; a load
+ * of data the current segment stores waits for the stores that cover its region (not movable when they do not).
+ * Everything else it loads (weights, network inputs, activations of earlier segments) is in DRAM once the current
+ * segment's own tasks issue. Where they may go: after any task of the current segment's own (not prefetched)
+ * tasks, and after every store they wait for, such that the segment's occupancy from there on plus the moved loads'
+ * buffers stays within the buffer; the occupancy of an in-order program depends only on the order, so this is
+ * exact.
  *
  * <p>How it chooses: boundary by boundary, from the first, for a few load counts (all movable loads, half, one)
  * and positions (the earliest that fits, evenly spaced positions after it, the last two), the candidate whose

@@ -36,9 +36,13 @@ import java.util.Set;
  * occupancy and energy itself ({@link MachineTiming}, {@link BufferLedger}, {@link EnergyMeter}); it does not call
  * the planner's cost model or its scheduling engine.
  *
- * <p><b>Execution</b>: the plan is a program. A segment's tasks issue in the plan's order: a task issues once every
- * earlier task has issued, every dependency has finished and a unit of its kind is free (each DMA engine, the PE
- * array, the vector unit; frees need none). Segments run one after another.
+ * <p><b>Execution</b>: the plan is a program. Tasks issue in the plan's order: a task issues once every earlier task
+ * has issued, every dependency has finished and a unit of its kind is free (each DMA engine, the PE array, the
+ * vector unit; frees need none). The order is the segments' tasks one segment after another, except a segment's
+ * prefetched tasks ({@link SegmentSchedule.Prefetch}), which sit right after the named task of the previous segment
+ * and also wait for the previous segment's tasks their waits name; every other task of a segment waits until every
+ * task of the previous segment has finished. A segment's span runs from its first task's start to its last task's
+ * end; spans of neighbours overlap by their prefetch.
  *
  * <p><b>Checks</b> (every broken rule becomes a {@link Violation}; the replay continues): task ids are unique and
  * every dependency names an earlier task of the segment; a task's operator belongs to its segment. Every compute
