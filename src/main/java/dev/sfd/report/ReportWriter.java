@@ -129,6 +129,7 @@ public final class ReportWriter {
                 g.writeNumberField("index", s.index());
                 g.writeStringField("operators", String.join(",", plan.segments().get(s.index()).operators()));
                 g.writeNumberField("startCycle", s.startCycle());
+                g.writeNumberField("endCycle", s.endCycle());
                 g.writeNumberField("cycles", s.cycles());
                 g.writeNumberField("peakBufferBytes", s.peakBufferBytes());
                 g.writeNumberField("dramReadBytes", s.dramReadBytes());

@@ -50,16 +50,26 @@ public record SimulationResult(long cycles, EnergyBreakdown energy, long dramRea
      * What one segment took.
      *
      * @param index segment index
-     * @param startCycle first cycle of the segment
+     * @param startCycle cycle its first task started (before {@code previousEndCycle} when it prefetched)
      * @param endCycle cycle its last task finished
+     * @param previousEndCycle cycle the previous segment's last task finished (0 for the first segment)
      * @param peakBufferBytes highest GLB occupancy during the segment
      * @param dramReadBytes bytes the segment loaded from DRAM
      * @param dramWriteBytes bytes the segment stored to DRAM
-     * @param energyPj energy of the segment, leakage over its cycles included
+     * @param energyPj energy of the segment, leakage from the previous segment's end to its own end included
      */
-    public record SegmentResult(int index, long startCycle, long endCycle, long peakBufferBytes, long dramReadBytes,
-                                long dramWriteBytes, double energyPj) {
+    public record SegmentResult(int index, long startCycle, long endCycle, long previousEndCycle,
+                                long peakBufferBytes, long dramReadBytes, long dramWriteBytes, double energyPj) {
+        /**
+         * The cycles the segment adds to the plan: from the previous segment's end to its own (the segments' cycles
+         * sum to the plan's latency). Without a prefetch, its span.
+         */
         public long cycles() {
+            return endCycle - previousEndCycle;
+        }
+
+        /** From its first task's start to its last task's end (overlaps the previous segment when it prefetched). */
+        public long spanCycles() {
             return endCycle - startCycle;
         }
     }

@@ -493,9 +493,9 @@ public final class Simulator {
             long previousEnd = 0;
             for (int k = 0; k < nSeg; k++) {
                 double leakage = energy.leakagePj(Math.max(0, end[k] - previousEnd));
+                segmentResults.add(new SimulationResult.SegmentResult(k, Math.min(start[k], end[k]), end[k],
+                        Math.min(previousEnd, end[k]), peaks[k], reads[k], writes[k], dynamic[k] + leakage));
                 previousEnd = Math.max(previousEnd, end[k]);
-                segmentResults.add(new SimulationResult.SegmentResult(k, start[k], end[k], peaks[k], reads[k],
-                        writes[k], dynamic[k] + leakage));
             }
         }
 
