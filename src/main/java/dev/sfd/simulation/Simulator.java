@@ -216,10 +216,9 @@ public final class Simulator {
         }
 
         /**
-         * The plan's issue order as (segment, position) pairs: every segment's tasks in order, the first
-         * {@code prefetch.tasks} tasks of a segment right after the previous segment's task {@code prefetch.afterTask}.
-         * A prefetch that names no task of the previous segment (or one of that segment's own prefetched tasks) is
-         * malformed and ignored.
+         * How many leading tasks of each segment issue early (its prefetch), after checking each prefetch: one that
+         * names no task of the previous segment (or one of that segment's own prefetched tasks), or more tasks than
+         * the segment has, is malformed and ignored.
          */
         int[] prefetchCounts(List<SegmentSchedule> segs, List<Map<Integer, Integer>> positions) {
             int[] pre = new int[segs.size()];

@@ -139,6 +139,9 @@ class BoundaryPrefetchTest {
                 Violation.Kind.MALFORMED);
         assertCaught(plan(new SegmentSchedule.Prefetch(1, 2, List.of(new int[] {0, 42})), 64),
                 Violation.Kind.MALFORMED);
+        // a prefetched load that waits for a task issued after it can never issue (in-order issue)
+        assertCaught(plan(new SegmentSchedule.Prefetch(1, 0, List.of(new int[] {0, 2})), 64),
+                Violation.Kind.MALFORMED);
     }
 
     @Test
