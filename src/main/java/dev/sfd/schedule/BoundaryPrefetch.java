@@ -2,6 +2,7 @@ package dev.sfd.schedule;
 
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.Mapping;
+import dev.sfd.segmentation.TileTimeline.InOrderClock;
 import dev.sfd.workload.Network;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -29,9 +30,10 @@ import java.util.TreeSet;
  * <p>How it chooses: boundary by boundary, from the first, for a few load counts (all movable loads, half, one)
  * and positions (the earliest that fits, evenly spaced positions after it, the last two), the candidate whose
  * next segment finishes first when the program runs to its end, not moving anything when nothing finishes earlier.
- * The timing is the in-order rule the simulator applies (every task starts once every earlier task has started,
- * its dependencies have finished and a unit of its kind is free; a segment's remaining tasks wait for every task
- * of the previous segment to finish), with each task's duration from the tile graph ({@link TileGraphBuilder}).
+ * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
+ * applies: every task starts once every earlier task has started, its dependencies have finished and a unit of its
+ * kind is free), with a segment's remaining tasks waiting for every task of the previous segment to finish, and each
+ * task's duration from the tile graph ({@link TileGraphBuilder}).
  */
 public final class BoundaryPrefetch {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -70,7 +72,7 @@ public final class BoundaryPrefetch {
         }
         int[] prefetch = new int[segs.size()];
         int[] insertAt = new int[segs.size()];
-        Clock clock = new Clock(engines);
+        InOrderClock clock = new InOrderClock(engines);
         long barrier = 0;
         long[] ends = new long[segs.size()];
         int moved = 0;
@@ -156,15 +158,15 @@ public final class BoundaryPrefetch {
     }
 
     /** When the next segment finishes if its first {@code m} tasks go before position {@code p} of the current. */
-    private long finishOfNext(Clock clock, long barrier, Seg cur, int curPrefetch, Seg next, int m, int p) {
-        Clock c = clock.copy();
+    private long finishOfNext(InOrderClock clock, long barrier, Seg cur, int curPrefetch, Seg next, int m, int p) {
+        InOrderClock c = clock.copy();
         long[] curEnd = cur.end.clone();
         long[] nextEnd = new long[next.n];
         long nextBarrier = run(c, barrier, cur, curEnd, curPrefetch, next, nextEnd, m, p);
         long finish = nextBarrier;
         // the next segment's remaining tasks, after the barrier, in order
         for (int i = m; i < next.n; i++) {
-            long e = c.place(next, nextEnd, i, nextBarrier);
+            long e = place(c, next, nextEnd, i, nextBarrier);
             finish = Math.max(finish, e);
         }
         for (int i = 0; i < m; i++) {
@@ -174,11 +176,11 @@ public final class BoundaryPrefetch {
     }
 
     /** Runs the current segment's remaining tasks with the next segment's first {@code m} before position p. */
-    private long runRemainder(Clock clock, long barrier, Seg cur, int curPrefetch, Seg next, int m, int p) {
+    private long runRemainder(InOrderClock clock, long barrier, Seg cur, int curPrefetch, Seg next, int m, int p) {
         return run(clock, barrier, cur, cur.end, curPrefetch, next, next == null ? null : next.end, m, p);
     }
 
-    private static long run(Clock c, long barrier, Seg cur, long[] curEnd, int curPrefetch, Seg next,
+    private static long run(InOrderClock c, long barrier, Seg cur, long[] curEnd, int curPrefetch, Seg next,
                             long[] nextEnd, int m, int p) {
         long finish = barrier;
         for (int i = 0; i < curPrefetch; i++) {
@@ -191,75 +193,31 @@ public final class BoundaryPrefetch {
                     for (int w : next.waits[j]) {
                         ready = Math.max(ready, curEnd[w]);
                     }
-                    c.place(next, nextEnd, j, ready);
+                    place(c, next, nextEnd, j, ready);
                 }
             }
             if (i < cur.n) {
-                finish = Math.max(finish, c.place(cur, curEnd, i, barrier));
+                finish = Math.max(finish, place(c, cur, curEnd, i, barrier));
             }
         }
         return finish;
     }
 
-    /** In-order issue state: when the last task started and when each unit is next free. */
-    private static final class Clock {
-        long previousStart;
-        long peFree;
-        long vectorFree;
-        final long[] dmaFree;
-
-        Clock(int engines) {
-            dmaFree = new long[engines];
+    /** Issues position {@code i} of {@code s} no earlier than {@code notBefore}; returns its end. */
+    private static long place(InOrderClock c, Seg s, long[] end, int i, long notBefore) {
+        long ready = notBefore;
+        for (int d : s.deps[i]) {
+            ready = Math.max(ready, end[d]);
         }
-
-        Clock copy() {
-            Clock c = new Clock(dmaFree.length);
-            c.previousStart = previousStart;
-            c.peFree = peFree;
-            c.vectorFree = vectorFree;
-            System.arraycopy(dmaFree, 0, c.dmaFree, 0, dmaFree.length);
-            return c;
-        }
-
-        /** Issues position {@code i} of {@code s} no earlier than {@code notBefore}; returns its end. */
-        long place(Seg s, long[] end, int i, long notBefore) {
-            long start = Math.max(previousStart, notBefore);
-            for (int d : s.deps[i]) {
-                start = Math.max(start, end[d]);
-            }
-            switch (s.unit[i]) {
-                case PE_ARRAY -> {
-                    start = Math.max(start, peFree);
-                    peFree = start + s.busy[i];
-                }
-                case VECTOR -> {
-                    start = Math.max(start, vectorFree);
-                    vectorFree = start + s.busy[i];
-                }
-                case DMA -> {
-                    int e = 0;
-                    for (int x = 1; x < dmaFree.length; x++) {
-                        if (dmaFree[x] < dmaFree[e]) {
-                            e = x;
-                        }
-                    }
-                    start = Math.max(start, dmaFree[e]);
-                    dmaFree[e] = start + s.busy[i];
-                }
-                default -> {
-                }
-            }
-            previousStart = start;
-            end[i] = start + s.duration[i];
-            return end[i];
-        }
+        end[i] = c.start(s.unit[i], s.busy[i], ready) + s.duration[i];
+        return end[i];
     }
 
     /** One segment's tasks in issue order, with their timing and buffer effects. */
     private static final class Seg {
         final int n;
         final int[] ids;
-        final TaskResource[] unit;
+        final byte[] unit;
         final long[] duration;
         final long[] busy;
         final int[][] deps;
@@ -279,7 +237,7 @@ public final class BoundaryPrefetch {
             List<TileTask> tasks = s.tasks();
             n = tasks.size();
             ids = new int[n];
-            unit = new TaskResource[n];
+            unit = new byte[n];
             duration = new long[n];
             busy = new long[n];
             deps = new int[n][];
@@ -297,7 +255,7 @@ public final class BoundaryPrefetch {
                 }
                 ids[i] = t.id();
                 position[t.id()] = i;
-                unit[i] = g.resources().get(t.id());
+                unit[i] = g.resources().get(t.id()).timelineUnit();
                 duration[i] = g.durations()[t.id()];
                 busy[i] = g.busyCycles()[t.id()];
                 int[] d = new int[t.deps().size()];

@@ -63,13 +63,7 @@ public final class ListScheduler {
         int unknown = g.operators().size();
         for (int i = 0; i < g.size(); i++) {
             TileTask task = g.tasks().get(i);
-            byte unit = switch (g.resources().get(i)) {
-                case DMA -> TileTimeline.DMA;
-                case PE_ARRAY -> TileTimeline.PE;
-                case VECTOR -> TileTimeline.VECTOR;
-                case NONE -> TileTimeline.NONE;
-            };
-            int id = t.event(unit, g.durations()[i], g.busyCycles()[i], task.allocates(),
+            int id = t.event(g.resources().get(i).timelineUnit(), g.durations()[i], g.busyCycles()[i], task.allocates(),
                     task.frees().stream().mapToInt(Integer::intValue).toArray(),
                     task.deps().stream().mapToInt(Integer::intValue).toArray(),
                     rankOf.getOrDefault(task.operator(), unknown));

@@ -360,43 +360,78 @@ public final class TileTimeline {
     /** Makespan of issuing {@code order} in order (see the class comment). */
     long inOrderMakespan(int[] order, int engines) {
         long[] end = new long[n];
-        long[] dmaFree = new long[engines];
-        long peFree = 0;
-        long vectorFree = 0;
-        long previousStart = 0;
+        InOrderClock clock = new InOrderClock(engines);
         long makespan = 0;
         for (int t : order) {
-            long start = previousStart;
+            long ready = 0;
             for (int k = depStart[t]; k < depStart[t + 1]; k++) {
-                start = Math.max(start, end[deps[k]]);
+                ready = Math.max(ready, end[deps[k]]);
             }
-            switch (unit[t]) {
+            end[t] = clock.start(unit[t], busy[t], ready) + duration[t];
+            makespan = Math.max(makespan, end[t]);
+        }
+        return makespan;
+    }
+
+    /**
+     * The in-order issue rule as a running state (the timing of {@link Result#makespan()}, also used to time a whole
+     * plan's segments as one program): an event starts once every earlier event has started, it is ready, and a unit
+     * of its kind is free (the DMA engine that frees first).
+     */
+    public static final class InOrderClock {
+        private long previousStart;
+        private long peFree;
+        private long vectorFree;
+        private final long[] dmaFree;
+
+        public InOrderClock(int engines) {
+            dmaFree = new long[Math.max(1, engines)];
+        }
+
+        public InOrderClock copy() {
+            InOrderClock c = new InOrderClock(dmaFree.length);
+            c.previousStart = previousStart;
+            c.peFree = peFree;
+            c.vectorFree = vectorFree;
+            System.arraycopy(dmaFree, 0, c.dmaFree, 0, dmaFree.length);
+            return c;
+        }
+
+        /**
+         * Starts the next event in order.
+         *
+         * @param unitKind {@link #NONE}, {@link #PE}, {@link #VECTOR} or {@link #DMA}
+         * @param busyCycles how long it holds its unit
+         * @param readyAt when its dependencies (and any other condition) allow it to start
+         * @return its start cycle
+         */
+        public long start(byte unitKind, long busyCycles, long readyAt) {
+            long start = Math.max(previousStart, readyAt);
+            switch (unitKind) {
                 case PE -> {
                     start = Math.max(start, peFree);
-                    peFree = start + busy[t];
+                    peFree = start + busyCycles;
                 }
                 case VECTOR -> {
                     start = Math.max(start, vectorFree);
-                    vectorFree = start + busy[t];
+                    vectorFree = start + busyCycles;
                 }
                 case DMA -> {
                     int engine = 0;
-                    for (int e = 1; e < engines; e++) {
+                    for (int e = 1; e < dmaFree.length; e++) {
                         if (dmaFree[e] < dmaFree[engine]) {
                             engine = e;
                         }
                     }
                     start = Math.max(start, dmaFree[engine]);
-                    dmaFree[engine] = start + busy[t];
+                    dmaFree[engine] = start + busyCycles;
                 }
                 default -> {
                 }
             }
-            end[t] = start + duration[t];
             previousStart = start;
-            makespan = Math.max(makespan, end[t]);
+            return start;
         }
-        return makespan;
     }
 
     /**
