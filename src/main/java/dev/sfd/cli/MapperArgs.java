@@ -17,7 +17,8 @@ final class MapperArgs {
     static final Path DEFAULT_CONFIG = Path.of("solver-configs/mapper-cpsat.yaml");
 
     @Option(names = "--mapper", defaultValue = "cpsat", paramLabel = "MAPPER",
-            description = "Layer mapper: cpsat (exact CP-SAT model), exhaustive (its brute-force twin) or heuristic "
+            description = "Layer mapper: cpsat (exact: a budget its tile relaxation's enumeration proves "
+                    + "needs no solve, the others the CP-SAT model), exhaustive (its brute-force twin) or heuristic "
                     + "(random + greedy DSE baseline). Default: ${DEFAULT-VALUE}.")
     String mapperName;
 

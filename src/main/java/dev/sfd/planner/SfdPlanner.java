@@ -152,7 +152,8 @@ public final class SfdPlanner implements Planner {
         FusionPlan fusion = new FusionPlanner(mapper, chain, options.threads()).plan(input, mapping, settings, t);
         progress.done();
         millis.put("segmentation", elapsed(t));
-        LOGGER.info("Priced ({}) candidate segments at tile level in ({} ms)", pricer.pricings(), pricer.millis());
+        LOGGER.info("Priced ({}) candidate segments at tile level in ({} ms), ({}) more shared with structurally "
+                + "identical ones", pricer.pricings(), pricer.millis(), pricer.shared());
 
         t = System.nanoTime();
         progress.stage("scheduling", fusion.segments().size());

@@ -16,6 +16,13 @@ import java.util.Optional;
  * the tile scheduler will), and keeps every analysis it made, so the planner can report the prediction of each
  * segment it schedules. Fused segments whose walk would exceed {@code maxTasks} tile events are not walked and price
  * as infeasible (the scheduler would not run them either); an operator alone is always priced.
+ *
+ * <p>Analyses are also shared between <b>structurally identical segments</b> ({@link #structureKey}): the same
+ * operators (kind, attributes, loop nest, tensor shapes and roles) with the same mappings, wired the same way inside
+ * the segment, reading and writing DRAM at the same places. Their walks are the same events with other names, so the
+ * analysis (which holds no names) is the same; a network's repeated blocks (ResNet's bottlenecks, a transformer's
+ * layers) are then walked once. Segments that touch a layout operator (a view) are not shared: what a view reads
+ * depends on tensors outside the segment.
  */
 public final class TilePricer implements SegmentPricer {
     private final SegmentationInput input;
@@ -24,6 +31,9 @@ public final class TilePricer implements SegmentPricer {
     private final Network net;
     private final int maxTasks;
     private final Map<Key, Optional<SegmentAnalyzer.Analysis>> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<List<Object>, Optional<SegmentAnalyzer.Analysis>> byStructure =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong shared = new java.util.concurrent.atomic.AtomicLong();
     private final int threads;
     private final java.util.concurrent.atomic.AtomicLong pricings = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
@@ -105,6 +115,15 @@ public final class TilePricer implements SegmentPricer {
             return hit;
         }
         long start = System.nanoTime();
+        List<Object> structure = structureKey(operators, choices);
+        if (structure != null) {
+            Optional<SegmentAnalyzer.Analysis> same = byStructure.get(structure);
+            if (same != null) {
+                cache.put(key, same);
+                shared.incrementAndGet();
+                return same;
+            }
+        }
         List<String> names = new ArrayList<>(operators.size());
         Map<String, Mapping> mappings = new HashMap<>();
         long estimate = 0;
@@ -126,9 +145,102 @@ public final class TilePricer implements SegmentPricer {
             result = Optional.empty();
         }
         cache.put(key, result);
+        if (structure != null) {
+            byStructure.put(structure, result);
+        }
         pricings.incrementAndGet();
         nanos.addAndGet(System.nanoTime() - start);
         return result;
+    }
+
+    /**
+     * A key equal for segments whose tile walks are the same events up to names, or null when the segment touches a
+     * layout operator. Per operator in topological order: kind, attributes, loop nest (unit, bounds, ops per point,
+     * operand roles and axis expressions, output axes, whole dims), and the mapping without its name; per operand
+     * tensor its shape and role and where it comes from (which operator of the segment and which of its outputs, or
+     * outside, numbered by first use); per output whether the network returns it, whether an operator outside the
+     * segment reads it and which operators inside do. Everything else the walk and the analysis read is the hardware,
+     * which one pricer shares.
+     */
+    List<Object> structureKey(List<Integer> operators, List<Integer> choices) {
+        int k = operators.size();
+        Integer[] order = new Integer[k];
+        for (int i = 0; i < k; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(
+                i -> net.topoIndex(input.operators().get(operators.get(i)).name())));
+        Map<String, Integer> local = new HashMap<>();
+        for (int i = 0; i < k; i++) {
+            local.put(input.operators().get(operators.get(order[i])).name(), i);
+        }
+        Map<String, Integer> outside = new HashMap<>();
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            int at = order[i];
+            String name = input.operators().get(operators.get(at)).name();
+            dev.sfd.workload.Operator op = net.operator(name);
+            Optional<dev.sfd.workload.LoopNest> nest = net.loopNest(name);
+            Optional<Mapping> m = input.mapping(operators.get(at), choices.get(at));
+            if (nest.isEmpty() || m.isEmpty()) {
+                return null;
+            }
+            dev.sfd.workload.LoopNest n = nest.get();
+            out.add(op.kind());
+            out.add(op.params());
+            out.add(n.unit());
+            out.add(n.bounds());
+            out.add(n.opsPerPoint());
+            out.add(n.outputAxes());
+            out.add(n.wholeDims());
+            Mapping mm = m.get();
+            out.add(List.of(mm.tile(), mm.spatial(), mm.outerOrder(), mm.doubleBuffered()));
+            for (dev.sfd.workload.Operand operand : n.operands()) {
+                out.add(operand.role());
+                out.add(operand.axes());
+                var t = net.tensor(operand.tensor());
+                out.add(t.shape());
+                out.add(t.role());
+                Optional<dev.sfd.workload.Operator> producer = net.producer(t.name());
+                if (producer.isPresent() && net.loopNest(producer.get().name()).isEmpty()) {
+                    return null; // a view: what it reads lies outside the segment's own operators
+                }
+                Integer from = producer.map(p -> local.get(p.name())).orElse(null);
+                if (from != null) {
+                    out.add("in");
+                    out.add(from);
+                    out.add(producer.get().outputs().indexOf(t.name()));
+                } else {
+                    out.add("out");
+                    out.add(outside.computeIfAbsent(t.name(), x -> outside.size()));
+                }
+            }
+            for (String o : op.outputs()) {
+                out.add(net.outputs().contains(o));
+                List<Integer> inside = new ArrayList<>();
+                boolean readOutside = false;
+                for (dev.sfd.workload.Operator c : net.consumers(o)) {
+                    if (net.loopNest(c.name()).isEmpty()) {
+                        return null; // read through a view
+                    }
+                    Integer j = local.get(c.name());
+                    if (j == null) {
+                        readOutside = true;
+                    } else {
+                        inside.add(j);
+                    }
+                }
+                java.util.Collections.sort(inside);
+                out.add(readOutside);
+                out.add(inside);
+            }
+        }
+        return out;
+    }
+
+    /** Segments whose analysis was shared with a structurally identical one ({@link #structureKey}). */
+    public long shared() {
+        return shared.get();
     }
 
     /** Segments priced so far (distinct). */

@@ -31,7 +31,10 @@ import java.util.TreeSet;
  *
  * <p>Speed-ups that keep every optimum (see {@link CpSatSettings}): no LP relaxation by default; each budget starts
  * from the next larger budget's solution; and one {@link TileRelaxation} per layer, shared by all its budgets,
- * bounds the latency and drops tile combinations that cannot beat an incumbent.
+ * bounds the latency and drops tile combinations that cannot beat an incumbent. Before a budget is solved, the
+ * relaxation's tile combinations are evaluated exactly, fastest bound first, up to
+ * {@link CpSatSettings#enumerationLimit()} of them: when the bound of the next one exceeds the best latency found, the
+ * best is proven optimal ({@link MappingModel#enumerate}) and CP-SAT is not called for that budget.
  */
 public final class CpSatMapper implements Mapper {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -74,13 +77,19 @@ public final class CpSatMapper implements Mapper {
         List<MappingChoice> found = new ArrayList<>();
         Optional<MappingModel.Solution> previous = Optional.empty();
         int solves = 0;
+        int enumerated = 0;
         for (long b : budgets.descendingSet()) {
             if (previous.isPresent() && previous.get().footprintBytes() <= b) {
                 continue;
             }
-            Optional<MappingModel.Solution> sol = new MappingModel(space, b).solve(settings,
-                    settings.warmStart() ? previous : Optional.empty(), relaxation);
-            solves++;
+            Optional<MappingModel.Solution> sol = proven(space, b, relaxation);
+            if (sol.isPresent()) {
+                enumerated++;
+            } else {
+                sol = new MappingModel(space, b).solve(settings, settings.warmStart() ? previous : Optional.empty(),
+                        relaxation);
+                solves++;
+            }
             if (sol.isEmpty()) {
                 break;
             }
@@ -93,8 +102,8 @@ public final class CpSatMapper implements Mapper {
             }
         }
         ParetoFront f = ParetoFront.of(op.name(), name(), found, min, (System.nanoTime() - start) / 1_000_000);
-        LOGGER.debug("CP-SAT front of ({}): ({} points) from ({}) solves in ({} ms)", op.name(), f.points().size(),
-                solves, f.solveMillis());
+        LOGGER.debug("CP-SAT front of ({}): ({} points) from ({}) solves and ({}) budgets proven by enumeration in "
+                + "({} ms)", op.name(), f.points().size(), solves, enumerated, f.solveMillis());
         return f;
     }
 
@@ -149,8 +158,24 @@ public final class CpSatMapper implements Mapper {
 
     /** Solves one budget; the model's predicted figures, for tests. */
     Optional<MappingModel.Solution> solveRaw(MappingSpace space, long budgetBytes) {
-        return new MappingModel(space, budgetBytes).solve(settings, Optional.empty(),
-                relaxation(space, space.shape().operator()));
+        Optional<TileRelaxation> relaxation = relaxation(space, space.shape().operator());
+        Optional<MappingModel.Solution> sol = proven(space, budgetBytes, relaxation);
+        return sol.isPresent() ? sol
+                : new MappingModel(space, budgetBytes).solve(settings, Optional.empty(), relaxation);
+    }
+
+    /**
+     * The budget's optimum when the relaxation's enumeration ({@link MappingModel#enumerate}) proves it within
+     * {@link CpSatSettings#enumerationLimit()} tile combinations; empty when it does not (then CP-SAT solves).
+     */
+    private Optional<MappingModel.Solution> proven(MappingSpace space, long budgetBytes,
+                                                   Optional<TileRelaxation> relaxation) {
+        if (relaxation.isEmpty() || settings.enumerationLimit() <= 0) {
+            return Optional.empty();
+        }
+        MappingModel.Enumerated e = MappingModel.enumerate(space, budgetBytes, relaxation.get(),
+                settings.enumerationLimit());
+        return e.proven() ? e.best() : Optional.empty();
     }
 
     private Optional<TileRelaxation> relaxation(MappingSpace space, String operator) {

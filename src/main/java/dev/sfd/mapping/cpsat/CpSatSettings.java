@@ -29,22 +29,29 @@ import java.util.Set;
  * @param tileRelaxation whether each layer first enumerates its tile combinations under an order-free relaxation
  *        of the cost model ({@link TileRelaxation}): a latency lower bound per budget, an incumbent (hint and upper
  *        bound), and a table that drops tile combinations slower than the incumbent whatever their order; exact
+ * @param enumerationLimit with the relaxation: tile combinations (with buffering) per budget evaluated exactly, every
+ *        legal loop order with the fastest spatial option, fastest relaxed latency first, before CP-SAT is called.
+ *        When the enumeration reaches a combination whose relaxed latency exceeds the best latency found (or runs
+ *        out of combinations) within this many, every mapping not evaluated is slower than the best, so the best is
+ *        the budget's optimum (latency, then DRAM bytes, then footprint) and no solve is needed; otherwise CP-SAT
+ *        solves the budget as before. 0 = always CP-SAT. Exact either way, and a count, not a time
  */
 public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSolve, int frontBudgets, int threads,
                             int maxTileCandidates, boolean paddedTiles, boolean logSearch, int linearizationLevel,
-                            boolean warmStart, boolean tileRelaxation) {
+                            boolean warmStart, boolean tileRelaxation, int enumerationLimit) {
     public static final String FORMAT = "sfd-mapper-cpsat/1";
-    public static final CpSatSettings DEFAULT = new CpSatSettings(1, 7, 5.0, 8, 2, 8, true, false, 0, true, true);
+    public static final CpSatSettings DEFAULT = new CpSatSettings(1, 7, 5.0, 8, 2, 8, true, false, 0, true, true,
+            20_000);
     private static final Set<String> FIELDS = Set.of("format", "workers", "seed", "timeLimitSecondsPerSolve",
             "frontBudgets", "threads", "maxTileCandidates", "paddedTiles", "logSearch", "linearizationLevel",
-            "warmStart", "tileRelaxation");
+            "warmStart", "tileRelaxation", "enumerationLimit");
 
     /** The settings with the search defaults ({@code linearizationLevel} 0, {@code warmStart} and
-     *  {@code tileRelaxation} on). */
+     *  {@code tileRelaxation} on, the default {@code enumerationLimit}). */
     public CpSatSettings(int workers, int seed, double timeLimitSecondsPerSolve, int frontBudgets, int threads,
                          int maxTileCandidates, boolean paddedTiles, boolean logSearch) {
         this(workers, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates, paddedTiles,
-                logSearch, 0, true, true);
+                logSearch, 0, true, true, DEFAULT.enumerationLimit());
     }
 
     public MappingSpace.Options spaceOptions() {
@@ -53,7 +60,13 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
 
     public CpSatSettings withWorkers(int w) {
         return new CpSatSettings(w, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates,
-                paddedTiles, logSearch, linearizationLevel, warmStart, tileRelaxation);
+                paddedTiles, logSearch, linearizationLevel, warmStart, tileRelaxation, enumerationLimit);
+    }
+
+    /** The same settings with another {@code enumerationLimit} (0: every budget is solved by CP-SAT). */
+    public CpSatSettings withEnumerationLimit(int limit) {
+        return new CpSatSettings(workers, seed, timeLimitSecondsPerSolve, frontBudgets, threads, maxTileCandidates,
+                paddedTiles, logSearch, linearizationLevel, warmStart, tileRelaxation, limit);
     }
 
     /** Reads and validates a settings file; every problem names the field, the value and what is valid. */
@@ -72,10 +85,11 @@ public record CpSatSettings(int workers, int seed, double timeLimitSecondsPerSol
         int linearization = f.intInRange("linearizationLevel", d.linearizationLevel(), 0, 2);
         boolean warm = f.bool("warmStart", d.warmStart());
         boolean relax = f.bool("tileRelaxation", d.tileRelaxation());
+        int enumeration = f.intInRange("enumerationLimit", d.enumerationLimit(), 0, 10_000_000);
         if (!problems.isEmpty()) {
             throw new InvalidInputException(file.toString(), problems);
         }
         return new CpSatSettings(workers, seed, limit, budgets, threads, cands, padded, log, linearization, warm,
-                relax);
+                relax, enumeration);
     }
 }

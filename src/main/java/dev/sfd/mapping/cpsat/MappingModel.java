@@ -866,19 +866,49 @@ final class MappingModel {
 
     /**
      * A feasible mapping from the relaxation's fastest tile combinations within the budget (at most
-     * {@link #INCUMBENT_ENTRIES}, fastest first, until the bound passes the best latency found), each with its fastest
-     * spatial option and every loop order, evaluated by the cost model; the best (latency, DRAM bytes, footprint).
+     * {@link #INCUMBENT_ENTRIES}): {@link #enumerate}'s best.
      */
     private Optional<Solution> incumbent(TileRelaxation relaxation) {
+        return enumerate(space, budgetBytes, relaxation, INCUMBENT_ENTRIES).best();
+    }
+
+    /**
+     * The best mapping found by {@link #enumerate}, and whether it is the budget's optimum: empty and proven when no
+     * mapping fits the budget.
+     */
+    record Enumerated(Optional<Solution> best, boolean proven) {
+    }
+
+    /**
+     * Evaluates the relaxation's tile combinations within the budget, fastest relaxed latency first, at most
+     * {@code maxEntries}, each with its fastest spatial option and every legal loop order, by the cost model; keeps
+     * the best (latency, DRAM bytes, footprint). It stops at the first combination whose relaxed latency exceeds the
+     * best latency found: that bound holds for every loop order and spatial option ({@link TileRelaxation}), so no
+     * mapping left out is as fast, and the best is the budget's optimum ({@link Enumerated#proven}); so it is when
+     * every combination within the budget was evaluated. The spatial option only changes the unit cycles, and the
+     * cost model's latency never falls when they rise, so the fastest option loses nothing. When the enumeration
+     * stops at {@code maxEntries} first, the best is only feasible.
+     */
+    static Enumerated enumerate(MappingSpace space, long budgetBytes, TileRelaxation relaxation, int maxEntries) {
+        long start = System.nanoTime();
+        LayerShape s = space.shape();
+        CostModel cost = space.model();
         Solution best = null;
         List<int[]> orders = space.orders();
-        for (TileRelaxation.Entry e : relaxation.fastest(budgetBytes, INCUMBENT_ENTRIES)) {
+        List<TileRelaxation.Entry> entries = relaxation.fastest(budgetBytes, maxEntries + 1);
+        boolean proven = entries.size() <= maxEntries;
+        int[] tile = new int[LayerShape.DIMS];
+        for (int k = 0; k < entries.size(); k++) {
+            TileRelaxation.Entry e = entries.get(k);
             if (best != null && e.latencyLowerBound() > best.latencyCycles()) {
+                proven = true;
                 break;
             }
-            int[] tile = new int[LayerShape.DIMS];
+            if (k == maxEntries) {
+                break;
+            }
             for (int d = 0; d < LayerShape.DIMS; d++) {
-                tile[d] = cand[d][e.index()[d]];
+                tile[d] = space.candidates(d)[e.index()[d]];
             }
             int pair = 0;
             long fastest = Long.MAX_VALUE;
@@ -889,20 +919,27 @@ final class MappingModel {
                     pair = p;
                 }
             }
+            int[] unroll = space.unroll(tile, pair);
             for (int o = 0; o < orders.size(); o++) {
                 if (CostModel.splitsReductionAcrossOutputTiles(s, orders.get(o), tile)) {
                     continue;
                 }
-                CostModel.Figures f = cost.figures(s, tile, space.unroll(tile, pair), orders.get(o), e.doubleBuffered());
+                CostModel.Figures f = cost.figures(s, tile, unroll, orders.get(o), e.doubleBuffered());
                 if (f.footprintBytes() <= budgetBytes && (best == null || f.latencyCycles() < best.latencyCycles()
                         || f.latencyCycles() == best.latencyCycles() && (f.dramBytes() < best.dramBytes()
                         || f.dramBytes() == best.dramBytes() && f.footprintBytes() < best.footprintBytes()))) {
-                    best = new Solution(tile, pair, o, e.doubleBuffered(), f.latencyCycles(), f.dramBytes(),
+                    best = new Solution(tile.clone(), pair, o, e.doubleBuffered(), f.latencyCycles(), f.dramBytes(),
                             f.footprintBytes(), false, 0);
                 }
             }
         }
-        return Optional.ofNullable(best);
+        if (best == null) {
+            proven = false; // nothing fits by the relaxation's figures: CP-SAT decides
+        } else if (proven) {
+            best = new Solution(best.tile(), best.pair(), best.order(), best.doubleBuffered(), best.latencyCycles(),
+                    best.dramBytes(), best.footprintBytes(), true, (System.nanoTime() - start) / 1e9);
+        }
+        return new Enumerated(Optional.ofNullable(best), proven);
     }
 
     /**

@@ -24,7 +24,8 @@ class CpSatSettingsTest {
         Files.writeString(f, "format: sfd-mapper-cpsat/1\nworkers: 3\ntimeLimitSecondsPerSolve: 0.5\n");
         CpSatSettings d = CpSatSettings.DEFAULT;
         assertEquals(new CpSatSettings(3, d.seed(), 0.5, d.frontBudgets(), d.threads(), d.maxTileCandidates(),
-                d.paddedTiles(), d.logSearch(), d.linearizationLevel(), d.warmStart(), d.tileRelaxation()),
+                d.paddedTiles(), d.logSearch(), d.linearizationLevel(), d.warmStart(), d.tileRelaxation(),
+                d.enumerationLimit()),
                 CpSatSettings.read(f));
     }
 
