@@ -217,8 +217,13 @@ public final class OptimizeCommand implements Callable<Integer> {
             progress.stage("simulating", -1);
             Network net = request.network();
             CostModel cost = new CostModel(request.hardware());
+            // the two replays are independent: the layer-by-layer one runs on a second thread
+            SfdResult planned = result;
+            java.util.concurrent.CompletableFuture<SimulationResult> layerwise =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> new Simulator(net, true).run(planned.layerwise()));
             r = new Simulator(net, true).run(result.plan());
-            lw = new Simulator(net, true).run(result.layerwise());
+            lw = layerwise.join();
             progress.done();
             millis.put("simulation", (System.nanoTime() - t) / 1_000_000);
         } finally {

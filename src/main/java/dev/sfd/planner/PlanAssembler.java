@@ -48,6 +48,8 @@ public final class PlanAssembler {
     private final int maxTasks;
     private final boolean beatLayerwise;
     private final List<SfdResult.Repair> repairs = new ArrayList<>();
+    /** The tile graph behind every schedule this assembler made (by identity), for the plan's timing. */
+    private final Map<SegmentSchedule, TaskGraph> graphs = new java.util.IdentityHashMap<>();
 
     /**
      * @param layerwise the layer-by-layer plan of the same network and hardware (its schedules are the fallback of
@@ -83,8 +85,12 @@ public final class PlanAssembler {
         Map<String, Mapping> used = new LinkedHashMap<>();
         for (List<String> segment : segments) {
             for (SegmentSchedule s : best(segment, mappings, true).schedules()) {
-                out.add(new SegmentSchedule(out.size(), s.operators(), s.buffers(), s.tasks(), s.predictedCycles(),
-                        s.predictedPeakBytes()));
+                SegmentSchedule placed = new SegmentSchedule(out.size(), s.operators(), s.buffers(), s.tasks(),
+                        s.predictedCycles(), s.predictedPeakBytes());
+                if (graphs.containsKey(s)) {
+                    graphs.put(placed, graphs.get(s));
+                }
+                out.add(placed);
                 boolean alone = layerwiseOf.get(s.operators().get(0)) == s;
                 for (String op : s.operators()) {
                     Mapping m = alone ? layerwise.mappings().get(op) : mappings.get(op);
@@ -94,7 +100,7 @@ public final class PlanAssembler {
                 }
             }
         }
-        return new Assembled(prefetch.apply(out, used), used);
+        return new Assembled(prefetch.apply(out, used, graphs), used);
     }
 
     /** Segments the scheduler had to split, and why. */
@@ -144,6 +150,7 @@ public final class PlanAssembler {
             } else {
                 ScheduleOutcome out = listScheduler.schedule(g);
                 if (out instanceof ScheduleOutcome.Scheduled s) {
+                    graphs.put(s.schedule(), g);
                     long c = s.schedule().predictedCycles();
                     if (!beatLayerwise || c <= lw.cycles() || ops.size() == 1) {
                         return new Pieces(List.of(s.schedule()), c);

@@ -28,7 +28,12 @@ import java.util.Optional;
 final class SegmenterChain implements Segmenter {
     private static final Logger LOGGER = LogManager.getLogger();
 
+    /** The priced DP's first limit on a fused segment's tile events ({@link #stagedDp}). */
+    static final int FIRST_TASK_LIMIT = 15_000;
+
     private final SolverChoice choice;
+    /** The staged DP's rounds ("limit status, ..."), for the run's note; empty when it did not run. */
+    private String dpRounds = "";
     private final String timefoldConfig;
     private final Optional<SegmentPricer> pricer;
     private final List<SolverRun> runs = new ArrayList<>();
@@ -57,10 +62,11 @@ final class SegmenterChain implements Segmenter {
     public Segmentation segment(SegmentationModel model, SegmenterSettings settings) {
         Objective objective = settings.objective();
         int n = model.operators().size();
-        Segmentation dp = (pricer.isPresent() ? new DpSegmenter(pricer.get()) : new DpSegmenter())
-                .segment(model, settings);
+        Segmentation dp = pricer.isPresent() && objective == Objective.LATENCY ? stagedDp(model, settings)
+                : (pricer.isPresent() ? new DpSegmenter(pricer.get()) : new DpSegmenter()).segment(model, settings);
         record(dp, objective, pricer.isPresent() && objective == Objective.LATENCY
-                ? "exact over the topological order, every segment priced at tile level; reference and warm start"
+                ? "exact over the topological order, every segment priced at tile level, fused segments of at most "
+                + "N tile events for rising N (" + dpRounds + "); reference and warm start"
                 : "exact over the model's topological order; reference and warm start");
         Segmentation best = dp;
         boolean cpsat = choice == SolverChoice.CPSAT
@@ -89,6 +95,60 @@ final class SegmenterChain implements Segmenter {
         return best;
     }
 
+    /**
+     * The priced DP by rising segment size: first with fused segments of at most {@link #FIRST_TASK_LIMIT} tile events
+     * (quick to walk, so the DP converges on most networks in a fraction of its time), then, while a round converges
+     * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
+     * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
+     * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE.
+     */
+    private Segmentation stagedDp(SegmentationModel model, SegmenterSettings settings) {
+        SegmentPricer p = pricer.get();
+        int max = p.taskLimit();
+        long start = System.nanoTime();
+        long deadline = start + (long) (settings.timeLimitSeconds() * 1e9);
+        Segmentation best = null;
+        Segmentation last = null;
+        int limit = Math.min(max, FIRST_TASK_LIMIT);
+        StringBuilder rounds = new StringBuilder();
+        try {
+            while (true) {
+                p.limitTasks(limit);
+                double left = (deadline - System.nanoTime()) / 1e9;
+                Segmentation s = new DpSegmenter(p).segment(model, settings.withTimeLimitSeconds(Math.max(0.05, left)));
+                boolean full = limit >= max;
+                boolean proved = s.status() == Segmentation.Status.OPTIMAL;
+                LOGGER.debug("Priced DP with fused segments of at most ({}) tile events: ({}) cycles, ({})", limit,
+                        s.pricedCycles(), s.status());
+                last = s;
+                rounds.append(rounds.length() == 0 ? "" : ", ").append(limit).append(' ').append(s.status());
+                if (!full && s.feasible()) {
+                    // optimal for a smaller space only
+                    s = new Segmentation(s.parts(), s.evaluation(), Segmentation.Status.FEASIBLE, Double.NaN,
+                            s.solver(), s.wallMillis(), s.pricedCycles());
+                }
+                if (best == null || !best.feasible() || s.feasible() && s.pricedCycles() < best.pricedCycles()
+                        || full && proved && s.feasible() && s.pricedCycles() <= best.pricedCycles()) {
+                    best = s;
+                }
+                if (full || !proved || System.nanoTime() >= deadline) {
+                    break;
+                }
+                limit = (int) Math.min(max, 2L * limit);
+            }
+        } finally {
+            p.limitTasks(max);
+        }
+        long wall = (System.nanoTime() - start) / 1_000_000;
+        dpRounds = rounds.toString();
+        // a round cut by the time limit keeps its gap (so the run reads as stopped at the limit); a converged round
+        // below the pricer's limit has none for the whole space
+        double gap = best.status() == Segmentation.Status.OPTIMAL ? 0
+                : last.status() != Segmentation.Status.OPTIMAL ? last.gap() : Double.NaN;
+        return new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(), wall,
+                best.pricedCycles());
+    }
+
     private Optional<Segmentation> run(String solver, java.util.function.Supplier<Segmentation> body,
                                        Objective objective, String why) {
         long start = System.nanoTime();
@@ -111,12 +171,18 @@ final class SegmenterChain implements Segmenter {
         if (pricer.isEmpty() || objective != Objective.LATENCY || !s.feasible()) {
             return s;
         }
-        double total = 0;
+        List<List<Integer>> operators = new ArrayList<>();
+        List<List<Integer>> choices = new ArrayList<>();
         for (SegmentationModel.Part p : s.parts()) {
             List<Integer> ops = new ArrayList<>(p.operators());
             List<Integer> ch = new ArrayList<>(p.choices());
             sortByOperator(ops, ch);
-            total += pricer.get().price(ops, ch);
+            operators.add(ops);
+            choices.add(ch);
+        }
+        double total = 0;
+        for (double price : pricer.get().priceAll(operators, choices)) {
+            total += price;
         }
         return s.withPricedCycles(total);
     }

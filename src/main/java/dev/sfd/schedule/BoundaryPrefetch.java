@@ -64,11 +64,21 @@ public final class BoundaryPrefetch {
      * @param mappings the mapping of every compute operator
      */
     public List<SegmentSchedule> apply(List<SegmentSchedule> segments, Map<String, Mapping> mappings) {
+        return apply(segments, mappings, Map.of());
+    }
+
+    /**
+     * As {@link #apply(List, Map)}, with the tile graphs of some segments already built (by identity of the
+     * schedule); the others are built again.
+     */
+    public List<SegmentSchedule> apply(List<SegmentSchedule> segments, Map<String, Mapping> mappings,
+                                       Map<SegmentSchedule, TaskGraph> graphs) {
         List<Seg> segs = new ArrayList<>(segments.size());
         for (int k = 0; k < segments.size(); k++) {
             SegmentSchedule s = segments.get(k);
-            segs.add(new Seg(s, builder.build(k, s.operators(), mappings), k == 0 ? null : segments.get(k - 1),
-                    k == 0 ? null : segs.get(k - 1)));
+            TaskGraph g = graphs.get(s);
+            segs.add(new Seg(s, g != null ? g : builder.build(k, s.operators(), mappings),
+                    k == 0 ? null : segments.get(k - 1), k == 0 ? null : segs.get(k - 1)));
         }
         int[] prefetch = new int[segs.size()];
         int[] insertAt = new int[segs.size()];

@@ -88,8 +88,8 @@ public final class SegmentAnalyzer {
         long t1 = System.nanoTime();
         Analysis a = c.result();
         if (LOGGER.isTraceEnabled()) {
-            LOGGER.trace("analysed ({}) operators: ({}) events, walk ({} ms), timeline ({} ms)", operators.size(),
-                    a.tasks(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+            LOGGER.trace("analysed ({}) operators: ({}) events, walk ({} ms), timeline ({} ms): {}", operators.size(),
+                    a.tasks(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, operators);
         }
         return a;
     }

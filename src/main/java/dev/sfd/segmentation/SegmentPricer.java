@@ -34,6 +34,22 @@ public interface SegmentPricer {
     }
 
     /**
+     * The largest fused segment (tile events of its walk) priced now; larger ones price as infinite (no limit by
+     * default).
+     */
+    default int taskLimit() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Prices fused segments only up to {@code limit} tile events from now on (at most the pricer's own maximum);
+     * returns the limit in force. A pricer without a limit ignores it.
+     */
+    default int limitTasks(int limit) {
+        return taskLimit();
+    }
+
+    /**
      * A value no price of this segment can be below: the busiest unit plus the latency of the first load (no step
      * starts before a load lands) and of the last store, computed from the options alone.
      */

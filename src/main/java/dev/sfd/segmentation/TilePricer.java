@@ -30,6 +30,8 @@ public final class TilePricer implements SegmentPricer {
     private final CostModel cost;
     private final Network net;
     private final int maxTasks;
+    /** The limit in force (at most {@link #maxTasks}): a segmenter may price with a smaller one first. */
+    private volatile int taskLimit;
     private final Map<Key, Optional<SegmentAnalyzer.Analysis>> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<List<Object>, Optional<SegmentAnalyzer.Analysis>> byStructure =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -54,6 +56,7 @@ public final class TilePricer implements SegmentPricer {
         this.input = Objects.requireNonNull(input, "input");
         this.analyzer = new SegmentAnalyzer(new TileWalk(net, cost));
         this.maxTasks = maxTasks;
+        this.taskLimit = maxTasks;
         this.threads = Math.max(1, threads);
     }
 
@@ -107,8 +110,34 @@ public final class TilePricer implements SegmentPricer {
         return fromBest.equals(choices) ? List.of() : List.of(fromBest);
     }
 
-    /** The analysis of a segment (cached); empty when it has more tile events than the limit. */
+    @Override
+    public int taskLimit() {
+        return taskLimit;
+    }
+
+    @Override
+    public int limitTasks(int limit) {
+        taskLimit = Math.max(1, Math.min(maxTasks, limit));
+        return taskLimit;
+    }
+
+    /**
+     * The analysis of a segment (cached); empty when it has more tile events than the limit in force
+     * ({@link #limitTasks}). Walks are cached whatever their size, so raising the limit does not walk them again.
+     */
     public Optional<SegmentAnalyzer.Analysis> analysis(List<Integer> operators, List<Integer> choices) {
+        return withinLimit(walked(operators, choices), operators.size(), taskLimit);
+    }
+
+    private static Optional<SegmentAnalyzer.Analysis> withinLimit(Optional<SegmentAnalyzer.Analysis> a, int size,
+                                                                   int limit) {
+        // an operator alone is always priced (the layer-by-layer plan runs it whatever its size)
+        return size > 1 && a.isPresent() && a.get().tasks() > limit ? Optional.empty() : a;
+    }
+
+    /** The cached analysis of a segment, walked when the limit in force allows; empty when it was not walked. */
+    private Optional<SegmentAnalyzer.Analysis> walked(List<Integer> operators, List<Integer> choices) {
+        int limit = taskLimit;
         Key key = new Key(List.copyOf(operators), List.copyOf(choices));
         Optional<SegmentAnalyzer.Analysis> hit = cache.get(key);
         if (hit != null) {
@@ -136,14 +165,12 @@ public final class TilePricer implements SegmentPricer {
                 estimate += cost.evaluate(net, input.operators().get(op), m.get()).tiles();
             }
         }
-        // a walk has a compute event per tile and about as many loads, stores and frees again; an operator alone is
-        // always priced (the layer-by-layer plan runs it whatever its size)
-        boolean capped = operators.size() > 1;
-        Optional<SegmentAnalyzer.Analysis> result = capped && 2 * estimate > maxTasks ? Optional.empty()
-                : Optional.of(analyzer.analyze(0, names, mappings));
-        if (capped && result.isPresent() && result.get().tasks() > maxTasks) {
-            result = Optional.empty();
+        // a walk has a compute event per tile and about as many loads, stores and frees again: a fused segment
+        // estimated above the limit is not walked (nor cached, so a higher limit walks it)
+        if (operators.size() > 1 && 2 * estimate > limit) {
+            return Optional.empty();
         }
+        Optional<SegmentAnalyzer.Analysis> result = Optional.of(analyzer.analyze(0, names, mappings));
         cache.put(key, result);
         if (structure != null) {
             byStructure.put(structure, result);

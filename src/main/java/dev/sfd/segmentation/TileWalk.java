@@ -209,9 +209,7 @@ public final class TileWalk {
                         break;
                     }
                 }
-                if (out.size() > 1) {
-                    out.sort(Comparator.comparingInt(ProducedTile::order));
-                }
+                sortByOrder(out);
                 return out;
             }
             int from = Arrays.binarySearch(starts, region.lo(axis) - maxExtent);
@@ -224,8 +222,18 @@ public final class TileWalk {
                     out.add(sorted[i]);
                 }
             }
-            out.sort(Comparator.comparingInt(ProducedTile::order));
+            sortByOrder(out);
             return out;
+        }
+
+        /** Production order (the cells are visited in grid order, often production order already). */
+        private static void sortByOrder(List<ProducedTile> out) {
+            for (int i = 1; i < out.size(); i++) {
+                if (out.get(i - 1).order() > out.get(i).order()) {
+                    out.sort(Comparator.comparingInt(ProducedTile::order));
+                    return;
+                }
+            }
         }
 
         private void index() {
@@ -315,6 +323,9 @@ public final class TileWalk {
         final List<Box> bufferRegion = new ArrayList<>();
         final List<String> bufferOwner = new ArrayList<>();
         final Map<String, ProducedTiles> onChip = new HashMap<>();
+        /** Whether a tensor is produced inside the segment, by name (asked at every step). */
+        final Map<String, Boolean> madeHere = new HashMap<>();
+        final Marks marks = new Marks();
         int tasks;
 
         Walk(int index, List<String> operators, Map<String, Mapping> mappings, Visitor visitor) {
@@ -549,9 +560,9 @@ public final class TileWalk {
                 ot.stepsDone++;
                 boolean last = ot.stepsDone == reductionSteps;
                 long cycles = timing.stepCycles(lo, hi, readBytes + outBytes);
-                List<Integer> uniqueReads = dedupe(readBuffers);
+                List<Integer> uniqueReads = dedupe(readBuffers, marks);
                 visitor.compute(taskId, op.name(), out.name(), ot.box, new Box(lo, hi), last, alloc, uniqueReads,
-                        dedupe(deps), nest.unit(), cycles, readBytes, outBytes);
+                        dedupe(deps, marks), nest.unit(), cycles, readBytes, outBytes);
                 for (int b : uniqueReads) {
                     List<Integer> u = users.get(b);
                     if (u.isEmpty() || u.get(u.size() - 1) != taskId) {
@@ -578,22 +589,53 @@ public final class TileWalk {
 
         /** Producer tiles of a tensor made inside this segment, or null when it comes from DRAM. */
         ProducedTiles producedOnChip(String tensor) {
-            return net.producer(tensor).filter(p -> inSegment.contains(p.name())).isPresent()
-                    ? onChip.computeIfAbsent(tensor, k -> new ProducedTiles()) : null;
+            boolean here = madeHere.computeIfAbsent(tensor,
+                    k -> net.producer(k).filter(p -> inSegment.contains(p.name())).isPresent());
+            return here ? onChip.computeIfAbsent(tensor, k -> new ProducedTiles()) : null;
         }
     }
 
-    private static List<Integer> dedupe(List<Integer> xs) {
-        if (xs.size() > 16) {
-            return new ArrayList<>(new java.util.LinkedHashSet<>(xs));
+    /** The distinct values of non-negative {@code xs}, first occurrences in order (marks in {@code seen}). */
+    private static List<Integer> dedupe(List<Integer> xs, Marks seen) {
+        if (xs.size() <= 16) {
+            List<Integer> out = new ArrayList<>(xs.size());
+            for (Integer x : xs) {
+                if (!out.contains(x)) {
+                    out.add(x);
+                }
+            }
+            return out;
         }
+        seen.next();
         List<Integer> out = new ArrayList<>(xs.size());
         for (Integer x : xs) {
-            if (!out.contains(x)) {
+            if (seen.mark(x)) {
                 out.add(x);
             }
         }
         return out;
+    }
+
+    /** A set of small non-negative ints cleared in O(1): a stamp per value, a new stamp per use. */
+    private static final class Marks {
+        private int[] stamp = new int[1024];
+        private int current;
+
+        void next() {
+            current++;
+        }
+
+        /** Marks {@code x}; false when it was already marked since the last {@link #next()}. */
+        boolean mark(int x) {
+            if (x >= stamp.length) {
+                stamp = Arrays.copyOf(stamp, Math.max(x + 1, stamp.length * 2));
+            }
+            if (stamp[x] == current) {
+                return false;
+            }
+            stamp[x] = current;
+            return true;
+        }
     }
 
     /** Bytes of {@code elements} elements of {@code bytesPerElement} bytes each, rounded up. */
