@@ -15,7 +15,9 @@ import java.util.Optional;
  * Prices segments with the planner's timeline engine ({@link SegmentAnalyzer}: the tile walk, ordered and timed as
  * the tile scheduler will), and keeps every analysis it made, so the planner can report the prediction of each
  * segment it schedules. Fused segments whose walk would exceed {@code maxTasks} tile events are not walked and price
- * as infeasible (the scheduler would not run them either); an operator alone is always priced.
+ * as infeasible (the scheduler would not run them either); an operator alone is always priced. A segmenter may
+ * lower that limit for a while ({@link #limitTasks}, the planner's DP by rising segment size); walks already made
+ * stay cached whatever their size.
  *
  * <p>Analyses are also shared between <b>structurally identical segments</b> ({@link #structureKey}): the same
  * operators (kind, attributes, loop nest, tensor shapes and roles) with the same mappings, wired the same way inside
