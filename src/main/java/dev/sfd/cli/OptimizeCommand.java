@@ -64,8 +64,9 @@ public final class OptimizeCommand implements Callable<Integer> {
     String planner;
 
     @Option(names = "--solver", defaultValue = "auto", paramLabel = "SOLVER",
-            description = "SFD segmenter: dp, cpsat, timefold or auto (default: DP, then CP-SAT for <= 64 operators, "
-                    + "Timefold warm-started from the DP above that when the DP did not prove optimality).")
+            description = "SFD segmenter: dp, cpsat, timefold or auto (default: for the latency objective the priced "
+                    + "DP alone; for energy and DRAM the DP, then CP-SAT for <= 64 operators, Timefold warm-started "
+                    + "from the DP above that when the DP did not prove optimality).")
     String solver;
 
     @Option(names = "--objective", defaultValue = "latency", paramLabel = "OBJECTIVE",

@@ -69,10 +69,12 @@ final class SegmenterChain implements Segmenter {
                 + "N tile events for rising N (" + dpRounds + "); reference and warm start"
                 : "exact over the model's topological order; reference and warm start");
         Segmentation best = dp;
+        // auto: after the priced DP nothing follows (the search solvers' answers, priced, never beat it)
+        boolean searchAfterDp = choice == SolverChoice.AUTO && !(pricer.isPresent() && objective == Objective.LATENCY);
         boolean cpsat = choice == SolverChoice.CPSAT
-                || (choice == SolverChoice.AUTO && n <= SolverChoice.AUTO_CPSAT_MAX_OPERATORS);
+                || (searchAfterDp && n <= SolverChoice.AUTO_CPSAT_MAX_OPERATORS);
         boolean timefold = choice == SolverChoice.TIMEFOLD
-                || (choice == SolverChoice.AUTO && n > SolverChoice.AUTO_CPSAT_MAX_OPERATORS
+                || (searchAfterDp && n > SolverChoice.AUTO_CPSAT_MAX_OPERATORS
                 && dp.status() != Segmentation.Status.OPTIMAL);
         if (cpsat) {
             String why = choice == SolverChoice.AUTO ? "auto: " + n + " operators <= "
@@ -90,7 +92,8 @@ final class SegmenterChain implements Segmenter {
                     objective, why), objective);
         }
         if (choice == SolverChoice.AUTO && !cpsat && !timefold) {
-            LOGGER.debug("auto: DP proved optimal over its order for ({}) operators; no search solver run", n);
+            LOGGER.debug("auto: no search solver after the DP for ({}) operators ({})", n,
+                    searchAfterDp ? "it proved optimal over its order" : "the priced DP");
         }
         return best;
     }

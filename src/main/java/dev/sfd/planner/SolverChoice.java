@@ -13,10 +13,12 @@ import java.util.Locale;
  *   <li>{@code cpsat}: CP-SAT over every convex segmentation, warm-started from the DP (full model up to 64
  *       operators, banded around the DP's cuts beyond).</li>
  *   <li>{@code timefold}: Timefold local search warm-started from the DP.</li>
- *   <li>{@code auto}: DP, then CP-SAT when the graph has at most {@link #AUTO_CPSAT_MAX_OPERATORS} operators (it
- *       can prove optimality over all convex segmentations there); above that, Timefold only when the DP did
- *       not prove its answer optimal (Timefold searches the same contiguous space, so it cannot beat a proven
- *       DP optimum).</li>
+ *   <li>{@code auto}: with the latency objective, the priced DP alone (by rising segment size): CP-SAT and
+ *       Timefold search the additive model, and after this DP their priced answers never won (12 network x
+ *       hardware pairs, benchmarks/README.md) while they took 3-60 s more. Otherwise (energy, DRAM objectives) DP,
+ *       then CP-SAT when the graph has at most {@link #AUTO_CPSAT_MAX_OPERATORS} operators (it can prove optimality
+ *       over all convex segmentations there); above that, Timefold only when the DP did not prove its answer
+ *       optimal (Timefold searches the same contiguous space, so it cannot beat a proven DP optimum).</li>
  * </ul>
  */
 public enum SolverChoice {
