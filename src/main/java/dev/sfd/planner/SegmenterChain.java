@@ -32,6 +32,7 @@ final class SegmenterChain implements Segmenter {
     static final int FIRST_TASK_LIMIT = 15_000;
 
     private final SolverChoice choice;
+    private final int firstTaskLimit;
     /** The staged DP's rounds ("limit status, ..."), for the run's note; empty when it did not run. */
     private String dpRounds = "";
     private final String timefoldConfig;
@@ -44,6 +45,12 @@ final class SegmenterChain implements Segmenter {
      *     compared by the additive model
      */
     SegmenterChain(SolverChoice choice, String timefoldConfig, Optional<SegmentPricer> pricer) {
+        this(choice, timefoldConfig, pricer, FIRST_TASK_LIMIT);
+    }
+
+    /** As above, the priced DP's first round limited to {@code firstTaskLimit} tile events (tests use small ones). */
+    SegmenterChain(SolverChoice choice, String timefoldConfig, Optional<SegmentPricer> pricer, int firstTaskLimit) {
+        this.firstTaskLimit = firstTaskLimit;
         this.choice = Objects.requireNonNull(choice, "choice");
         this.timefoldConfig = Objects.requireNonNull(timefoldConfig, "timefoldConfig");
         this.pricer = Objects.requireNonNull(pricer, "pricer");
@@ -100,6 +107,7 @@ final class SegmenterChain implements Segmenter {
 
     /**
      * The priced DP by rising segment size: first with fused segments of at most {@link #FIRST_TASK_LIMIT} tile events
+     * (by default)
      * (quick to walk, so the DP converges on most networks in a fraction of its time), then, while a round converges
      * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
      * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
@@ -112,7 +120,7 @@ final class SegmenterChain implements Segmenter {
         long deadline = start + (long) (settings.timeLimitSeconds() * 1e9);
         Segmentation best = null;
         Segmentation last = null;
-        int limit = Math.min(max, FIRST_TASK_LIMIT);
+        int limit = Math.min(max, firstTaskLimit);
         StringBuilder rounds = new StringBuilder();
         try {
             while (true) {

@@ -1,0 +1,67 @@
+package dev.sfd.planner;
+
+import dev.sfd.cost.CostModel;
+import dev.sfd.hardware.Hardware;
+import dev.sfd.hardware.HardwareCatalog;
+import dev.sfd.mapping.HeuristicMapper;
+import dev.sfd.mapping.NetworkMapper;
+import dev.sfd.mapping.NetworkMapping;
+import dev.sfd.segmentation.Objective;
+import dev.sfd.segmentation.Segmentation;
+import dev.sfd.segmentation.SegmentationInput;
+import dev.sfd.segmentation.SegmentationModelBuilder;
+import dev.sfd.segmentation.SegmenterSettings;
+import dev.sfd.segmentation.TilePricer;
+import dev.sfd.segmentation.dp.DpSegmenter;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.io.NetworkReader;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The priced DP by rising segment size ({@link SegmenterChain}) against its exact twin, the priced DP run once at
+ * the pricer's full limit: when every round converges, both are optimal for the same priced model and must find the
+ * same latency. The first limit is small so that several rounds run on a small network.
+ */
+class StagedDpTest {
+    static final Network NET = NetworkReader.parse("staged.yaml", """
+            format: sfd-network/1
+            name: staged
+            batch: 1
+            inputs:
+              - {name: x, shape: [1, 16, 28, 28]}
+            outputs: [r3]
+            operators:
+              - {name: c1, op: conv, inputs: [x], channels: 32, kernel: 3, padding: 1}
+              - {name: r1, op: relu, inputs: [c1]}
+              - {name: c2, op: conv, inputs: [r1], channels: 32, kernel: 3, padding: 1}
+              - {name: r2, op: relu, inputs: [c2]}
+              - {name: c3, op: conv, inputs: [r2], channels: 64, kernel: 1}
+              - {name: r3, op: relu, inputs: [c3]}
+            """, null);
+
+    @Test
+    void risingLimitsReachTheSingleRunsOptimum() {
+        Hardware hw = HardwareCatalog.resolve("edge");
+        NetworkMapping mapping = NetworkMapper.map(new HeuristicMapper(), NET, hw, 1);
+        SegmentationInput input = new SegmentationModelBuilder(NET, hw).build(mapping);
+        SegmenterSettings settings = new SegmenterSettings(Objective.LATENCY, 120, 1, 42, 96);
+        int full = 8_000;
+
+        Segmentation once = new DpSegmenter(new TilePricer(NET, new CostModel(hw), input, full, 1))
+                .segment(input.model(), settings);
+        SegmenterChain chain = new SegmenterChain(SolverChoice.DP, "fast",
+                Optional.of(new TilePricer(NET, new CostModel(hw), input, full, 1)), 500);
+        Segmentation staged = chain.segment(input.model(), settings);
+
+        assertEquals(Segmentation.Status.OPTIMAL, once.status());
+        assertEquals(Segmentation.Status.OPTIMAL, staged.status(), () -> chain.runs().toString());
+        assertEquals(once.pricedCycles(), staged.pricedCycles(), () -> chain.runs().toString());
+        String note = chain.runs().get(0).note();
+        assertTrue(note.contains("500 OPTIMAL") && note.contains(full + " OPTIMAL"), note);
+    }
+}
