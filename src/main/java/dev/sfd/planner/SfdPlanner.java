@@ -172,7 +172,7 @@ public final class SfdPlanner implements Planner {
                 seg.status().name(), seg.gap(), chain.runs(), fusion.segments().size(), prediction(fusion, pricer),
                 repairs, "", millis, List.of());
         long sfdCycles = assembled.cycles();
-        long lwCycles = predicted(layerwise);
+        long lwCycles = layerwise.predictedCycles();
         LOGGER.info("SFD plan of ({}): ({}) segments, ({}) repairs, scheduled ({} cycles) vs layer by layer ({} cycles)",
                 net.name(), plan.segments().size(), repairs.size(), sfdCycles, lwCycles);
         if (options.objective() == Objective.LATENCY && sfdCycles > lwCycles) {
@@ -246,9 +246,6 @@ public final class SfdPlanner implements Planner {
         return new SfdResult.Prediction(latency, ev.latencyCycles(), energy, dram, fusion.segments(), cycles, priced);
     }
 
-    static long predicted(Plan p) {
-        return p.predictedCycles();
-    }
 
     private static long elapsed(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;

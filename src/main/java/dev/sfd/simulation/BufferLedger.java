@@ -66,9 +66,8 @@ final class BufferLedger {
     private final Findings findings;
     /** Segments that have started and not yet ended (two at once while the next one prefetches). */
     private final Map<Integer, Table> open = new HashMap<>();
+    /** The table buffer ids refer to: the segment of the task at hand ({@link #use}). */
     private Table current = new Table(List.of());
-    private Buf[] bufs = new Buf[0];
-    private List<BufferSpec> specs = List.of();
     private final Map<String, List<Buf>> live = new HashMap<>();
     private final Map<String, List<Box>> freed = new HashMap<>();
     private long occupancy;
@@ -98,8 +97,6 @@ final class BufferLedger {
     void use(int segment) {
         Table t = open.get(segment);
         current = t == null ? new Table(List.of()) : t;
-        bufs = current.bufs;
-        specs = current.specs;
     }
 
     /**
@@ -108,16 +105,17 @@ final class BufferLedger {
      * or it is allocated twice.
      */
     Buf allocate(int id, long requiredBytes, TileTask task, long now) {
+        Buf[] bufs = current.bufs;
         if (id < 0 || id >= bufs.length) {
             findings.violation(Violation.Kind.MALFORMED, label(task), "", "allocates unknown buffer " + id);
             return null;
         }
         if (bufs[id] != null) {
-            findings.violation(Violation.Kind.MALFORMED, label(task), specs.get(id).tensor(), "allocates buffer " + id
+            findings.violation(Violation.Kind.MALFORMED, label(task), current.specs.get(id).tensor(), "allocates buffer " + id
                     + " a second time");
             return null;
         }
-        BufferSpec spec = specs.get(id);
+        BufferSpec spec = current.specs.get(id);
         if (spec.bytes() < requiredBytes) {
             findings.violation(Violation.Kind.BUFFER_TOO_SMALL, label(task), spec.tensor(), "buffer " + id + " ("
                     + spec.region() + ") is declared with (" + spec.bytes() + ") bytes but what it holds needs ("
@@ -141,7 +139,7 @@ final class BufferLedger {
 
     /** The buffer with plan id {@code id} when it is live, else null. */
     Buf liveBuffer(int id) {
-        Buf b = id >= 0 && id < bufs.length ? bufs[id] : null;
+        Buf b = id >= 0 && id < current.bufs.length ? current.bufs[id] : null;
         return b != null && b.live ? b : null;
     }
 
