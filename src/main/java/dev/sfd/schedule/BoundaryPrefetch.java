@@ -12,33 +12,38 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * DRAM scheduling across segment boundaries: times a plan's segments as one program (the issue rule of
- * {@link SegmentSchedule}) and chooses, at every boundary, how many leading loads of the next segment issue early
- * and after which task of the current one ({@link SegmentSchedule.Prefetch}).
+ * {@link SegmentSchedule}) and chooses, at every boundary, which loads of the next segment issue early and where in
+ * the current segment's order ({@link SegmentSchedule.Prefetch}).
  *
- * <p>Which loads may move: the next segment's leading tasks in its issue order, as long as they are loads; a load
- * of data the current segment stores waits for the stores that cover its region (not movable when they do not).
- * Everything else it loads (weights, network inputs, activations of earlier segments) is in DRAM once the current
- * segment's own tasks issue. Where they may go: after any task of the current segment's own (not prefetched)
- * tasks, and after every store they wait for, such that the segment's occupancy from there on plus the moved loads'
- * buffers stays within the buffer; the occupancy of an in-order program depends only on the order, so this is
- * exact.
+ * <p>Which loads may move: any load of the next segment whose data is in DRAM before the current segment ends:
+ * weights, network inputs, activations of earlier segments, and data the current segment stores, in which case the
+ * load waits for the stores that cover its region (not movable when they do not). The first {@code m} of them move,
+ * those that need not wait first, each kind in the next segment's order, and issue in that order. Where they may go: after any of the current segment's own (not prefetched)
+ * tasks, after every store they wait for, either as one block or spread evenly over the rest of the segment (one
+ * load after every few tasks, so the loads fill the DMA engines' idle time instead of holding up the segment's
+ * issue), such that the buffer holds, at every point of the order, the current segment's occupancy plus the moved
+ * loads issued so far, and the next segment's occupancy plus its moved loads not yet reached in its order. The
+ * occupancy of an in-order program depends only on the order, so both checks are exact.
  *
- * <p>How it chooses: boundary by boundary, from the first, for a few load counts (all movable loads, half, one)
- * and positions (the earliest that fits, evenly spaced positions after it, the last two), the candidate whose
- * next segment finishes first when the program runs to its end, not moving anything when nothing finishes earlier.
- * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
- * applies: every task starts once every earlier task has started, its dependencies have finished and a unit of its
- * kind is free), with a segment's remaining tasks waiting for every task of the previous segment to finish, and each
- * task's duration from the tile graph ({@link TileGraphBuilder}).
+ * <p>How it chooses: boundary by boundary, from the first, for load counts halving from all movable loads to one,
+ * and for each count a block and a spread from a few start positions (the earliest that fits, evenly spaced ones
+ * after it, the last two), the candidate whose next segment finishes first when the program runs to its end, not
+ * moving anything when nothing finishes earlier. The timing is the in-order rule of the planner's timeline engine
+ * ({@link InOrderClock}, the rule the simulator applies: every task starts once every earlier task has started, its
+ * dependencies have finished and a unit of its kind is free), with a segment's own tasks waiting for every task of
+ * the previous segment to finish, and each task's duration from the tile graph ({@link TileGraphBuilder}).
  */
 public final class BoundaryPrefetch {
     private static final Logger LOGGER = LogManager.getLogger();
-    /** Evenly spaced insertion positions tried per load count, besides the earliest that fits and the last two. */
-    private static final int POSITIONS = 8;
+    /** Evenly spaced start positions tried per load count and pattern, besides the earliest that fits and the last two. */
+    private static final int POSITIONS = 6;
 
     private final TileGraphBuilder builder;
     private final long capacity;
@@ -77,53 +82,61 @@ public final class BoundaryPrefetch {
         for (int k = 0; k < segments.size(); k++) {
             SegmentSchedule s = segments.get(k);
             TaskGraph g = graphs.get(s);
-            segs.add(new Seg(s, g != null ? g : builder.build(k, s.operators(), mappings),
-                    k == 0 ? null : segments.get(k - 1), k == 0 ? null : segs.get(k - 1)));
+            Seg seg = new Seg(s, g != null ? g : builder.build(k, s.operators(), mappings));
+            if (k > 0 && enabled) {
+                seg.findMovable(segments.get(k - 1));
+            }
+            segs.add(seg);
         }
-        int[] prefetch = new int[segs.size()];
-        int[] insertAt = new int[segs.size()];
+        Move[] moves = new Move[segs.size()];
         InOrderClock clock = new InOrderClock(engines);
         long barrier = 0;
         long[] ends = new long[segs.size()];
-        int moved = 0;
+        int moving = 0;
         for (int k = 0; k < segs.size(); k++) {
             Seg cur = segs.get(k);
-            if (k + 1 < segs.size() && enabled) {
-                Seg next = segs.get(k + 1);
-                long best = finishOfNext(clock, barrier, cur, prefetch[k], next, 0, cur.n);
-                for (int[] c : candidates(cur, prefetch[k], next)) {
-                    long f = finishOfNext(clock, barrier, cur, prefetch[k], next, c[0], c[1]);
+            Seg next = k + 1 < segs.size() ? segs.get(k + 1) : null;
+            Move chosen = Move.NONE;
+            if (next != null && enabled) {
+                long best = finishOfNext(clock, barrier, cur, next, Move.NONE);
+                for (Move c : candidates(cur, next)) {
+                    long f = finishOfNext(clock, barrier, cur, next, c);
                     if (f < best) {
                         best = f;
-                        prefetch[k + 1] = c[0];
-                        insertAt[k + 1] = c[1];
+                        chosen = c;
                     }
                 }
+                next.moveEarly(chosen.m);
+                moves[k + 1] = chosen;
             }
-            Seg next = k + 1 < segs.size() ? segs.get(k + 1) : null;
-            barrier = runRemainder(clock, barrier, cur, prefetch[k], next, next == null ? 0 : prefetch[k + 1],
-                    next == null ? cur.n : insertAt[k + 1]);
+            barrier = run(clock, barrier, cur, cur.end, next, next == null ? null : next.end, chosen);
             ends[k] = barrier;
-            moved += prefetch[k] > 0 ? 1 : 0;
+            moving += chosen.m > 0 ? 1 : 0;
         }
         List<SegmentSchedule> out = new ArrayList<>(segs.size());
         for (int k = 0; k < segs.size(); k++) {
             SegmentSchedule.Prefetch p = SegmentSchedule.Prefetch.NONE;
-            if (prefetch[k] > 0) {
+            Move mv = moves[k];
+            if (mv != null && mv.m > 0) {
                 Seg prev = segs.get(k - 1);
                 Seg cur = segs.get(k);
-                List<int[]> waits = new ArrayList<>();
-                for (int i = 0; i < prefetch[k]; i++) {
-                    for (int w : cur.waits[i]) {
-                        waits.add(new int[] {cur.ids[i], prev.ids[w]});
+                List<Integer> tasks = new ArrayList<>(mv.m);
+                List<Integer> after = new ArrayList<>(mv.m);
+                List<SegmentSchedule.Wait> waits = new ArrayList<>();
+                for (int q = 0; q < mv.m; q++) {
+                    int id = cur.ids[cur.movable[q]];
+                    tasks.add(id);
+                    after.add(prev.ids[prev.own[mv.after[q]]]);
+                    for (int w : cur.waits[q]) {
+                        waits.add(new SegmentSchedule.Wait(id, prev.ids[w]));
                     }
                 }
-                p = new SegmentSchedule.Prefetch(prefetch[k], prev.ids[insertAt[k] - 1], waits);
+                p = new SegmentSchedule.Prefetch(tasks, after, waits);
             }
             out.add(segments.get(k).placed(k, p, ends[k]));
         }
         LOGGER.debug("Boundary prefetch: ({}) of ({}) segments start loading early; program ends at ({} cycles)",
-                moved, segs.size(), segs.isEmpty() ? 0 : ends[segs.size() - 1]);
+                moving, segs.size(), segs.isEmpty() ? 0 : ends[segs.size() - 1]);
         return out;
     }
 
@@ -133,81 +146,126 @@ public final class BoundaryPrefetch {
     }
 
     /**
-     * (loads moved, insertion position) candidates: the loads go right before position {@code p} of the current
-     * segment's order, {@code p} at least one past its own prefetched tasks (they issue after a task of it).
+     * The first {@code m} movable loads of the next segment, load {@code q} issued right after the current segment's
+     * own task {@code after[q]} (an index into its own tasks, never decreasing).
      */
-    private List<int[]> candidates(Seg cur, int curPrefetch, Seg next) {
-        List<int[]> out = new ArrayList<>();
-        if (next.movable == 0) {
-            return out;
+    private record Move(int m, int[] after) {
+        static final Move NONE = new Move(0, new int[0]);
+    }
+
+    /** Candidate moves: per load count, a block and a spread from a few start positions, each checked to fit. */
+    private List<Move> candidates(Seg cur, Seg next) {
+        List<Move> out = new ArrayList<>();
+        int nOwn = cur.own.length;
+        TreeSet<Integer> counts = new TreeSet<>();
+        for (int m = next.movable.length; m > 0; m /= 2) {
+            counts.add(m);
         }
-        TreeSet<Integer> counts = new TreeSet<>(List.of(next.movable, (next.movable + 1) / 2, 1));
-        for (int m : counts) {
-            // after the current segment's own tasks, and after every store a moved load waits for
-            int first = Math.max(1, Math.max(curPrefetch + 1, next.lastWait[m] + 1));
-            long bytes = next.prefixBytes[m];
-            // earliest p such that the occupancy from position p-1 on, plus the moved buffers, fits
-            int p = cur.n + 1;
-            while (p - 1 >= first && cur.suffixMax[p - 2] + bytes <= capacity) {
-                p--;
-            }
-            if (p > cur.n) {
+        for (int m : counts.descendingSet()) {
+            if (next.ownPeak(m) > capacity) {
                 continue;
             }
-            TreeSet<Integer> positions = new TreeSet<>();
-            for (int j = 0; j <= POSITIONS; j++) {
-                positions.add(p + (int) ((long) (cur.n - p) * j / POSITIONS));
+            // earliest place of each load: after the stores it waits for (as own indices of the current segment)
+            int[] earliest = new int[m];
+            int last = 0;
+            for (int q = 0; q < m; q++) {
+                for (int w : next.waits[q]) {
+                    last = Math.max(last, cur.ownIndex[w]);
+                }
+                earliest[q] = last;
             }
-            positions.add(Math.max(p, cur.n - 1));
-            positions.add(cur.n);
-            for (int q : positions) {
-                out.add(new int[] {m, q});
+            long bytes = next.movedBytes[m];
+            // the earliest block position whose occupancy from there on, plus the moved buffers, fits
+            int p = nOwn;
+            while (p - 1 >= earliest[m - 1] && cur.ownSuffixMax[p - 1] + bytes <= capacity) {
+                p--;
+            }
+            if (p >= nOwn) {
+                continue;
+            }
+            TreeSet<Integer> starts = new TreeSet<>();
+            for (int j = 0; j <= POSITIONS; j++) {
+                starts.add(p + (int) ((long) (nOwn - 1 - p) * j / POSITIONS));
+            }
+            starts.add(Math.max(p, nOwn - 2));
+            for (int a : starts) {
+                int[] block = new int[m];
+                Arrays.fill(block, a);
+                out.add(new Move(m, block));
+            }
+            // spreads may start before the block's earliest position: early loads are few and small
+            TreeSet<Integer> spreadStarts = new TreeSet<>();
+            for (int j = 0; j < POSITIONS; j++) {
+                spreadStarts.add(earliest[0] + (int) ((long) (nOwn - 1 - earliest[0]) * j / POSITIONS));
+            }
+            for (int a0 : spreadStarts) {
+                int[] spread = new int[m];
+                int prev = 0;
+                for (int q = 0; q < m; q++) {
+                    int a = a0 + (int) ((long) (nOwn - 1 - a0) * q / m);
+                    prev = Math.max(prev, Math.max(a, earliest[q]));
+                    spread[q] = prev;
+                }
+                if (fits(cur, next, spread)) {
+                    out.add(new Move(m, spread));
+                }
             }
         }
         return out;
     }
 
-    /** When the next segment finishes if its first {@code m} tasks go before position {@code p} of the current. */
-    private long finishOfNext(InOrderClock clock, long barrier, Seg cur, int curPrefetch, Seg next, int m, int p) {
-        InOrderClock c = clock.copy();
-        long[] curEnd = cur.end.clone();
-        long[] nextEnd = new long[next.n];
-        long nextBarrier = run(c, barrier, cur, curEnd, curPrefetch, next, nextEnd, m, p);
-        long finish = nextBarrier;
-        // the next segment's remaining tasks, after the barrier, in order
-        for (int i = m; i < next.n; i++) {
-            long e = place(c, next, nextEnd, i, nextBarrier);
-            finish = Math.max(finish, e);
+    /** Whether the current segment's occupancy plus the moved loads issued so far stays within the buffer. */
+    private boolean fits(Seg cur, Seg next, int[] after) {
+        int q = 0;
+        for (int j = 0; j < cur.own.length; j++) {
+            while (q < after.length && after[q] <= j) {
+                q++;
+            }
+            if (cur.ownOccupancy[j] + next.movedBytes[q] > capacity) {
+                return false;
+            }
         }
-        for (int i = 0; i < m; i++) {
-            finish = Math.max(finish, nextEnd[i]);
+        return true;
+    }
+
+    /** When the next segment finishes if the given loads move. */
+    private long finishOfNext(InOrderClock clock, long barrier, Seg cur, Seg next, Move move) {
+        InOrderClock c = clock.copy();
+        long[] nextEnd = new long[next.n];
+        long nextBarrier = run(c, barrier, cur, cur.end.clone(), next, nextEnd, move);
+        long finish = nextBarrier;
+        // the next segment's own tasks, after the barrier, in order
+        for (int i = 0; i < next.n; i++) {
+            if (next.rank[i] >= 0 && next.rank[i] < move.m) {
+                finish = Math.max(finish, nextEnd[i]);
+            } else {
+                finish = Math.max(finish, place(c, next, nextEnd, i, nextBarrier));
+            }
         }
         return finish;
     }
 
-    /** Runs the current segment's remaining tasks with the next segment's first {@code m} before position p. */
-    private long runRemainder(InOrderClock clock, long barrier, Seg cur, int curPrefetch, Seg next, int m, int p) {
-        return run(clock, barrier, cur, cur.end, curPrefetch, next, next == null ? null : next.end, m, p);
-    }
-
-    private static long run(InOrderClock c, long barrier, Seg cur, long[] curEnd, int curPrefetch, Seg next,
-                            long[] nextEnd, int m, int p) {
+    /**
+     * Runs the current segment's own tasks in order, the next segment's moved loads after their places; returns
+     * when the current segment's last task ends.
+     */
+    private static long run(InOrderClock c, long barrier, Seg cur, long[] curEnd, Seg next, long[] nextEnd,
+                            Move move) {
         long finish = barrier;
-        for (int i = 0; i < curPrefetch; i++) {
-            finish = Math.max(finish, curEnd[i]);
-        }
-        for (int i = curPrefetch; i <= cur.n; i++) {
-            if (i == p) {
-                for (int j = 0; j < m; j++) {
-                    long ready = 0;
-                    for (int w : next.waits[j]) {
-                        ready = Math.max(ready, curEnd[w]);
-                    }
-                    place(c, next, nextEnd, j, ready);
-                }
+        for (int i = 0; i < cur.n; i++) {
+            if (cur.early[i]) {
+                finish = Math.max(finish, curEnd[i]);
             }
-            if (i < cur.n) {
-                finish = Math.max(finish, place(c, cur, curEnd, i, barrier));
+        }
+        int q = 0;
+        for (int j = 0; j < cur.own.length; j++) {
+            finish = Math.max(finish, place(c, cur, curEnd, cur.own[j], barrier));
+            for (; q < move.m && move.after[q] == j; q++) {
+                long ready = 0;
+                for (int w : next.waits[q]) {
+                    ready = Math.max(ready, curEnd[w]);
+                }
+                place(c, next, nextEnd, next.movable[q], ready);
             }
         }
         return finish;
@@ -225,6 +283,7 @@ public final class BoundaryPrefetch {
 
     /** One segment's tasks in issue order, with their timing and buffer effects. */
     private static final class Seg {
+        final SegmentSchedule schedule;
         final int n;
         final int[] ids;
         final byte[] unit;
@@ -232,18 +291,29 @@ public final class BoundaryPrefetch {
         final long[] busy;
         final int[][] deps;
         final long[] end;
-        /** Loads at the head of the order that may issue in the previous segment. */
-        final int movable;
+        /** Bytes each task allocates. */
+        final long[] allocates;
+        /** The segment's occupancy after issuing each task, in its own order. */
+        final long[] occupancy;
+        /** Positions of the loads that may move into the previous segment: those with no wait first, each in order. */
+        int[] movable = new int[0];
         /** Per movable load, the positions of the previous segment's stores it waits for. */
-        final int[][] waits;
-        /** The last position of the previous segment the first m movable loads wait for (-1: none). */
-        final int[] lastWait;
-        /** Bytes allocated by the first m tasks. */
-        final long[] prefixBytes;
-        /** Max over positions i' >= i of the segment's own occupancy after issuing i'. */
-        final long[] suffixMax;
+        int[][] waits = new int[0][];
+        /** Per position, its index among the movable loads (-1: not movable). */
+        final int[] rank;
+        /** Bytes allocated by the first m movable loads. */
+        long[] movedBytes = {0};
+        /** Tasks moved into the previous segment. */
+        final boolean[] early;
+        /** Positions of the tasks that are not moved, in order; per position its index there (-1 when moved). */
+        int[] own;
+        final int[] ownIndex;
+        /** Occupancy after each own task (moved loads' buffers are live from the start); its suffix maxima. */
+        long[] ownOccupancy;
+        long[] ownSuffixMax;
 
-        Seg(SegmentSchedule s, TaskGraph g, SegmentSchedule previous, Seg prevSeg) {
+        Seg(SegmentSchedule s, TaskGraph g) {
+            schedule = s;
             List<TileTask> tasks = s.tasks();
             n = tasks.size();
             ids = new int[n];
@@ -252,9 +322,14 @@ public final class BoundaryPrefetch {
             busy = new long[n];
             deps = new int[n][];
             end = new long[n];
+            allocates = new long[n];
+            occupancy = new long[n];
+            rank = new int[n];
+            Arrays.fill(rank, -1);
+            early = new boolean[n];
+            ownIndex = new int[n];
             int[] position = new int[g.size()];
             Arrays.fill(position, -1);
-            long[] occupancy = new long[n];
             long occ = 0;
             for (int i = 0; i < n; i++) {
                 TileTask t = tasks.get(i);
@@ -278,69 +353,123 @@ public final class BoundaryPrefetch {
                 }
                 deps[i] = d;
                 if (t.allocates() >= 0) {
-                    occ += s.buffers().get(t.allocates()).bytes();
+                    allocates[i] = s.buffers().get(t.allocates()).bytes();
+                    occ += allocates[i];
                 }
                 for (int b : t.frees()) {
                     occ -= s.buffers().get(b).bytes();
                 }
                 occupancy[i] = occ;
             }
-            // the leading loads; a load of data the previous segment stores waits for the stores that cover it
+            moveEarly(0);
+        }
+
+        /**
+         * Finds the loads that may issue in the previous segment: loads with no dependency whose data is in DRAM
+         * before the previous segment ends (stored by it: waiting for the stores that cover the region).
+         */
+        void findMovable(SegmentSchedule previous) {
+            Map<String, List<Integer>> stores = new HashMap<>();
+            List<TileTask> prevTasks = previous.tasks();
+            for (int i = 0; i < prevTasks.size(); i++) {
+                if (prevTasks.get(i).kind() == TaskKind.STORE) {
+                    stores.computeIfAbsent(prevTasks.get(i).tensor(), x -> new ArrayList<>()).add(i);
+                }
+            }
+            Set<String> storedHere = new HashSet<>();
+            for (TileTask t : schedule.tasks()) {
+                if (t.kind() == TaskKind.STORE) {
+                    storedHere.add(t.tensor());
+                }
+            }
+            // loads that need not wait first (in the segment's order), then those waiting for stores
+            List<Integer> pos = new ArrayList<>();
             List<int[]> w = new ArrayList<>();
-            int m = 0;
-            while (m < n && tasks.get(m).kind() == TaskKind.LOAD) {
-                int[] stores = previous == null ? new int[0] : coveringStores(previous, prevSeg, tasks.get(m));
-                if (stores == null) {
-                    break;
+            List<Integer> waitingPos = new ArrayList<>();
+            List<int[]> waitingOn = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                TileTask t = schedule.tasks().get(i);
+                if (t.kind() != TaskKind.LOAD || !t.deps().isEmpty() || storedHere.contains(t.tensor())) {
+                    continue;
                 }
-                w.add(stores);
-                m++;
+                int[] covering = coveringStores(prevTasks, stores.get(t.tensor()), t);
+                if (covering != null) {
+                    (covering.length == 0 ? pos : waitingPos).add(i);
+                    (covering.length == 0 ? w : waitingOn).add(covering);
+                }
             }
+            pos.addAll(waitingPos);
+            w.addAll(waitingOn);
+            for (int q = 0; q < pos.size(); q++) {
+                rank[pos.get(q)] = q;
+            }
+            movable = pos.stream().mapToInt(Integer::intValue).toArray();
             waits = w.toArray(new int[0][]);
-            lastWait = new int[m + 1];
-            lastWait[0] = -1;
-            for (int i = 0; i < m; i++) {
-                int last = lastWait[i];
-                for (int x : waits[i]) {
-                    last = Math.max(last, x);
+            movedBytes = new long[movable.length + 1];
+            for (int q = 0; q < movable.length; q++) {
+                movedBytes[q + 1] = movedBytes[q] + allocates[movable[q]];
+            }
+        }
+
+        /** The segment's peak over its own tasks when its first {@code m} movable loads are moved. */
+        long ownPeak(int m) {
+            long peak = 0;
+            long pending = movedBytes[m];
+            for (int i = 0; i < n; i++) {
+                if (rank[i] >= 0 && rank[i] < m) {
+                    pending -= allocates[i];
+                } else {
+                    peak = Math.max(peak, occupancy[i] + pending);
                 }
-                lastWait[i + 1] = last;
             }
-            movable = m;
-            prefixBytes = new long[m + 1];
-            for (int i = 0; i < m; i++) {
-                TileTask t = tasks.get(i);
-                prefixBytes[i + 1] = prefixBytes[i] + (t.allocates() >= 0 ? s.buffers().get(t.allocates()).bytes() : 0);
+            return peak;
+        }
+
+        /** Moves the first {@code m} movable loads into the previous segment. */
+        void moveEarly(int m) {
+            int count = 0;
+            for (int i = 0; i < n; i++) {
+                early[i] = rank[i] >= 0 && rank[i] < m;
+                count += early[i] ? 0 : 1;
             }
-            suffixMax = new long[n + 1];
-            for (int i = n - 1; i >= 0; i--) {
-                suffixMax[i] = Math.max(occupancy[i], suffixMax[i + 1]);
+            own = new int[count];
+            ownOccupancy = new long[count];
+            long pending = movedBytes.length > m ? movedBytes[m] : 0;
+            int j = 0;
+            for (int i = 0; i < n; i++) {
+                if (early[i]) {
+                    pending -= allocates[i];
+                    ownIndex[i] = -1;
+                } else {
+                    ownIndex[i] = j;
+                    own[j] = i;
+                    ownOccupancy[j++] = occupancy[i] + pending;
+                }
+            }
+            ownSuffixMax = new long[count + 1];
+            for (j = count - 1; j >= 0; j--) {
+                ownSuffixMax[j] = Math.max(ownOccupancy[j], ownSuffixMax[j + 1]);
             }
         }
     }
 
     /**
-     * Positions (in {@code previous}'s order) of the stores of the loaded tensor that the load must wait for: none
-     * when the previous segment does not store it, null when its stores do not cover the loaded region (the load
-     * then cannot move).
+     * Positions (in the previous segment's order) of the stores of the loaded tensor that the load must wait for:
+     * none when the previous segment does not store it, null when its stores do not cover the loaded region (the
+     * load then cannot move).
      */
-    private static int[] coveringStores(SegmentSchedule previous, Seg prevSeg, TileTask load) {
+    private static int[] coveringStores(List<TileTask> previous, List<Integer> stores, TileTask load) {
+        if (stores == null) {
+            return new int[0];
+        }
         List<Integer> hits = new ArrayList<>();
         long covered = 0;
-        boolean stores = false;
-        List<TileTask> tasks = previous.tasks();
-        for (int i = 0; i < tasks.size(); i++) {
-            TileTask t = tasks.get(i);
-            if (t.kind() == TaskKind.STORE && t.tensor().equals(load.tensor())) {
-                stores = true;
-                if (t.region().intersects(load.region())) {
-                    hits.add(i);
-                    covered += t.region().intersection(load.region()).elements();
-                }
+        for (int i : stores) {
+            TileTask t = previous.get(i);
+            if (t.region().intersects(load.region())) {
+                hits.add(i);
+                covered += t.region().intersection(load.region()).elements();
             }
-        }
-        if (!stores) {
-            return new int[0];
         }
         return covered >= load.region().elements() ? hits.stream().mapToInt(Integer::intValue).toArray() : null;
     }

@@ -8,11 +8,11 @@ import java.util.Objects;
  * program: tasks issue in order (a task starts once every earlier task has started, its dependencies have finished
  * and its resource is free), so the buffer occupancy at every start is fixed by the order alone.
  *
- * <p>A segment starts once every task of the previous segment has finished, except its first
- * {@link Prefetch#tasks()} tasks: those issue right after the previous segment's task {@link Prefetch#afterTask()},
- * in order with that segment's tasks (weights and inputs of the next segment streaming in while the previous one
- * computes and drains), each also waiting for the previous segment's tasks its {@link Prefetch#waits()} name.
- * Without a prefetch (the default) segments run strictly one after another.
+ * <p>A segment starts once every task of the previous segment has finished, except its prefetched tasks
+ * ({@link Prefetch}): those leave the segment's order and issue in the previous segment's, each right after the
+ * previous segment's task its {@link Prefetch#after()} entry names (weights and inputs of the next segment streaming
+ * in while the previous one computes and drains), each also waiting for the previous segment's tasks its
+ * {@link Prefetch#waits()} name. Without a prefetch (the default) segments run strictly one after another.
  *
  * @param index position of the segment in the plan
  * @param operators operator names of the segment, topological order
@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param tasks tasks in issue order
  * @param predictedCycles makespan of the segment alone, predicted by the scheduler
  * @param predictedPeakBytes peak GLB occupancy of the segment alone, predicted by the scheduler
- * @param prefetch how many leading tasks issue early, and after which task of the previous segment
+ * @param prefetch which tasks issue early, and where in the previous segment's order
  * @param predictedEndCycle cycle at which the plan's scheduler predicts the segment's last task finishes, counted
  *     from the start of the plan; -1 when not predicted
  */
@@ -28,52 +28,45 @@ public record SegmentSchedule(int index, List<String> operators, List<BufferSpec
                               long predictedCycles, long predictedPeakBytes, Prefetch prefetch,
                               long predictedEndCycle) {
     /**
-     * The first {@code tasks} tasks of a segment issue right after task {@code afterTask} of the previous segment.
+     * Tasks of a segment that issue in the previous segment: {@code tasks.get(i)} right after the previous segment's
+     * task {@code after.get(i)}. They issue in the order listed (a task's dependencies are listed before it), which
+     * need not be the segment's; the places are in the previous segment's order, among its own (not prefetched)
+     * tasks, and never go back along the list: several tasks after one task issue one after another.
      *
-     * @param tasks leading tasks issued early (0: none)
-     * @param afterTask id of the previous segment's task after which they issue (-1 when {@code tasks} is 0)
-     * @param waits cross-segment dependencies of the early tasks: {@code {task id, previous segment's task id}}
-     *     pairs, the first waiting for the second to finish (a load of data the previous segment stores)
+     * @param tasks ids of the segment's tasks issued early, in issue order
+     * @param after per early task, the id of the previous segment's task after which it issues
+     * @param waits cross-segment dependencies of the early tasks (a load of data the previous segment stores)
      */
-    public record Prefetch(int tasks, int afterTask, List<int[]> waits) {
-        public static final Prefetch NONE = new Prefetch(0, -1, List.of());
+    public record Prefetch(List<Integer> tasks, List<Integer> after, List<Wait> waits) {
+        public static final Prefetch NONE = new Prefetch(List.of(), List.of(), List.of());
 
         public Prefetch {
+            tasks = List.copyOf(tasks);
+            after = List.copyOf(after);
             waits = List.copyOf(waits);
+            if (tasks.size() != after.size()) {
+                throw new IllegalArgumentException("prefetch of " + tasks.size() + " tasks with " + after.size()
+                        + " places");
+            }
+        }
+
+        /** The tasks issued one after another right after the previous segment's task {@code afterTask}. */
+        public static Prefetch block(List<Integer> tasks, int afterTask, List<Wait> waits) {
+            return new Prefetch(tasks, java.util.Collections.nCopies(tasks.size(), afterTask), waits);
         }
 
         public boolean any() {
-            return tasks > 0;
+            return !tasks.isEmpty();
         }
+    }
 
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Prefetch p) || p.tasks != tasks || p.afterTask != afterTask
-                    || p.waits.size() != waits.size()) {
-                return false;
-            }
-            for (int i = 0; i < waits.size(); i++) {
-                if (!java.util.Arrays.equals(waits.get(i), p.waits.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public int hashCode() {
-            int h = 31 * tasks + afterTask;
-            for (int[] w : waits) {
-                h = 31 * h + java.util.Arrays.hashCode(w);
-            }
-            return h;
-        }
-
-        @Override
-        public String toString() {
-            return "Prefetch[tasks=" + tasks + ", afterTask=" + afterTask + ", waits="
-                    + waits.stream().map(java.util.Arrays::toString).toList() + "]";
-        }
+    /**
+     * A prefetched task waits for a task of the previous segment to finish.
+     *
+     * @param task id of the prefetched task
+     * @param on id of the previous segment's task it waits for
+     */
+    public record Wait(int task, int on) {
     }
 
     public SegmentSchedule {

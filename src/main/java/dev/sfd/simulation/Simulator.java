@@ -216,30 +216,63 @@ public final class Simulator {
         }
 
         /**
-         * How many leading tasks of each segment issue early (its prefetch), after checking each prefetch: one that
-         * names no task of the previous segment (or one of that segment's own prefetched tasks), or more tasks than
-         * the segment has, is malformed and ignored.
+         * Per segment, its prefetched tasks in issue order, as {@code {position, place}} pairs (the place a position
+         * in the previous segment's order), after checking each prefetch; a malformed one is a violation and ignored
+         * (the segment runs without it): a prefetch of the first segment, a task the segment does not have or listed
+         * twice, a prefetched task depending on a task not listed before it, a place that names no task of the
+         * previous segment or one of that segment's own prefetched tasks, or places that go back in its order.
          */
-        int[] prefetchCounts(List<SegmentSchedule> segs, List<Map<Integer, Integer>> positions) {
-            int[] pre = new int[segs.size()];
+        int[][][] prefetchPlaces(List<SegmentSchedule> segs, List<Map<Integer, Integer>> positions) {
+            int[][][] early = new int[segs.size()][][];
+            boolean[] earlyBefore = new boolean[0];
             for (int k = 0; k < segs.size(); k++) {
                 SegmentSchedule.Prefetch p = segs.get(k).prefetch();
-                if (!p.any()) {
-                    continue;
+                early[k] = new int[0][];
+                if (p.any()) {
+                    segment = k;
+                    String problem = k == 0 ? "prefetches " + p.tasks().size() + " tasks but is the first segment"
+                            : null;
+                    int[][] mine = new int[p.tasks().size()][];
+                    Set<Integer> listed = new HashSet<>();
+                    int lastPlace = -1;
+                    for (int i = 0; i < mine.length && problem == null; i++) {
+                        int id = p.tasks().get(i);
+                        Integer at = positions.get(k).get(id);
+                        Integer after = positions.get(k - 1).get(p.after().get(i));
+                        if (at == null || listed.contains(id)) {
+                            problem = "prefetches task " + id + ", which " + (at == null ? "is not in the segment"
+                                    : "it lists twice");
+                        } else if (after == null || earlyBefore[after]) {
+                            problem = "prefetches after task " + p.after().get(i) + ", which is not one of segment "
+                                    + (k - 1) + "'s own tasks";
+                        } else if (after < lastPlace) {
+                            problem = "prefetches task " + id + " after task " + p.after().get(i) + ", earlier in "
+                                    + "segment " + (k - 1) + "'s order than the place of the task listed before it";
+                        } else {
+                            for (int d : segs.get(k).tasks().get(at).deps()) {
+                                if (!listed.contains(d)) {
+                                    problem = "prefetches task " + id + ", which depends on task " + d
+                                            + ", not prefetched before it";
+                                    break;
+                                }
+                            }
+                            mine[i] = new int[] {at, after};
+                            listed.add(id);
+                            lastPlace = after;
+                        }
+                    }
+                    if (problem != null) {
+                        violation(Violation.Kind.MALFORMED, "", "", problem);
+                    } else {
+                        early[k] = mine;
+                    }
                 }
-                segment = k;
-                Integer at = k == 0 ? null : positions.get(k - 1).get(p.afterTask());
-                if (k == 0 || p.tasks() > segs.get(k).tasks().size()) {
-                    violation(Violation.Kind.MALFORMED, "", "", "prefetches " + p.tasks() + " tasks"
-                            + (k == 0 ? " but is the first segment" : " but has " + segs.get(k).tasks().size()));
-                } else if (at == null || at < pre[k - 1]) {
-                    violation(Violation.Kind.MALFORMED, "", "", "prefetches after task " + p.afterTask()
-                            + ", which is not one of segment " + (k - 1) + "'s own tasks");
-                } else {
-                    pre[k] = p.tasks();
+                earlyBefore = new boolean[segs.get(k).tasks().size()];
+                for (int[] e : early[k]) {
+                    earlyBefore[e[0]] = true;
                 }
             }
-            return pre;
+            return early;
         }
 
         void runPlan() {
@@ -267,22 +300,26 @@ public final class Simulator {
                 }
                 depPos[positions.size() - 1] = dp;
             }
-            int[] pre = prefetchCounts(segs, positions);
+            int[][][] early = prefetchPlaces(segs, positions);
+            boolean[][] isEarly = new boolean[nSeg][];
+            for (int k = 0; k < nSeg; k++) {
+                isEarly[k] = new boolean[segs.get(k).tasks().size()];
+                for (int[] e : early[k]) {
+                    isEarly[k][e[0]] = true;
+                }
+            }
             // cross-segment waits of prefetched tasks: positions in the previous segment
             int[][][] waitPos = new int[nSeg][][];
             for (int k = 1; k < nSeg; k++) {
-                if (pre[k] == 0) {
-                    continue;
-                }
-                waitPos[k] = new int[pre[k]][0];
+                waitPos[k] = new int[segs.get(k).tasks().size()][0];
                 segment = k;
-                for (int[] w : segs.get(k).prefetch().waits()) {
-                    Integer at = positions.get(k).get(w[0]);
-                    Integer on = positions.get(k - 1).get(w[1]);
-                    if (at == null || at >= pre[k] || on == null) {
-                        violation(Violation.Kind.MALFORMED, "", "", "prefetch wait [" + w[0] + ", " + w[1] + "]: "
-                                + (at == null || at >= pre[k] ? "task " + w[0] + " is not one of the segment's "
-                                + "prefetched tasks" : "segment " + (k - 1) + " has no task " + w[1]));
+                for (SegmentSchedule.Wait w : segs.get(k).prefetch().waits()) {
+                    Integer at = positions.get(k).get(w.task());
+                    Integer on = positions.get(k - 1).get(w.on());
+                    if (at == null || !isEarly[k][at] || on == null) {
+                        violation(Violation.Kind.MALFORMED, "", "", "prefetch wait [" + w.task() + ", " + w.on()
+                                + "]: " + (at == null || !isEarly[k][at] ? "task " + w.task() + " is not one of the "
+                                + "segment's prefetched tasks" : "segment " + (k - 1) + " has no task " + w.on()));
                         continue;
                     }
                     int[] old = waitPos[k][at];
@@ -290,18 +327,19 @@ public final class Simulator {
                     waitPos[k][at][old.length] = on;
                 }
             }
-            // the issue order
+            // the issue order: each segment's own tasks, the next segment's prefetched tasks after their places
             List<long[]> order = new ArrayList<>();
             for (int k = 0; k < nSeg; k++) {
                 int n = segs.get(k).tasks().size();
-                int after = k + 1 < nSeg && pre[k + 1] > 0
-                        ? positions.get(k).get(segs.get(k + 1).prefetch().afterTask()) : -1;
-                for (int p = pre[k]; p < n; p++) {
+                int[][] next = k + 1 < nSeg ? early[k + 1] : new int[0][];
+                int q = 0;
+                for (int p = 0; p < n; p++) {
+                    if (isEarly[k][p]) {
+                        continue;
+                    }
                     order.add(new long[] {k, p});
-                    if (p == after) {
-                        for (int q = 0; q < pre[k + 1]; q++) {
-                            order.add(new long[] {k + 1, q});
-                        }
+                    for (; q < next.length && next[q][1] == p; q++) {
+                        order.add(new long[] {k + 1, next[q][0]});
                     }
                 }
             }
@@ -358,8 +396,9 @@ public final class Simulator {
                         }
                         SegmentSchedule seg = segs.get(k);
                         TileTask t = seg.tasks().get(pos);
-                        boolean ready = pos < pre[k] || k == 0 || ended[k - 1];
-                        if (ready && pos < pre[k]) {
+                        boolean prefetched = isEarly[k][pos];
+                        boolean ready = prefetched || k == 0 || ended[k - 1];
+                        if (ready && prefetched) {
                             for (int w : waitPos[k][pos]) {
                                 ready &= state[k - 1][w] == 2;
                             }

@@ -7,6 +7,7 @@ import dev.sfd.schedule.BufferSpec;
 import dev.sfd.schedule.NetworkRef;
 import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.SegmentSchedule;
+import dev.sfd.schedule.SegmentSchedule.Wait;
 import dev.sfd.schedule.TileTask;
 import dev.sfd.workload.Box;
 import dev.sfd.workload.Network;
@@ -85,7 +86,7 @@ class BoundaryPrefetchTest {
     }
 
     /** The conv's weight load issues right after the relu's store. */
-    static final SegmentSchedule.Prefetch WEIGHTS_EARLY = new SegmentSchedule.Prefetch(1, 2, List.of());
+    static final SegmentSchedule.Prefetch WEIGHTS_EARLY = SegmentSchedule.Prefetch.block(List.of(0), 2, List.of());
 
     @Test
     void segmentsRunOneAfterAnotherWithoutAPrefetch() {
@@ -125,22 +126,52 @@ class BoundaryPrefetchTest {
     @Test
     void aPrefetchedLoadOfDataNotYetStoredIsCaughtAndItsWaitMendsIt() {
         // both loads early, right after the relu's store issues: r is not in DRAM until the store lands
-        assertCaught(plan(new SegmentSchedule.Prefetch(2, 2, List.of()), 64), Violation.Kind.INPUT_NOT_READY);
-        SimulationResult r = simulate(plan(new SegmentSchedule.Prefetch(2, 2, List.of(new int[] {1, 2})), 64));
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(0, 1), 2, List.of()), 64), Violation.Kind.INPUT_NOT_READY);
+        SimulationResult r = simulate(plan(SegmentSchedule.Prefetch.block(List.of(0, 1), 2, List.of(new Wait(1, 2))), 64));
         assertTrue(r.legal(), () -> r.violations().toString());
         // the r load waits for the store (lands at 218): 218 + 108 = 326 as above
         assertEquals(450, r.cycles());
     }
 
     @Test
+    void eachPrefetchedTaskIssuesAfterItsOwnPlace() {
+        // the weight load right after the relu's x load, the r load after the store (waiting for it): the weight
+        // load issues at 8 (the engine is free once x's 8 busy cycles end) and lands at 112, long before the conv
+        // needs it; the r load waits for the store to land (218): 218 + 108 = 326, 16 PE cycles, store lands at 450
+        SimulationResult r = simulate(plan(new SegmentSchedule.Prefetch(List.of(0, 1), List.of(0, 2),
+                List.of(new Wait(1, 2))), 64));
+        assertTrue(r.legal(), () -> r.violations().toString());
+        assertEquals(8, r.segments().get(1).startCycle());
+        assertEquals(218, r.segments().get(0).endCycle());
+        assertEquals(450, r.cycles());
+        // listed r first, both after the store: they issue in the order listed, r at 218 (its wait) and the weight
+        // behind it on the one engine (226 to 230, lands at 330); the relu's frees issue behind them, so the relu
+        // segment ends at 226; the conv starts at 330, ends at 346, its store lands at 454
+        SimulationResult listed = simulate(plan(SegmentSchedule.Prefetch.block(List.of(1, 0), 2,
+                List.of(new Wait(1, 2))), 64));
+        assertTrue(listed.legal(), () -> listed.violations().toString());
+        assertEquals(226, listed.segments().get(0).endCycle());
+        assertEquals(454, listed.cycles());
+    }
+
+    @Test
     void malformedPrefetchesAreCaught() {
-        assertCaught(plan(new SegmentSchedule.Prefetch(1, 9, List.of()), 64), Violation.Kind.MALFORMED);
-        assertCaught(plan(new SegmentSchedule.Prefetch(1, 2, List.of(new int[] {5, 2})), 64),
+        // a place the previous segment does not have; a wait of a task not prefetched; a wait on a missing task
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(0), 9, List.of()), 64), Violation.Kind.MALFORMED);
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(0), 2, List.of(new Wait(5, 2))), 64),
                 Violation.Kind.MALFORMED);
-        assertCaught(plan(new SegmentSchedule.Prefetch(1, 2, List.of(new int[] {0, 42})), 64),
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(0), 2, List.of(new Wait(0, 42))), 64),
                 Violation.Kind.MALFORMED);
         // a prefetched load that waits for a task issued after it can never issue (in-order issue)
-        assertCaught(plan(new SegmentSchedule.Prefetch(1, 0, List.of(new int[] {0, 2})), 64),
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(0), 0, List.of(new Wait(0, 2))), 64),
+                Violation.Kind.MALFORMED);
+        // a task the segment does not have; a task listed twice; places going back in the previous segment's order;
+        // a prefetched compute whose loads are not prefetched before it
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(42), 2, List.of()), 64), Violation.Kind.MALFORMED);
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(0, 0), 2, List.of()), 64), Violation.Kind.MALFORMED);
+        assertCaught(plan(new SegmentSchedule.Prefetch(List.of(0, 1), List.of(2, 0), List.of()), 64),
+                Violation.Kind.MALFORMED);
+        assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(2, 0, 1), 2, List.of(new Wait(1, 2))), 64),
                 Violation.Kind.MALFORMED);
     }
 

@@ -138,6 +138,72 @@ public final class PlanReader {
         return new Plan(network, hw, planner, status, mappings, schedules);
     }
 
+    private static boolean wholeId(JsonNode n) {
+        return n != null && n.isIntegralNumber() && n.canConvertToInt() && n.asInt() >= 0;
+    }
+
+    /**
+     * A segment's prefetch: {@code tasks} is a list of task ids or (older plans) a count of leading tasks;
+     * {@code after} a list of places, one per task, or {@code afterTask} one place for all.
+     */
+    private static SegmentSchedule.Prefetch prefetch(Fields pf, JsonNode tasksNode, JsonNode afterNode,
+                                                     List<SegmentSchedule.Wait> waits, List<TileTask> segmentTasks) {
+        List<Integer> ids = new ArrayList<>();
+        if (tasksNode.isIntegralNumber()) {
+            long n = tasksNode.asLong();
+            if (n < 0 || n > segmentTasks.size()) {
+                pf.problem("tasks", "has value (" + n + ") but the segment has (" + segmentTasks.size() + ") tasks");
+                return SegmentSchedule.Prefetch.NONE;
+            }
+            for (int t = 0; t < n; t++) {
+                ids.add(segmentTasks.get(t).id());
+            }
+        } else if (tasksNode.isArray()) {
+            Set<Integer> known = new java.util.HashSet<>();
+            segmentTasks.forEach(t -> known.add(t.id()));
+            for (JsonNode t : tasksNode) {
+                if (!wholeId(t)) {
+                    pf.problem("tasks", "has entry (" + t + "); expected a task id, a whole number >= 0");
+                    return SegmentSchedule.Prefetch.NONE;
+                }
+                if (!known.contains(t.asInt())) {
+                    pf.problem("tasks", "has entry (" + t + "), which is not a task of the segment");
+                    return SegmentSchedule.Prefetch.NONE;
+                }
+                ids.add(t.asInt());
+            }
+        } else {
+            pf.problem("tasks", "has value (" + tasksNode + "); expected a list of task ids");
+            return SegmentSchedule.Prefetch.NONE;
+        }
+        if (ids.isEmpty()) {
+            return SegmentSchedule.Prefetch.NONE;
+        }
+        List<Integer> after = new ArrayList<>();
+        if (afterNode == null) {
+            pf.problem("after", "is missing; expected one previous-segment task id per prefetched task");
+            return SegmentSchedule.Prefetch.NONE;
+        } else if (afterNode.isArray()) {
+            for (JsonNode a : afterNode) {
+                if (!wholeId(a)) {
+                    pf.problem("after", "has entry (" + a + "); expected a task id, a whole number >= 0");
+                    return SegmentSchedule.Prefetch.NONE;
+                }
+                after.add(a.asInt());
+            }
+            if (after.size() != ids.size()) {
+                pf.problem("after", "has (" + after.size() + ") entries for (" + ids.size() + ") prefetched tasks");
+                return SegmentSchedule.Prefetch.NONE;
+            }
+        } else if (wholeId(afterNode)) {
+            after.addAll(java.util.Collections.nCopies(ids.size(), afterNode.asInt()));
+        } else {
+            pf.problem("afterTask", "has value (" + afterNode + "); expected a task id, a whole number >= 0");
+            return SegmentSchedule.Prefetch.NONE;
+        }
+        return new SegmentSchedule.Prefetch(ids, after, waits);
+    }
+
     private static SegmentSchedule readSegment(int i, List<String> ops, JsonNode node, List<String> problems) {
         Fields f = new Fields(node, "schedule entry " + i, problems);
         f.rejectUnknown(Set.of("segment", "predictedCycles", "predictedPeakBytes", "predictedEndCycle", "prefetch",
@@ -149,35 +215,42 @@ public final class PlanReader {
         long cycles = f.longValue("predictedCycles", 0, false);
         long peak = f.longValue("predictedPeakBytes", 0, false);
         long end = f.longInRange("predictedEndCycle", -1, -1, Long.MAX_VALUE, false);
-        SegmentSchedule.Prefetch prefetch = SegmentSchedule.Prefetch.NONE;
         Fields pf = f.object("prefetch", "schedule entry " + i + " prefetch", false);
+        JsonNode prefetchTasks = null;
+        JsonNode prefetchAfter = null;
+        List<SegmentSchedule.Wait> waits = new ArrayList<>();
         if (pf != null) {
-            pf.rejectUnknown(Set.of("tasks", "afterTask", "waits"));
-            int n = (int) pf.longInRange("tasks", 0, 0, Integer.MAX_VALUE, true);
-            int after = (int) pf.longInRange("afterTask", -1, 0, Integer.MAX_VALUE, n > 0);
-            if (i == 0 && n > 0) {
-                pf.problem("tasks", "has value (" + n + "); the first segment has no previous segment to prefetch into");
+            pf.rejectUnknown(Set.of("tasks", "after", "afterTask", "waits"));
+            JsonNode p = node.get("prefetch");
+            prefetchTasks = p.get("tasks");
+            prefetchAfter = p.has("after") ? p.get("after") : p.get("afterTask");
+            if (prefetchTasks == null) {
+                pf.problem("tasks", "is missing; expected the ids of the tasks issued early (or their count)");
+            } else if (p.has("after") && p.has("afterTask")) {
+                pf.problem("after", "is given with afterTask; give one of them");
+                prefetchTasks = null;
+            } else if (i == 0 && !(prefetchTasks.isArray() && prefetchTasks.isEmpty()
+                    || prefetchTasks.isIntegralNumber() && prefetchTasks.asLong() == 0)) {
+                pf.problem("tasks", "has value (" + prefetchTasks + "); the first segment has no previous segment "
+                        + "to prefetch into");
+                prefetchTasks = null;
             }
-            List<int[]> waits = new ArrayList<>();
-            JsonNode ws = node.get("prefetch").get("waits");
+            JsonNode ws = p.get("waits");
             if (ws != null) {
                 if (!ws.isArray()) {
                     pf.problem("waits", "has value (" + ws + "); expected a list of [task id, previous segment's "
                             + "task id] pairs");
                 } else {
                     for (JsonNode w : ws) {
-                        if (!w.isArray() || w.size() != 2 || !w.get(0).canConvertToInt() || !w.get(1).canConvertToInt()
-                                || !w.get(0).isIntegralNumber() || !w.get(1).isIntegralNumber()
-                                || w.get(0).asInt() < 0 || w.get(1).asInt() < 0) {
+                        if (!w.isArray() || w.size() != 2 || !wholeId(w.get(0)) || !wholeId(w.get(1))) {
                             pf.problem("waits", "has entry (" + w + "); expected [task id, previous segment's task id]"
                                     + " with whole numbers >= 0");
                         } else {
-                            waits.add(new int[] {w.get(0).asInt(), w.get(1).asInt()});
+                            waits.add(new SegmentSchedule.Wait(w.get(0).asInt(), w.get(1).asInt()));
                         }
                     }
                 }
             }
-            prefetch = n > 0 ? new SegmentSchedule.Prefetch(n, after, waits) : SegmentSchedule.Prefetch.NONE;
         }
         List<BufferSpec> buffers = new ArrayList<>();
         JsonNode bs = node.get("buffers");
@@ -212,11 +285,8 @@ public final class PlanReader {
                 }
             }
         }
-        if (prefetch.tasks() > tasks.size()) {
-            f.problem("prefetch", "has tasks (" + prefetch.tasks() + ") but the segment has (" + tasks.size()
-                    + ") tasks");
-            prefetch = SegmentSchedule.Prefetch.NONE;
-        }
+        SegmentSchedule.Prefetch prefetch = pf == null || prefetchTasks == null ? SegmentSchedule.Prefetch.NONE
+                : prefetch(pf, prefetchTasks, prefetchAfter, waits, tasks);
         return new SegmentSchedule(i, ops, buffers, tasks, cycles, peak, prefetch, end);
     }
 

@@ -87,14 +87,14 @@ public final class PlanWriter {
             }
             if (s.prefetch().any()) {
                 g.writeObjectFieldStart("prefetch");
-                g.writeNumberField("tasks", s.prefetch().tasks());
-                g.writeNumberField("afterTask", s.prefetch().afterTask());
+                writeInts("tasks", s.prefetch().tasks(), g);
+                writeInts("after", s.prefetch().after(), g);
                 if (!s.prefetch().waits().isEmpty()) {
                     g.writeArrayFieldStart("waits");
-                    for (int[] w : s.prefetch().waits()) {
+                    for (SegmentSchedule.Wait w : s.prefetch().waits()) {
                         g.writeStartArray();
-                        g.writeNumber(w[0]);
-                        g.writeNumber(w[1]);
+                        g.writeNumber(w.task());
+                        g.writeNumber(w.on());
                         g.writeEndArray();
                     }
                     g.writeEndArray();

@@ -54,9 +54,12 @@ class PlanRoundTripTest {
         assertTrue(order.getMessage().contains("outerOrder"), order.getMessage());
         InvalidInputException unknown = badPlan("\"planner\":", "\"planer\":");
         assertTrue(unknown.getMessage().contains("Maybe you meant 'planner'"), unknown.getMessage());
-        InvalidInputException prefetch = badPlan("\"prefetch\":{\"tasks\":", "\"prefetch\":{\"tasks\":-");
+        InvalidInputException prefetch = badPlan("\"prefetch\":{\"tasks\":[", "\"prefetch\":{\"tasks\":[-1,");
         assertTrue(prefetch.getMessage().contains("prefetch") && prefetch.getMessage().contains("'tasks'"),
                 prefetch.getMessage());
+        InvalidInputException after = badPlan("\"after\":[", "\"after\":[7,");
+        assertTrue(after.getMessage().contains("'after'") && after.getMessage().contains("entries"),
+                after.getMessage());
         InvalidInputException waits = badPlan("\"waits\":[[", "\"waits\":[[\"x\",");
         assertTrue(waits.getMessage().contains("'waits'"), waits.getMessage());
     }
