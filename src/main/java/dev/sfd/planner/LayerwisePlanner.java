@@ -31,7 +31,7 @@ import java.util.Objects;
  * with its best standalone mapping at full buffer capacity (the one {@code sfd map} reports). Should the tile
  * schedule of that mapping not fit the buffer, the next-best mappings of the layer's Pareto front with a smaller
  * footprint are tried and the plan's status says FEASIBLE_FALLBACK. Like every plan, its segments are timed as
- * one program, the next layer's first loads issuing while the current one runs ({@link BoundaryPrefetch}).
+ * one program, the next layer's loads streaming in while the current one runs ({@link BoundaryPrefetch}).
  */
 public final class LayerwisePlanner implements Planner {
     private static final Logger LOGGER = LogManager.getLogger();

@@ -28,7 +28,7 @@ import java.util.Objects;
  * segment in topological order is convex, and so is the rest), each half scheduled and split the same way, down to
  * single operators, which run with their layer-by-layer mapping and schedule. With {@code beatLayerwise}, a fused
  * segment slower than its operators run one by one is split too. Every split is listed in {@link #repairs()}.
- * Finally the segments are timed as one program and the next segment's first loads may issue while the current one
+ * Finally the segments are timed as one program and the next segment's loads may stream in while the current one
  * runs ({@link BoundaryPrefetch}).
  */
 public final class PlanAssembler {
