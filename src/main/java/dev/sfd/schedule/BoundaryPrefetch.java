@@ -2,6 +2,7 @@ package dev.sfd.schedule;
 
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.Mapping;
+import dev.sfd.segmentation.TileTimeline;
 import dev.sfd.segmentation.TileTimeline.InOrderClock;
 import dev.sfd.workload.Network;
 import org.apache.logging.log4j.LogManager;
@@ -113,31 +114,353 @@ public final class BoundaryPrefetch {
             ends[k] = barrier;
             moving += chosen.m > 0 ? 1 : 0;
         }
+        Program program = new Program(segs, segments);
+        for (int k = 1; k < segs.size(); k++) {
+            Move mv = moves[k];
+            for (int q = 0; mv != null && q < mv.m; q++) {
+                Seg prev = segs.get(k - 1);
+                program.placed.get(k).add(new Placed(segs.get(k).movable[q], k - 1, prev.own[mv.after[q]],
+                        segs.get(k).waits[q]));
+            }
+        }
+        program.time(0);
+        int deep = enabled ? program.hoistDeeper() : 0;
         List<SegmentSchedule> out = new ArrayList<>(segs.size());
         for (int k = 0; k < segs.size(); k++) {
-            SegmentSchedule.Prefetch p = SegmentSchedule.Prefetch.NONE;
-            Move mv = moves[k];
-            if (mv != null && mv.m > 0) {
-                Seg prev = segs.get(k - 1);
-                Seg cur = segs.get(k);
-                List<Integer> tasks = new ArrayList<>(mv.m);
-                List<Integer> after = new ArrayList<>(mv.m);
-                List<SegmentSchedule.Wait> waits = new ArrayList<>();
-                for (int q = 0; q < mv.m; q++) {
-                    int id = cur.ids[cur.movable[q]];
-                    tasks.add(id);
-                    after.add(prev.ids[prev.own[mv.after[q]]]);
-                    for (int w : cur.waits[q]) {
-                        waits.add(new SegmentSchedule.Wait(id, prev.ids[w]));
+            out.add(segments.get(k).placed(k, program.prefetch(k), program.endOf[k]));
+        }
+        LOGGER.debug("Boundary prefetch: ({}) of ({}) segments start loading early, ({}) loads two or more segments "
+                + "early; program ends at ({} cycles)", moving, segs.size(), deep,
+                segs.isEmpty() ? 0 : program.endOf[segs.size() - 1]);
+        return out;
+    }
+
+    /**
+     * A task of a segment issued in an earlier one: position {@code pos} of its segment, right after position
+     * {@code hostPos} of segment {@code host}, waiting for the host's tasks at {@code waits} (the previous segment's
+     * stores only).
+     */
+    private record Placed(int pos, int host, int hostPos, int[] waits) {
+    }
+
+    /**
+     * The plan as one program with its placed tasks: times it (from any segment on, from the state recorded before
+     * that segment's own tasks) and moves loads two or more segments early.
+     */
+    private final class Program {
+        /** Timings of the whole rest of the program the deeper moves may spend. */
+        private static final int TRIALS = 24;
+        /** A segment keeps the DMA engines busy when they idle less than 1/BUSY_SHARE of its span. */
+        private static final int BUSY_SHARE = 20;
+        final List<Seg> segs;
+        final List<SegmentSchedule> schedules;
+        /** Per segment, its tasks placed in earlier segments, in issue order. */
+        final List<List<Placed>> placed = new ArrayList<>();
+        /** Per segment, the state before its own tasks: clock, the previous segment's end, occupancy. */
+        final InOrderClock[] clockAt;
+        final long[] barrierAt;
+        final long[] occupancyAt;
+        final long[] endOf;
+        /** Per segment, its span less the DMA engines' busy time in it (per engine), as last timed. */
+        final long[] idle;
+        final List<Set<String>> stores = new ArrayList<>();
+
+        Program(List<Seg> segs, List<SegmentSchedule> schedules) {
+            this.segs = segs;
+            this.schedules = schedules;
+            int n = segs.size();
+            clockAt = new InOrderClock[n + 1];
+            barrierAt = new long[n + 1];
+            occupancyAt = new long[n + 1];
+            endOf = new long[n];
+            idle = new long[n];
+            clockAt[0] = new InOrderClock(engines);
+            for (SegmentSchedule s : schedules) {
+                placed.add(new ArrayList<>());
+                Set<String> st = new HashSet<>();
+                for (TileTask t : s.tasks()) {
+                    if (t.kind() == TaskKind.STORE) {
+                        st.add(t.tensor());
                     }
                 }
-                p = new SegmentSchedule.Prefetch(tasks, after, waits);
+                stores.add(st);
             }
-            out.add(segments.get(k).placed(k, p, ends[k]));
         }
-        LOGGER.debug("Boundary prefetch: ({}) of ({}) segments start loading early; program ends at ({} cycles)",
-                moving, segs.size(), segs.isEmpty() ? 0 : ends[segs.size() - 1]);
-        return out;
+
+        /** Per host segment, the placed tasks after each of its positions, in issue order. */
+        private Map<Long, List<int[]>> attachments() {
+            Map<Long, List<int[]>> out = new HashMap<>();
+            for (int k = 0; k < segs.size(); k++) {
+                List<Placed> ps = placed.get(k);
+                for (int q = 0; q < ps.size(); q++) {
+                    Placed p = ps.get(q);
+                    out.computeIfAbsent(((long) p.host << 32) | p.hostPos, x -> new ArrayList<>())
+                            .add(new int[] {k, q});
+                }
+            }
+            return out;
+        }
+
+        /** Re-times segments {@code from} to the last, recording each one's state and end. */
+        void time(int from) {
+            timeRange(from, segs.size() - 1, attachments(), true);
+        }
+
+        /**
+         * Times segments {@code from} to {@code to} from the state recorded before segment {@code from}; returns
+         * {@code {end of segment to, peak occupancy}}. Writes the segments' task ends; records states when asked.
+         */
+        long[] timeRange(int from, int to, Map<Long, List<int[]>> attach, boolean record) {
+            InOrderClock c = clockAt[from].copy();
+            long barrier = barrierAt[from];
+            long occ = occupancyAt[from];
+            long peak = occ;
+            for (int k = from; k <= to; k++) {
+                Seg s = segs.get(k);
+                long dma = 0;
+                if (record) {
+                    clockAt[k] = c.copy();
+                    barrierAt[k] = barrier;
+                    occupancyAt[k] = occ;
+                }
+                for (int i = 0; i < s.n; i++) {
+                    if (s.early[i]) {
+                        continue;
+                    }
+                    place(c, s, s.end, i, barrier);
+                    dma += s.unit[i] == TileTimeline.DMA ? s.busy[i] : 0;
+                    occ += s.delta(i);
+                    peak = Math.max(peak, occ);
+                    List<int[]> after = attach.get(((long) k << 32) | i);
+                    if (after != null) {
+                        for (int[] a : after) {
+                            Seg t = segs.get(a[0]);
+                            Placed p = placed.get(a[0]).get(a[1]);
+                            long ready = 0;
+                            for (int w : p.waits) {
+                                ready = Math.max(ready, s.end[w]);
+                            }
+                            place(c, t, t.end, p.pos, ready);
+                            dma += t.unit[p.pos] == TileTimeline.DMA ? t.busy[p.pos] : 0;
+                            occ += t.delta(p.pos);
+                            peak = Math.max(peak, occ);
+                        }
+                    }
+                }
+                long end = barrier;
+                for (int i = 0; i < s.n; i++) {
+                    end = Math.max(end, s.end[i]);
+                }
+                barrier = end;
+                if (record) {
+                    endOf[k] = end;
+                    idle[k] = Math.max(0, end - barrierAt[k] - dma / engines);
+                }
+            }
+            if (record && to + 1 < clockAt.length) {
+                clockAt[to + 1] = c;
+                barrierAt[to + 1] = barrier;
+                occupancyAt[to + 1] = occ;
+            }
+            return new long[] {barrier, peak};
+        }
+
+        /**
+         * Fills the DMA engines' idle time in the segments where it is largest with loads that need not wait
+         * (weights, network inputs) of segments two or more later, spread over the host's own tasks: repeatedly, the
+         * host with the most idle DMA time takes the loads of the nearest later segment whose previous segment keeps the
+         * DMA engines busy (where its loads would otherwise go) that shortens the whole program and fits the buffer (its occupancy checked to the end of the program); a host that takes none is
+         * not tried again. At most {@link #TRIALS} timings; returns how many loads moved.
+         */
+        int hoistDeeper() {
+            int moved = 0;
+            int trials = 0;
+            boolean[] exhausted = new boolean[segs.size()];
+            while (trials < TRIALS) {
+                int host = -1;
+                long most = 0;
+                for (int k = 0; k + 2 < segs.size(); k++) {
+                    if (!exhausted[k] && idle[k] > most) {
+                        most = idle[k];
+                        host = k;
+                    }
+                }
+                if (host < 0) {
+                    break;
+                }
+                boolean took = false;
+                Seg h = segs.get(host);
+                int[] hostOwn = ownPositions(h);
+                long makespan = endOf[segs.size() - 1];
+                for (int j = host + 2; j < segs.size() && !took && trials < TRIALS; j++) {
+                    // only loads of a segment whose previous one keeps the DMA engines busy gain from moving
+                    if (idle[j - 1] * BUSY_SHARE > endOf[j - 1] - barrierAt[j - 1]) {
+                        continue;
+                    }
+                    Seg target = segs.get(j);
+                    List<Integer> loads = new ArrayList<>();
+                    for (int q = 0; q < target.movable.length; q++) {
+                        int pos = target.movable[q];
+                        if (target.waits[q].length == 0 && inDramFrom(host, j, target, pos)
+                                && !placedIn(j, pos, host)) {
+                            loads.add(pos);
+                        }
+                    }
+                    List<Placed> keep = placed.get(j);
+                    List<Placed> chosen = null;
+                    int[] gaps = gapPlaces(h, hostOwn, target, loads);
+                    for (int m = loads.size(), tried = 0; m > 0 && tried < 3; m /= 2, tried++) {
+                        for (int part = 0; part < 3; part++) {
+                            if (part == 2 && gaps[m - 1] < 0) {
+                                continue;
+                            }
+                            int start = hostOwn.length * part / 3;
+                            List<Placed> trial = new ArrayList<>();
+                            Set<Integer> moving = new HashSet<>(loads.subList(0, m));
+                            for (int q = 0; q < m; q++) {
+                                int at = part == 2 ? gaps[q]
+                                        : start + (int) ((long) (hostOwn.length - 1 - start) * q / m);
+                                trial.add(new Placed(loads.get(q), host, hostOwn[at], new int[0]));
+                            }
+                            for (Placed p : keep) {
+                                if (!moving.contains(p.pos)) {
+                                    trial.add(p);
+                                }
+                            }
+                            trial.sort(java.util.Comparator.comparingInt(Placed::host)
+                                    .thenComparingInt(Placed::hostPos));
+                            placed.set(j, trial);
+                            boolean[] wasEarly = target.early.clone();
+                            for (Placed p : trial) {
+                                target.early[p.pos] = true;
+                            }
+                            long[] r = timeRange(host, segs.size() - 1, attachments(), false);
+                            trials++;
+                            System.arraycopy(wasEarly, 0, target.early, 0, wasEarly.length);
+                            placed.set(j, keep);
+                            if (r[1] <= capacity && r[0] < makespan) {
+                                makespan = r[0];
+                                chosen = trial;
+                            }
+                        }
+                    }
+                    if (chosen != null) {
+                        placed.set(j, chosen);
+                        for (Placed p : chosen) {
+                            target.early[p.pos] = true;
+                        }
+                        moved += deepCount(chosen, j) - deepCount(keep, j);
+                        took = true;
+                    }
+                }
+                time(host);
+                exhausted[host] |= !took;
+            }
+            return moved;
+        }
+
+        /**
+         * Places in the host's idle DMA time, as last timed: per load (in order), the first own task after the
+         * previous load's place at whose start the engines are free and the load's transfer ends before the host's
+         * next transfer starts (own indices; -1 for loads that find no such gap).
+         */
+        private int[] gapPlaces(Seg h, int[] hostOwn, Seg target, List<Integer> loads) {
+            int n = hostOwn.length;
+            long[] nextDma = new long[n + 1];
+            nextDma[n] = Long.MAX_VALUE;
+            for (int o = n - 1; o >= 0; o--) {
+                int i = hostOwn[o];
+                nextDma[o] = o + 1 < n && h.unit[hostOwn[o + 1]] == TileTimeline.DMA
+                        ? h.end[hostOwn[o + 1]] - h.duration[hostOwn[o + 1]] : nextDma[o + 1];
+            }
+            int[] out = new int[loads.size()];
+            Arrays.fill(out, -1);
+            long free = 0;
+            int q = 0;
+            for (int o = 0; o < n && q < loads.size(); o++) {
+                int i = hostOwn[o];
+                long start = h.end[i] - h.duration[i];
+                if (h.unit[i] == TileTimeline.DMA) {
+                    free = Math.max(free, start + h.busy[i]);
+                }
+                while (q < loads.size()) {
+                    long t = Math.max(start, free);
+                    long busy = target.busy[loads.get(q)];
+                    if (t + busy > nextDma[o]) {
+                        break;
+                    }
+                    out[q++] = o;
+                    free = t + busy;
+                }
+            }
+            return out;
+        }
+
+        private static int deepCount(List<Placed> ps, int j) {
+            int n = 0;
+            for (Placed p : ps) {
+                n += p.host < j - 1 ? 1 : 0;
+            }
+            return n;
+        }
+
+        /** Whether segment {@code j}'s load at {@code pos} reads data no segment from {@code host} to j-1 stores. */
+        private boolean inDramFrom(int host, int j, Seg target, int pos) {
+            String tensor = target.schedule.tasks().get(pos).tensor();
+            for (int k = host; k < j; k++) {
+                if (stores.get(k).contains(tensor)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean placedIn(int j, int pos, int host) {
+            for (Placed p : placed.get(j)) {
+                if (p.pos == pos && p.host <= host) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private int[] ownPositions(Seg s) {
+            int count = 0;
+            for (int i = 0; i < s.n; i++) {
+                count += s.early[i] ? 0 : 1;
+            }
+            int[] out = new int[count];
+            int j = 0;
+            for (int i = 0; i < s.n; i++) {
+                if (!s.early[i]) {
+                    out[j++] = i;
+                }
+            }
+            return out;
+        }
+
+        /** Segment k's prefetch in the plan's terms. */
+        SegmentSchedule.Prefetch prefetch(int k) {
+            List<Placed> ps = placed.get(k);
+            if (ps.isEmpty()) {
+                return SegmentSchedule.Prefetch.NONE;
+            }
+            Seg s = segs.get(k);
+            List<Integer> tasks = new ArrayList<>();
+            List<Integer> after = new ArrayList<>();
+            List<Integer> in = new ArrayList<>();
+            List<SegmentSchedule.Wait> waits = new ArrayList<>();
+            for (Placed p : ps) {
+                Seg h = segs.get(p.host);
+                tasks.add(s.ids[p.pos]);
+                after.add(h.ids[p.hostPos]);
+                in.add(p.host);
+                for (int w : p.waits) {
+                    waits.add(new SegmentSchedule.Wait(s.ids[p.pos], h.ids[w]));
+                }
+            }
+            return new SegmentSchedule.Prefetch(tasks, after, in, waits).canonical(k);
+        }
     }
 
     /** The plan's makespan: the predicted end of its last segment (0 for no segment). */
@@ -409,6 +732,11 @@ public final class BoundaryPrefetch {
             for (int q = 0; q < movable.length; q++) {
                 movedBytes[q + 1] = movedBytes[q] + allocates[movable[q]];
             }
+        }
+
+        /** How task {@code i} changes the occupancy (what it allocates less what it frees). */
+        long delta(int i) {
+            return occupancy[i] - (i == 0 ? 0 : occupancy[i - 1]);
         }
 
         /** The segment's peak over its own tasks when its first {@code m} movable loads are moved. */

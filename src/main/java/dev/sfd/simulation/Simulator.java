@@ -216,15 +216,16 @@ public final class Simulator {
         }
 
         /**
-         * Per segment, its prefetched tasks in issue order, as {@code {position, place}} pairs (the place a position
-         * in the previous segment's order), after checking each prefetch; a malformed one is a violation and ignored
-         * (the segment runs without it): a prefetch of the first segment, a task the segment does not have or listed
-         * twice, a prefetched task depending on a task not listed before it, a place that names no task of the
-         * previous segment or one of that segment's own prefetched tasks, or places that go back in its order.
+         * Per segment, its prefetched tasks in issue order, as {@code {position, host segment, place}} triples (the
+         * place a position in the host's order), after checking each prefetch; a malformed one is a violation and
+         * ignored (the segment runs without it): a prefetch of the first segment, a task the segment does not have
+         * or listed twice, a prefetched task depending on a task not listed before it, a host that is not an earlier
+         * segment, a place that names no task of its host or one of the host's own prefetched tasks, or places that
+         * go back along the list.
          */
         int[][][] prefetchPlaces(List<SegmentSchedule> segs, List<Map<Integer, Integer>> positions) {
             int[][][] early = new int[segs.size()][][];
-            boolean[] earlyBefore = new boolean[0];
+            boolean[][] isEarly = new boolean[segs.size()][];
             for (int k = 0; k < segs.size(); k++) {
                 SegmentSchedule.Prefetch p = segs.get(k).prefetch();
                 early[k] = new int[0][];
@@ -234,20 +235,24 @@ public final class Simulator {
                             : null;
                     int[][] mine = new int[p.tasks().size()][];
                     Set<Integer> listed = new HashSet<>();
+                    int lastHost = -1;
                     int lastPlace = -1;
                     for (int i = 0; i < mine.length && problem == null; i++) {
                         int id = p.tasks().get(i);
+                        int host = p.host(i, k);
                         Integer at = positions.get(k).get(id);
-                        Integer after = positions.get(k - 1).get(p.after().get(i));
+                        Integer after = host < 0 || host >= k ? null : positions.get(host).get(p.after().get(i));
                         if (at == null || listed.contains(id)) {
                             problem = "prefetches task " + id + ", which " + (at == null ? "is not in the segment"
                                     : "it lists twice");
-                        } else if (after == null || earlyBefore[after]) {
+                        } else if (host < 0 || host >= k) {
+                            problem = "prefetches task " + id + " into segment " + host + ", not an earlier one";
+                        } else if (after == null || isEarly[host][after]) {
                             problem = "prefetches after task " + p.after().get(i) + ", which is not one of segment "
-                                    + (k - 1) + "'s own tasks";
-                        } else if (after < lastPlace) {
-                            problem = "prefetches task " + id + " after task " + p.after().get(i) + ", earlier in "
-                                    + "segment " + (k - 1) + "'s order than the place of the task listed before it";
+                                    + host + "'s own tasks";
+                        } else if (host < lastHost || host == lastHost && after < lastPlace) {
+                            problem = "prefetches task " + id + " after task " + p.after().get(i) + " of segment "
+                                    + host + ", earlier in the program than the place of the task listed before it";
                         } else {
                             for (int d : segs.get(k).tasks().get(at).deps()) {
                                 if (!listed.contains(d)) {
@@ -256,8 +261,9 @@ public final class Simulator {
                                     break;
                                 }
                             }
-                            mine[i] = new int[] {at, after};
+                            mine[i] = new int[] {at, host, after};
                             listed.add(id);
+                            lastHost = host;
                             lastPlace = after;
                         }
                     }
@@ -267,9 +273,9 @@ public final class Simulator {
                         early[k] = mine;
                     }
                 }
-                earlyBefore = new boolean[segs.get(k).tasks().size()];
+                isEarly[k] = new boolean[segs.get(k).tasks().size()];
                 for (int[] e : early[k]) {
-                    earlyBefore[e[0]] = true;
+                    isEarly[k][e[0]] = true;
                 }
             }
             return early;
@@ -308,18 +314,24 @@ public final class Simulator {
                     isEarly[k][e[0]] = true;
                 }
             }
-            // cross-segment waits of prefetched tasks: positions in the previous segment
+            // cross-segment waits of prefetched tasks: positions in the previous segment, for tasks placed there
             int[][][] waitPos = new int[nSeg][][];
             for (int k = 1; k < nSeg; k++) {
                 waitPos[k] = new int[segs.get(k).tasks().size()][0];
+                int[] hostOf = new int[segs.get(k).tasks().size()];
+                for (int[] e : early[k]) {
+                    hostOf[e[0]] = e[1];
+                }
                 segment = k;
                 for (SegmentSchedule.Wait w : segs.get(k).prefetch().waits()) {
                     Integer at = positions.get(k).get(w.task());
                     Integer on = positions.get(k - 1).get(w.on());
-                    if (at == null || !isEarly[k][at] || on == null) {
+                    if (at == null || !isEarly[k][at] || hostOf[at] != k - 1 || on == null) {
                         violation(Violation.Kind.MALFORMED, "", "", "prefetch wait [" + w.task() + ", " + w.on()
                                 + "]: " + (at == null || !isEarly[k][at] ? "task " + w.task() + " is not one of the "
-                                + "segment's prefetched tasks" : "segment " + (k - 1) + " has no task " + w.on()));
+                                + "segment's prefetched tasks" : hostOf[at] != k - 1 ? "task " + w.task()
+                                + " issues in segment " + hostOf[at] + ", before the previous segment"
+                                : "segment " + (k - 1) + " has no task " + w.on()));
                         continue;
                     }
                     int[] old = waitPos[k][at];
@@ -327,19 +339,26 @@ public final class Simulator {
                     waitPos[k][at][old.length] = on;
                 }
             }
-            // the issue order: each segment's own tasks, the next segment's prefetched tasks after their places
+            // the issue order: each segment's own tasks, each followed by the later segments' prefetched tasks
+            // placed after it (by segment, then as listed)
+            Map<Long, List<long[]>> placedAfter = new HashMap<>();
+            for (int k = 1; k < nSeg; k++) {
+                for (int[] e : early[k]) {
+                    placedAfter.computeIfAbsent(((long) e[1] << 32) | e[2], x -> new ArrayList<>())
+                            .add(new long[] {k, e[0]});
+                }
+            }
             List<long[]> order = new ArrayList<>();
             for (int k = 0; k < nSeg; k++) {
                 int n = segs.get(k).tasks().size();
-                int[][] next = k + 1 < nSeg ? early[k + 1] : new int[0][];
-                int q = 0;
                 for (int p = 0; p < n; p++) {
                     if (isEarly[k][p]) {
                         continue;
                     }
                     order.add(new long[] {k, p});
-                    for (; q < next.length && next[q][1] == p; q++) {
-                        order.add(new long[] {k + 1, next[q][0]});
+                    List<long[]> after = placedAfter.get(((long) k << 32) | p);
+                    if (after != null) {
+                        order.addAll(after);
                     }
                 }
             }

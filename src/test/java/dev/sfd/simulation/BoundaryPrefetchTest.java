@@ -173,6 +173,9 @@ class BoundaryPrefetchTest {
                 Violation.Kind.MALFORMED);
         assertCaught(plan(SegmentSchedule.Prefetch.block(List.of(2, 0, 1), 2, List.of(new Wait(1, 2))), 64),
                 Violation.Kind.MALFORMED);
+        // placed in a segment that is not an earlier one (its own)
+        assertCaught(plan(new SegmentSchedule.Prefetch(List.of(0), List.of(2), List.of(1), List.of()), 64),
+                Violation.Kind.MALFORMED);
     }
 
     @Test

@@ -146,8 +146,9 @@ public final class PlanReader {
      * A segment's prefetch: {@code tasks} is a list of task ids or (older plans) a count of leading tasks;
      * {@code after} a list of places, one per task, or {@code afterTask} one place for all.
      */
-    private static SegmentSchedule.Prefetch prefetch(Fields pf, JsonNode tasksNode, JsonNode afterNode,
-                                                     List<SegmentSchedule.Wait> waits, List<TileTask> segmentTasks) {
+    private static SegmentSchedule.Prefetch prefetch(Fields pf, int segment, JsonNode tasksNode, JsonNode afterNode,
+                                                     JsonNode inNode, List<SegmentSchedule.Wait> waits,
+                                                     List<TileTask> segmentTasks) {
         List<Integer> ids = new ArrayList<>();
         if (tasksNode.isIntegralNumber()) {
             long n = tasksNode.asLong();
@@ -201,7 +202,22 @@ public final class PlanReader {
             pf.problem("afterTask", "has value (" + afterNode + "); expected a task id, a whole number >= 0");
             return SegmentSchedule.Prefetch.NONE;
         }
-        return new SegmentSchedule.Prefetch(ids, after, waits);
+        List<Integer> in = new ArrayList<>();
+        if (inNode != null) {
+            if (!inNode.isArray() || inNode.size() != ids.size()) {
+                pf.problem("in", "has value (" + inNode + "); expected one segment index per prefetched task");
+                return SegmentSchedule.Prefetch.NONE;
+            }
+            for (JsonNode h : inNode) {
+                if (!wholeId(h) || h.asInt() >= segment) {
+                    pf.problem("in", "has entry (" + h + "); expected the index of an earlier segment (0 to "
+                            + (segment - 1) + ")");
+                    return SegmentSchedule.Prefetch.NONE;
+                }
+                in.add(h.asInt());
+            }
+        }
+        return new SegmentSchedule.Prefetch(ids, after, in, waits).canonical(segment);
     }
 
     private static SegmentSchedule readSegment(int i, List<String> ops, JsonNode node, List<String> problems) {
@@ -220,7 +236,7 @@ public final class PlanReader {
         JsonNode prefetchAfter = null;
         List<SegmentSchedule.Wait> waits = new ArrayList<>();
         if (pf != null) {
-            pf.rejectUnknown(Set.of("tasks", "after", "afterTask", "waits"));
+            pf.rejectUnknown(Set.of("tasks", "after", "afterTask", "in", "waits"));
             JsonNode p = node.get("prefetch");
             prefetchTasks = p.get("tasks");
             prefetchAfter = p.has("after") ? p.get("after") : p.get("afterTask");
@@ -286,7 +302,7 @@ public final class PlanReader {
             }
         }
         SegmentSchedule.Prefetch prefetch = pf == null || prefetchTasks == null ? SegmentSchedule.Prefetch.NONE
-                : prefetch(pf, prefetchTasks, prefetchAfter, waits, tasks);
+                : prefetch(pf, i, prefetchTasks, prefetchAfter, node.get("prefetch").get("in"), waits, tasks);
         return new SegmentSchedule(i, ops, buffers, tasks, cycles, peak, prefetch, end);
     }
 

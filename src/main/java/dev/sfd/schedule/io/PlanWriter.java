@@ -89,6 +89,7 @@ public final class PlanWriter {
                 g.writeObjectFieldStart("prefetch");
                 writeInts("tasks", s.prefetch().tasks(), g);
                 writeInts("after", s.prefetch().after(), g);
+                writeInts("in", s.prefetch().canonical(s.index()).in(), g);
                 if (!s.prefetch().waits().isEmpty()) {
                     g.writeArrayFieldStart("waits");
                     for (SegmentSchedule.Wait w : s.prefetch().waits()) {

@@ -60,6 +60,8 @@ class PlanRoundTripTest {
         InvalidInputException after = badPlan("\"after\":[", "\"after\":[7,");
         assertTrue(after.getMessage().contains("'after'") && after.getMessage().contains("entries"),
                 after.getMessage());
+        InvalidInputException in = badPlan("\"after\":[", "\"in\":[99],\"after\":[");
+        assertTrue(in.getMessage().contains("'in'"), in.getMessage());
         InvalidInputException waits = badPlan("\"waits\":[[", "\"waits\":[[\"x\",");
         assertTrue(waits.getMessage().contains("'waits'"), waits.getMessage());
     }
