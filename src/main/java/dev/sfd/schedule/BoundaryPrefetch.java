@@ -268,9 +268,10 @@ public final class BoundaryPrefetch {
         /**
          * Fills the DMA engines' idle time in the segments where it is largest with loads that need not wait
          * (weights, network inputs) of segments two or more later, spread over the host's own tasks: repeatedly, the
-         * host with the most idle DMA time takes the loads of the nearest later segment whose previous segment keeps the
-         * DMA engines busy (where its loads would otherwise go) that shortens the whole program and fits the buffer (its occupancy checked to the end of the program); a host that takes none is
-         * not tried again. At most {@link #TRIALS} timings; returns how many loads moved.
+         * host with the most idle DMA time takes the loads of the nearest later segment whose previous segment keeps
+         * the DMA engines busy (where its loads would otherwise go) that shortens the whole program and fits the
+         * buffer (its occupancy checked to the end of the program), spread evenly or into its idle gaps; a host that
+         * takes none is not tried again. At most {@link #TRIALS} timings; returns how many loads moved.
          */
         int hoistDeeper() {
             int moved = 0;
