@@ -26,8 +26,8 @@ import java.util.TreeSet;
  * <p>Which loads may move: any load of the next segment whose data is in DRAM before the current segment ends:
  * weights, network inputs, activations of earlier segments, and data the current segment stores, in which case the
  * load waits for the stores that cover its region (not movable when they do not). The first {@code m} of them move,
- * those that need not wait first, each kind in the next segment's order, and issue in that order. Where they may go: after any of the current segment's own (not prefetched)
- * tasks, after every store they wait for, either as one block or spread evenly over the rest of the segment (one
+ * those that need not wait first, each kind in the next segment's order, and issue in that order. Where they may
+ * go: after any of the current segment's own (not prefetched) tasks, after every store they wait for, either as one block or spread evenly over the rest of the segment (one
  * load after every few tasks, so the loads fill the DMA engines' idle time instead of holding up the segment's
  * issue), such that the buffer holds, at every point of the order, the current segment's occupancy plus the moved
  * loads issued so far, and the next segment's occupancy plus its moved loads not yet reached in its order. The
@@ -43,7 +43,7 @@ import java.util.TreeSet;
  */
 public final class BoundaryPrefetch {
     private static final Logger LOGGER = LogManager.getLogger();
-    /** Evenly spaced start positions tried per load count and pattern, besides the earliest that fits and the last two. */
+    /** Evenly spaced start positions tried per load count and pattern, besides the earliest that fits, the last two. */
     private static final int POSITIONS = 6;
 
     private final TileGraphBuilder builder;
