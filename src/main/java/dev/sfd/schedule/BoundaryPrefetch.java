@@ -149,7 +149,7 @@ public final class BoundaryPrefetch {
      */
     private final class Program {
         /** Timings of the whole rest of the program the deeper moves may spend. */
-        private static final int TRIALS = 24;
+        private static final int TRIALS = 120;
         /** A segment keeps the DMA engines busy when they idle less than 1/BUSY_SHARE of its span. */
         private static final int BUSY_SHARE = 20;
         final List<Seg> segs;
@@ -266,34 +266,29 @@ public final class BoundaryPrefetch {
         }
 
         /**
-         * Fills the DMA engines' idle time in the segments where it is largest with loads that need not wait
-         * (weights, network inputs) of segments two or more later, spread over the host's own tasks: repeatedly, the
-         * host with the most idle DMA time takes the loads of the nearest later segment whose previous segment keeps
-         * the DMA engines busy (where its loads would otherwise go) that shortens the whole program and fits the
-         * buffer (its occupancy checked to the end of the program), spread evenly or into its idle gaps; a host that
-         * takes none is not tried again. At most {@link #TRIALS} timings; returns how many loads moved.
+         * Fills the DMA engines' idle time in earlier segments with loads that need not wait (weights, network
+         * inputs) of segments two or more later: hosts in order of their idle DMA time, each (while it idles) offered
+         * the loads of every later segment whose previous segment keeps the DMA engines busy (where the loads would
+         * otherwise go), nearest first; the loads move (all or half, into the host's idle gaps as last timed or spread
+         * evenly) when the whole program then ends earlier and the buffer holds to its end. At most {@link #TRIALS}
+         * timings of the rest of the program; returns how many loads moved.
          */
         int hoistDeeper() {
             int moved = 0;
             int trials = 0;
-            boolean[] exhausted = new boolean[segs.size()];
-            while (trials < TRIALS) {
-                int host = -1;
-                long most = 0;
-                for (int k = 0; k + 2 < segs.size(); k++) {
-                    if (!exhausted[k] && idle[k] > most) {
-                        most = idle[k];
-                        host = k;
-                    }
-                }
-                if (host < 0) {
-                    break;
-                }
-                boolean took = false;
+            Integer[] hosts = new Integer[Math.max(0, segs.size() - 2)];
+            for (int k = 0; k < hosts.length; k++) {
+                hosts[k] = k;
+            }
+            long[] idleFirst = idle.clone();
+            Arrays.sort(hosts, (a, b) -> Long.compare(idleFirst[b], idleFirst[a]));
+            for (int host : hosts) {
                 Seg h = segs.get(host);
                 int[] hostOwn = ownPositions(h);
-                long makespan = endOf[segs.size() - 1];
-                for (int j = host + 2; j < segs.size() && !took && trials < TRIALS; j++) {
+                for (int j = host + 2; j < segs.size() && trials < TRIALS; j++) {
+                    if (idle[host] * BUSY_SHARE <= endOf[host] - barrierAt[host]) {
+                        break;
+                    }
                     // only loads of a segment whose previous one keeps the DMA engines busy gain from moving
                     if (idle[j - 1] * BUSY_SHARE > endOf[j - 1] - barrierAt[j - 1]) {
                         continue;
@@ -307,20 +302,22 @@ public final class BoundaryPrefetch {
                             loads.add(pos);
                         }
                     }
+                    if (loads.isEmpty()) {
+                        continue;
+                    }
+                    long makespan = endOf[segs.size() - 1];
                     List<Placed> keep = placed.get(j);
                     List<Placed> chosen = null;
                     int[] gaps = gapPlaces(h, hostOwn, target, loads);
-                    for (int m = loads.size(), tried = 0; m > 0 && tried < 3; m /= 2, tried++) {
-                        for (int part = 0; part < 3; part++) {
-                            if (part == 2 && gaps[m - 1] < 0) {
+                    for (int m = loads.size(), tried = 0; m > 0 && tried < 2; m /= 2, tried++) {
+                        for (int pattern = 0; pattern < 2; pattern++) {
+                            if (pattern == 0 && gaps[m - 1] < 0) {
                                 continue;
                             }
-                            int start = hostOwn.length * part / 3;
                             List<Placed> trial = new ArrayList<>();
                             Set<Integer> moving = new HashSet<>(loads.subList(0, m));
                             for (int q = 0; q < m; q++) {
-                                int at = part == 2 ? gaps[q]
-                                        : start + (int) ((long) (hostOwn.length - 1 - start) * q / m);
+                                int at = pattern == 0 ? gaps[q] : (int) ((long) (hostOwn.length - 1) * q / m);
                                 trial.add(new Placed(loads.get(q), host, hostOwn[at], new int[0]));
                             }
                             for (Placed p : keep) {
@@ -351,11 +348,9 @@ public final class BoundaryPrefetch {
                             target.early[p.pos] = true;
                         }
                         moved += deepCount(chosen, j) - deepCount(keep, j);
-                        took = true;
                     }
+                    time(host);
                 }
-                time(host);
-                exhausted[host] |= !took;
             }
             return moved;
         }

@@ -179,6 +179,48 @@ class BoundaryPrefetchTest {
     }
 
     @Test
+    void aLoadPlacedTwoSegmentsEarlyIssuesThereAndMayNotWait() {
+        List<SegmentSchedule> segs = new ArrayList<>();
+        for (SegmentSchedule s : TestPlans.resnet18Layerwise().segments()) {
+            segs.add(s.placed(s.index(), SegmentSchedule.Prefetch.NONE, -1));
+        }
+        // the first load, two or more segments in, of data no earlier segment stores (a weight)
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        int k = -1;
+        TileTask load = null;
+        for (int s = 0; s < segs.size() && load == null; s++) {
+            for (TileTask t : segs.get(s).tasks()) {
+                if (s >= 2 && t.kind() == dev.sfd.schedule.TaskKind.LOAD && !stored.contains(t.tensor())) {
+                    k = s;
+                    load = t;
+                    break;
+                }
+            }
+            segs.get(s).tasks().stream().filter(t -> t.kind() == dev.sfd.schedule.TaskKind.STORE)
+                    .forEach(t -> stored.add(t.tensor()));
+        }
+        assertTrue(load != null, "no load to move");
+        final int target = k;
+        final int host = k - 2;
+        int firstOfHost = segs.get(host).tasks().get(0).id();
+        Plan plan = TestPlans.resnet18Layerwise();
+        List<SegmentSchedule> deep = new ArrayList<>(segs);
+        deep.set(k, segs.get(k).placed(k, new SegmentSchedule.Prefetch(List.of(load.id()), List.of(firstOfHost),
+                List.of(host), List.of()), -1));
+        SimulationResult r = new Simulator(TestPlans.RESNET18, false).run(plan.withSegments(deep));
+        assertTrue(r.legal(), () -> r.violations().toString());
+        // segment k's span starts in segment k-2, before segment k-1 has started
+        assertTrue(r.segments().get(target).startCycle() < r.segments().get(host).endCycle(),
+                () -> r.segments().get(target).startCycle() + " vs " + r.segments().get(host).endCycle());
+        assertTrue(r.segments().get(target).startCycle() < r.segments().get(target - 1).startCycle());
+        // a task placed before the previous segment may not wait for it
+        int onPrevious = segs.get(k - 1).tasks().get(0).id();
+        deep.set(k, segs.get(k).placed(k, new SegmentSchedule.Prefetch(List.of(load.id()), List.of(firstOfHost),
+                List.of(host), List.of(new Wait(load.id(), onPrevious))), -1));
+        assertCaught(plan.withSegments(deep), Violation.Kind.MALFORMED);
+    }
+
+    @Test
     void theSchedulersPlanTimingIsTheSimulatorsAndItsPrefetchesGain() {
         Plan fused = TestPlans.resnet18FusedHead();
         fused = fused.withSegments(new BoundaryPrefetch(TestPlans.RESNET18, new CostModel(EDGE), true)
