@@ -99,9 +99,10 @@ public final class BoundaryPrefetch {
             Seg next = k + 1 < segs.size() ? segs.get(k + 1) : null;
             Move chosen = Move.NONE;
             if (next != null && enabled) {
-                long best = finishOfNext(clock, barrier, cur, next, Move.NONE);
-                for (Move c : candidates(cur, next)) {
-                    long f = finishOfNext(clock, barrier, cur, next, c);
+                long[] alone = cur.end.clone();
+                long best = finishOfNext(clock, barrier, cur, alone, next, Move.NONE);
+                for (Move c : candidates(cur, alone, next)) {
+                    long f = finishOfNext(clock, barrier, cur, cur.end.clone(), next, c);
                     if (f < best) {
                         best = f;
                         chosen = c;
@@ -308,7 +309,11 @@ public final class BoundaryPrefetch {
                     long makespan = endOf[segs.size() - 1];
                     List<Placed> keep = placed.get(j);
                     List<Placed> chosen = null;
-                    int[] gaps = gapPlaces(h, hostOwn, target, loads);
+                    long[] busy = new long[loads.size()];
+                    for (int q = 0; q < busy.length; q++) {
+                        busy[q] = target.busy[loads.get(q)];
+                    }
+                    int[] gaps = gapPlaces(h, h.end, hostOwn, busy, new int[busy.length]);
                     for (int m = loads.size(), tried = 0; m > 0 && tried < 2; m /= 2, tried++) {
                         for (int pattern = 0; pattern < 2; pattern++) {
                             if (pattern == 0 && gaps[m - 1] < 0) {
@@ -353,43 +358,6 @@ public final class BoundaryPrefetch {
                 }
             }
             return moved;
-        }
-
-        /**
-         * Places in the host's idle DMA time, as last timed: per load (in order), the first own task after the
-         * previous load's place at whose start the engines are free and the load's transfer ends before the host's
-         * next transfer starts (own indices; -1 for loads that find no such gap).
-         */
-        private int[] gapPlaces(Seg h, int[] hostOwn, Seg target, List<Integer> loads) {
-            int n = hostOwn.length;
-            long[] nextDma = new long[n + 1];
-            nextDma[n] = Long.MAX_VALUE;
-            for (int o = n - 1; o >= 0; o--) {
-                int i = hostOwn[o];
-                nextDma[o] = o + 1 < n && h.unit[hostOwn[o + 1]] == TileTimeline.DMA
-                        ? h.end[hostOwn[o + 1]] - h.duration[hostOwn[o + 1]] : nextDma[o + 1];
-            }
-            int[] out = new int[loads.size()];
-            Arrays.fill(out, -1);
-            long free = 0;
-            int q = 0;
-            for (int o = 0; o < n && q < loads.size(); o++) {
-                int i = hostOwn[o];
-                long start = h.end[i] - h.duration[i];
-                if (h.unit[i] == TileTimeline.DMA) {
-                    free = Math.max(free, start + h.busy[i]);
-                }
-                while (q < loads.size()) {
-                    long t = Math.max(start, free);
-                    long busy = target.busy[loads.get(q)];
-                    if (t + busy > nextDma[o]) {
-                        break;
-                    }
-                    out[q++] = o;
-                    free = t + busy;
-                }
-            }
-            return out;
         }
 
         private static int deepCount(List<Placed> ps, int j) {
@@ -473,7 +441,7 @@ public final class BoundaryPrefetch {
     }
 
     /** Candidate moves: per load count, a block and a spread from a few start positions, each checked to fit. */
-    private List<Move> candidates(Seg cur, Seg next) {
+    private List<Move> candidates(Seg cur, long[] curAlone, Seg next) {
         List<Move> out = new ArrayList<>();
         int nOwn = cur.own.length;
         TreeSet<Integer> counts = new TreeSet<>();
@@ -529,6 +497,51 @@ public final class BoundaryPrefetch {
                     out.add(new Move(m, spread));
                 }
             }
+            // into the current segment's idle DMA time as it runs alone
+            long[] busy = new long[m];
+            for (int q = 0; q < m; q++) {
+                busy[q] = next.busy[next.movable[q]];
+            }
+            int[] gaps = gapPlaces(cur, curAlone, cur.own, busy, earliest);
+            if (gaps[m - 1] >= 0 && fits(cur, next, gaps)) {
+                out.add(new Move(m, gaps));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Places in a segment's idle DMA time, as timed ({@code end}): per load (in order, its busy cycles given), the
+     * first own task at or after its earliest place and the previous load's place at whose start the engines are
+     * free and the load's transfer ends before the segment's next transfer starts (own indices, never decreasing;
+     * -1 for the loads from the first that finds no such gap on).
+     */
+    private static int[] gapPlaces(Seg h, long[] end, int[] hostOwn, long[] loadBusy, int[] earliest) {
+        int n = hostOwn.length;
+        long[] nextDma = new long[n + 1];
+        nextDma[n] = Long.MAX_VALUE;
+        for (int o = n - 1; o >= 0; o--) {
+            nextDma[o] = o + 1 < n && h.unit[hostOwn[o + 1]] == TileTimeline.DMA
+                    ? end[hostOwn[o + 1]] - h.duration[hostOwn[o + 1]] : nextDma[o + 1];
+        }
+        int[] out = new int[loadBusy.length];
+        Arrays.fill(out, -1);
+        long free = 0;
+        int q = 0;
+        for (int o = 0; o < n && q < loadBusy.length; o++) {
+            int i = hostOwn[o];
+            long start = end[i] - h.duration[i];
+            if (h.unit[i] == TileTimeline.DMA) {
+                free = Math.max(free, start + h.busy[i]);
+            }
+            while (q < loadBusy.length && o >= earliest[q]) {
+                long t = Math.max(start, free);
+                if (t + loadBusy[q] > nextDma[o]) {
+                    break;
+                }
+                out[q++] = o;
+                free = t + loadBusy[q - 1];
+            }
         }
         return out;
     }
@@ -547,11 +560,14 @@ public final class BoundaryPrefetch {
         return true;
     }
 
-    /** When the next segment finishes if the given loads move. */
-    private long finishOfNext(InOrderClock clock, long barrier, Seg cur, Seg next, Move move) {
+    /**
+     * When the next segment finishes if the given loads move; {@code curEnd} (a copy of the current segment's task
+     * ends) receives the current segment's timing.
+     */
+    private long finishOfNext(InOrderClock clock, long barrier, Seg cur, long[] curEnd, Seg next, Move move) {
         InOrderClock c = clock.copy();
         long[] nextEnd = new long[next.n];
-        long nextBarrier = run(c, barrier, cur, cur.end.clone(), next, nextEnd, move);
+        long nextBarrier = run(c, barrier, cur, curEnd, next, nextEnd, move);
         long finish = nextBarrier;
         // the next segment's own tasks, after the barrier, in order
         for (int i = 0; i < next.n; i++) {
