@@ -12,38 +12,40 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * DRAM scheduling across segment boundaries: times a plan's segments as one program (the issue rule of
- * {@link SegmentSchedule}) and chooses, at every boundary, which loads of the next segment issue early and where in
- * the current segment's order ({@link SegmentSchedule.Prefetch}).
+ * {@link SegmentSchedule}) and chooses which loads of later segments issue early, and where in earlier segments'
+ * orders ({@link SegmentSchedule.Prefetch}).
  *
- * <p>Which loads may move: any load of the next segment whose data is in DRAM before the current segment ends:
- * weights, network inputs, activations of earlier segments, and data the current segment stores, in which case the
- * load waits for the stores that cover its region (not movable when they do not). The first {@code m} of them move,
- * those that need not wait first, each kind in the next segment's order, and issue in that order. Where they may
- * go: after any of the current segment's own (not prefetched) tasks, after every store they wait for, either as one block or spread evenly over the rest of the segment (one
- * load after every few tasks, so the loads fill the DMA engines' idle time instead of holding up the segment's
- * issue), such that the buffer holds, at every point of the order, the current segment's occupancy plus the moved
- * loads issued so far, and the next segment's occupancy plus its moved loads not yet reached in its order. The
- * occupancy of an in-order program depends only on the order, so both checks are exact.
+ * <p>Which loads may move into the previous segment: any load of the next segment whose data is in DRAM before the
+ * current segment ends: weights, network inputs, activations of earlier segments, and data the current segment
+ * stores, in which case the load waits for the stores that cover its region (not movable when they do not). The
+ * first {@code m} of them move, those that need not wait first, each kind in the next segment's order, and issue in
+ * that order. Where they may go: after any of the current segment's own (not prefetched) tasks, after every store
+ * they wait for, as one block, spread evenly over the rest of the segment, or into the current segment's idle DMA
+ * gaps as it runs alone (so the loads fill the engines' idle time instead of holding up the in-order issue), such
+ * that the buffer holds, at every point of the order, the current segment's occupancy plus the moved loads issued so
+ * far, and the next segment's occupancy plus its moved loads not yet reached in its order. The occupancy of an
+ * in-order program depends only on the order, so both checks are exact.
  *
  * <p>How it chooses: boundary by boundary, from the first, for load counts halving from all movable loads to one,
- * and for each count a block and a spread from a few start positions (the earliest that fits, evenly spaced ones
- * after it, the last two), the candidate whose next segment finishes first when the program runs to its end, not
- * moving anything when nothing finishes earlier. The timing is the in-order rule of the planner's timeline engine
- * ({@link InOrderClock}, the rule the simulator applies: every task starts once every earlier task has started, its
- * dependencies have finished and a unit of its kind is free), with a segment's own tasks waiting for every task of
- * the previous segment to finish, and each task's duration from the tile graph ({@link TileGraphBuilder}).
+ * the candidate whose next segment finishes first when the program runs to its end, not moving anything when
+ * nothing finishes earlier. Then loads that need not wait of segments whose previous segment keeps the DMA engines
+ * busy may move two or more segments early, into the segments whose engines idle most ({@link Program#hoistDeeper}).
+ * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
+ * applies: every task starts once every earlier task has started, its dependencies have finished and a unit of its
+ * kind is free), with a segment's own tasks waiting for every task of the previous segment to finish, and each
+ * task's duration from the tile graph ({@link TileGraphBuilder}).
  */
 public final class BoundaryPrefetch {
     private static final Logger LOGGER = LogManager.getLogger();
-    /** Evenly spaced start positions tried per load count and pattern, besides the earliest that fits, the last two. */
+    /** Evenly spaced start positions tried per load count, besides the earliest that fits and the last two. */
     private static final int POSITIONS = 6;
 
     private final TileGraphBuilder builder;
@@ -92,7 +94,6 @@ public final class BoundaryPrefetch {
         Move[] moves = new Move[segs.size()];
         InOrderClock clock = new InOrderClock(engines);
         long barrier = 0;
-        long[] ends = new long[segs.size()];
         int moving = 0;
         for (int k = 0; k < segs.size(); k++) {
             Seg cur = segs.get(k);
@@ -112,7 +113,6 @@ public final class BoundaryPrefetch {
                 moves[k + 1] = chosen;
             }
             barrier = run(clock, barrier, cur, cur.end, next, next == null ? null : next.end, chosen);
-            ends[k] = barrier;
             moving += chosen.m > 0 ? 1 : 0;
         }
         Program program = new Program(segs, segments);
@@ -154,7 +154,6 @@ public final class BoundaryPrefetch {
         /** A segment keeps the DMA engines busy when they idle less than 1/BUSY_SHARE of its span. */
         private static final int BUSY_SHARE = 20;
         final List<Seg> segs;
-        final List<SegmentSchedule> schedules;
         /** Per segment, its tasks placed in earlier segments, in issue order. */
         final List<List<Placed>> placed = new ArrayList<>();
         /** Per segment, the state before its own tasks: clock, the previous segment's end, occupancy. */
@@ -168,7 +167,6 @@ public final class BoundaryPrefetch {
 
         Program(List<Seg> segs, List<SegmentSchedule> schedules) {
             this.segs = segs;
-            this.schedules = schedules;
             int n = segs.size();
             clockAt = new InOrderClock[n + 1];
             barrierAt = new long[n + 1];
