@@ -293,11 +293,13 @@ public final class BoundaryPrefetch {
                         continue;
                     }
                     Seg target = segs.get(j);
+                    Set<Long> anchors = attachments().keySet();
                     List<Integer> loads = new ArrayList<>();
                     for (int q = 0; q < target.movable.length; q++) {
                         int pos = target.movable[q];
+                        // a load other tasks are placed after stays where it is (their place is one of its own)
                         if (target.waits[q].length == 0 && inDramFrom(host, j, target, pos)
-                                && !placedIn(j, pos, host)) {
+                                && !placedIn(j, pos, host) && !anchors.contains(((long) j << 32) | pos)) {
                             loads.add(pos);
                         }
                     }
