@@ -47,6 +47,12 @@ public record Plan(NetworkRef network, Hardware hardware, String planner, String
         return new Plan(network, hardware, planner, solverStatus, mappings, newSegments);
     }
 
+    /** The same plan with its segments run strictly one after another: no prefetch, no predicted ends. */
+    public Plan withoutPrefetches() {
+        return withSegments(segments.stream().map(s -> s.placed(s.index(), SegmentSchedule.Prefetch.NONE, -1))
+                .toList());
+    }
+
     /**
      * The scheduler's predicted makespan: the last segment's predicted end when the plan carries one, else the sum of
      * the segments' own makespans (segments one after another).

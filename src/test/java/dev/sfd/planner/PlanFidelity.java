@@ -53,11 +53,7 @@ final class PlanFidelity {
         }
         double scheduledError = (double) (result.plan().predictedCycles() - sim.cycles()) / sim.cycles();
         // the segmenter prices segments alone: its segments against the plan's segments run one after another
-        List<SegmentSchedule> alone = new ArrayList<>();
-        for (SegmentSchedule s : segs) {
-            alone.add(s.placed(s.index(), SegmentSchedule.Prefetch.NONE, -1));
-        }
-        SimulationResult sequential = new Simulator(net, false).run(result.plan().withSegments(alone));
+        SimulationResult sequential = new Simulator(net, false).run(result.plan().withoutPrefetches());
         assertTrue(sequential.legal(), () -> name + ": the plan without prefetches: " + sequential.violations());
         int compared = 0;
         int within = 0;

@@ -180,10 +180,7 @@ class BoundaryPrefetchTest {
 
     @Test
     void aLoadPlacedTwoSegmentsEarlyIssuesThereAndMayNotWait() {
-        List<SegmentSchedule> segs = new ArrayList<>();
-        for (SegmentSchedule s : TestPlans.resnet18Layerwise().segments()) {
-            segs.add(s.placed(s.index(), SegmentSchedule.Prefetch.NONE, -1));
-        }
+        List<SegmentSchedule> segs = TestPlans.resnet18Layerwise().withoutPrefetches().segments();
         // the first load, two or more segments in, of data no earlier segment stores (a weight)
         java.util.Set<String> stored = new java.util.HashSet<>();
         int k = -1;
@@ -232,11 +229,7 @@ class BoundaryPrefetchTest {
             // the scheduler's composed prediction: within 0.5 % of the simulated latency (the per-segment target)
             assertEquals(r.cycles(), p.predictedCycles(), 0.005 * r.cycles());
             // the referee's view of the same plan without prefetches
-            List<SegmentSchedule> sequential = new ArrayList<>();
-            for (SegmentSchedule s : p.segments()) {
-                sequential.add(s.placed(s.index(), SegmentSchedule.Prefetch.NONE, -1));
-            }
-            SimulationResult without = new Simulator(TestPlans.RESNET18, false).run(p.withSegments(sequential));
+            SimulationResult without = new Simulator(TestPlans.RESNET18, false).run(p.withoutPrefetches());
             assertTrue(without.legal());
             assertTrue(r.cycles() < without.cycles(), r.cycles() + " with prefetches vs " + without.cycles());
         }
