@@ -6,7 +6,6 @@ import dev.sfd.simulation.SimulationResult;
 import dev.sfd.simulation.Simulator;
 import dev.sfd.workload.Network;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
