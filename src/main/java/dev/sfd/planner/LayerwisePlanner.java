@@ -13,6 +13,7 @@ import dev.sfd.schedule.Plan;
 import dev.sfd.schedule.PlanScheduler;
 import dev.sfd.schedule.ScheduleOutcome;
 import dev.sfd.schedule.SegmentSchedule;
+import dev.sfd.schedule.TaskGraph;
 import dev.sfd.workload.Network;
 import dev.sfd.workload.Operator;
 import org.apache.logging.log4j.LogManager;
@@ -22,6 +23,7 @@ import org.apache.logging.log4j.Logger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,6 +70,16 @@ public final class LayerwisePlanner implements Planner {
         }
         Map<String, Mapping> chosen = new LinkedHashMap<>();
         List<SegmentSchedule> schedules = new ArrayList<>();
+        // each schedule's tile graph, for the plan's timing (by identity)
+        Map<SegmentSchedule, TaskGraph> graphs = new IdentityHashMap<>();
+        java.util.function.BiFunction<Integer, List<String>, ScheduleOutcome> schedule = (i, segment) -> {
+            TaskGraph g = scheduler.graph(i, segment, chosen);
+            ScheduleOutcome out = scheduler.schedule(g);
+            if (out instanceof ScheduleOutcome.Scheduled s) {
+                graphs.put(s.schedule(), g);
+            }
+            return out;
+        };
         boolean allBest = true;
         long capacity = request.hardware().globalBuffer().capacityBytes();
         for (Operator operator : net.operators()) {
@@ -76,7 +88,7 @@ public final class LayerwisePlanner implements Planner {
             List<String> segment = List.of(op);
             ParetoFront front = fronts.get(op);
             if (front == null) {
-                schedules.add(scheduled(scheduler.schedule(i, segment, chosen)));
+                schedules.add(scheduled(schedule.apply(i, segment)));
                 continue;
             }
             List<MappingChoice> candidates = new ArrayList<>(front.points().stream()
@@ -91,7 +103,7 @@ public final class LayerwisePlanner implements Planner {
                     continue;
                 }
                 chosen.put(op, c.mapping());
-                outcome = scheduler.schedule(i, segment, chosen);
+                outcome = schedule.apply(i, segment);
                 first = first == null ? outcome : first;
                 tried++;
                 lastFootprint = c.footprintBytes();
@@ -111,7 +123,7 @@ public final class LayerwisePlanner implements Planner {
             LOGGER.debug("Layer ({}) scheduled with mapping #{} in ({} cycles)", op, tried,
                     schedules.get(schedules.size() - 1).predictedCycles());
         }
-        schedules = new BoundaryPrefetch(net, new CostModel(request.hardware()), true).apply(schedules, chosen);
+        schedules = new BoundaryPrefetch(net, new CostModel(request.hardware()), true).apply(schedules, chosen, graphs);
         long ms = (System.nanoTime() - start) / 1_000_000;
         LOGGER.info("Planned ({}) layer by layer: ({}) segments in ({} ms)", net.name(), schedules.size(), ms);
         return new Plan(request.networkRef(), request.hardware(), name(), allBest ? "FEASIBLE" : "FEASIBLE_FALLBACK",

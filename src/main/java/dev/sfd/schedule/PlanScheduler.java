@@ -30,7 +30,12 @@ public final class PlanScheduler {
 
     /** Schedules one segment. */
     public ScheduleOutcome schedule(int index, List<String> operators, Map<String, Mapping> mappings) {
-        return scheduler.schedule(graph(index, operators, mappings));
+        return schedule(graph(index, operators, mappings));
+    }
+
+    /** Schedules one segment's task graph. */
+    public ScheduleOutcome schedule(TaskGraph graph) {
+        return scheduler.schedule(graph);
     }
 
     public Hardware hardware() {

@@ -52,11 +52,14 @@ final class Coverage {
 
     /**
      * A growing set of boxes with an intersection query: boxes are indexed by their start on one axis (the one
-     * whose starts vary most among the first boxes added), so a query scans only the boxes that can reach it there.
+     * whose starts vary most among the boxes added, chosen again each time the set doubles), so a query scans only
+     * the boxes that can reach it there.
      */
     static final class BoxSet {
-        private final TreeMap<Integer, List<Box>> byStart = new TreeMap<>();
+        private TreeMap<Integer, List<Box>> byStart = new TreeMap<>();
         private final List<Box> first = new ArrayList<>();
+        private final List<Box> all = new ArrayList<>();
+        private int nextIndex = 16;
         private int axis = -1;
         private int maxExtent;
         private long volume;
@@ -105,14 +108,18 @@ final class Coverage {
                 overlapping = true;
             }
             volume += box.elements();
+            all.add(box);
             if (axis < 0) {
                 first.add(box);
-                if (first.size() == 16) {
+                if (first.size() == nextIndex) {
                     index();
                 }
                 return;
             }
             put(box);
+            if (all.size() == nextIndex) {
+                index();
+            }
         }
 
         /** Sum of the volumes of the boxes added. */
@@ -120,20 +127,27 @@ final class Coverage {
             return volume;
         }
 
+        /** Indexes every box by the axis whose starts vary most among them; the next time at twice the size. */
         private void index() {
-            int rank = first.get(0).rank();
+            int rank = all.get(0).rank();
             int best = 0;
             long bestDistinct = -1;
             for (int a = 0; a < rank; a++) {
                 final int ax = a;
-                long distinct = first.stream().mapToInt(b -> b.lo(ax)).distinct().count();
+                long distinct = all.stream().mapToInt(b -> b.lo(ax)).distinct().count();
                 if (distinct > bestDistinct) {
                     bestDistinct = distinct;
                     best = a;
                 }
             }
+            nextIndex = 2 * all.size();
+            if (best == axis) {
+                return;
+            }
             axis = best;
-            for (Box b : first) {
+            byStart = new TreeMap<>();
+            maxExtent = 0;
+            for (Box b : all) {
                 put(b);
             }
             first.clear();
