@@ -149,8 +149,8 @@ public final class BoundaryPrefetch {
      * that segment's own tasks) and moves loads two or more segments early.
      */
     private final class Program {
-        /** Timings of the whole rest of the program the deeper moves may spend. */
-        private static final int TRIALS = 120;
+        /** The deeper moves may time as many tasks as this many timings of the whole program. */
+        private static final int WORK = 40;
         /** A segment keeps the DMA engines busy when they idle less than 1/BUSY_SHARE of its span. */
         private static final int BUSY_SHARE = 20;
         final List<Seg> segs;
@@ -269,12 +269,13 @@ public final class BoundaryPrefetch {
          * inputs) of segments two or more later: hosts in order of their idle DMA time, each (while it idles) offered
          * the loads of every later segment whose previous segment keeps the DMA engines busy (where the loads would
          * otherwise go), nearest first; the loads move (all or half, into the host's idle gaps as last timed or spread
-         * evenly) when the whole program then ends earlier and the buffer holds to its end. At most {@link #TRIALS}
-         * timings of the rest of the program; returns how many loads moved.
+         * evenly) when the whole program then ends earlier and the buffer holds to its end. Its timings of the rest of
+         * the program place at most {@link #WORK} times the program's tasks; returns how many loads moved.
          */
         int hoistDeeper() {
             int moved = 0;
-            int trials = 0;
+            long work = 0;
+            long budget = (long) WORK * Math.max(1, totalTasks());
             Integer[] hosts = new Integer[Math.max(0, segs.size() - 2)];
             for (int k = 0; k < hosts.length; k++) {
                 hosts[k] = k;
@@ -284,7 +285,7 @@ public final class BoundaryPrefetch {
             for (int host : hosts) {
                 Seg h = segs.get(host);
                 int[] hostOwn = ownPositions(h);
-                for (int j = host + 2; j < segs.size() && trials < TRIALS; j++) {
+                for (int j = host + 2; j < segs.size() && work < budget; j++) {
                     if (idle[host] * BUSY_SHARE <= endOf[host] - barrierAt[host]) {
                         break;
                     }
@@ -338,7 +339,7 @@ public final class BoundaryPrefetch {
                                 target.early[p.pos] = true;
                             }
                             long[] r = timeRange(host, segs.size() - 1, attachments(), false);
-                            trials++;
+                            work += tasksFrom(host);
                             System.arraycopy(wasEarly, 0, target.early, 0, wasEarly.length);
                             placed.set(j, keep);
                             if (r[1] <= capacity && r[0] < makespan) {
@@ -358,6 +359,18 @@ public final class BoundaryPrefetch {
                 }
             }
             return moved;
+        }
+
+        private long totalTasks() {
+            return tasksFrom(0);
+        }
+
+        private long tasksFrom(int k) {
+            long n = 0;
+            for (int i = k; i < segs.size(); i++) {
+                n += segs.get(i).n;
+            }
+            return n;
         }
 
         private static int deepCount(List<Placed> ps, int j) {
@@ -444,10 +457,14 @@ public final class BoundaryPrefetch {
     private List<Move> candidates(Seg cur, long[] curAlone, Seg next) {
         List<Move> out = new ArrayList<>();
         int nOwn = cur.own.length;
-        TreeSet<Integer> counts = new TreeSet<>();
-        for (int m = next.movable.length; m > 0; m /= 2) {
-            counts.add(m);
+        // all movable loads, all that need not wait (weights, inputs), halves of both, one
+        int all = next.movable.length;
+        int free = 0;
+        while (free < all && next.waits[free].length == 0) {
+            free++;
         }
+        TreeSet<Integer> counts = new TreeSet<>(List.of(all, (all + 1) / 2, free, (free + 1) / 2, 1));
+        counts.remove(0);
         for (int m : counts.descendingSet()) {
             if (next.ownPeak(m) > capacity) {
                 continue;

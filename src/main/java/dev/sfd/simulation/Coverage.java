@@ -4,7 +4,6 @@ import dev.sfd.workload.Box;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /** Box arithmetic for the simulator's checks: coverage by a union of boxes, and sets of disjoint boxes. */
@@ -51,39 +50,20 @@ final class Coverage {
     }
 
     /**
-     * A growing set of boxes with an intersection query: boxes are indexed by their start on one axis (the one
-     * whose starts vary most among the boxes added, chosen again each time the set doubles), so a query scans only
-     * the boxes that can reach it there.
+     * A growing set of boxes with an intersection query: boxes are indexed by their start on one axis (the one whose
+     * starts vary most among the boxes, chosen again each time the set doubles), and the boxes sharing a start are
+     * indexed again in the same way on another axis, so a query scans only the boxes that can reach it on every
+     * indexed axis.
      */
     static final class BoxSet {
-        private TreeMap<Integer, List<Box>> byStart = new TreeMap<>();
-        private final List<Box> first = new ArrayList<>();
-        private final List<Box> all = new ArrayList<>();
-        private int nextIndex = 16;
-        private int axis = -1;
-        private int maxExtent;
+        private final Index index = new Index(0);
         private long volume;
         private boolean overlapping;
 
         /** The boxes of the set that intersect {@code box}. */
         List<Box> intersecting(Box box) {
             List<Box> out = new ArrayList<>(0);
-            if (axis < 0) {
-                for (Box b : first) {
-                    if (b.intersects(box)) {
-                        out.add(b);
-                    }
-                }
-                return out;
-            }
-            for (Map.Entry<Integer, List<Box>> e : byStart.subMap(box.lo(axis) - maxExtent, false, box.hi(axis), false)
-                    .entrySet()) {
-                for (Box b : e.getValue()) {
-                    if (b.intersects(box)) {
-                        out.add(b);
-                    }
-                }
-            }
+            index.intersecting(box, out);
             return out;
         }
 
@@ -108,30 +88,62 @@ final class Coverage {
                 overlapping = true;
             }
             volume += box.elements();
-            all.add(box);
-            if (axis < 0) {
-                first.add(box);
-                if (first.size() == nextIndex) {
-                    index();
-                }
-                return;
-            }
-            put(box);
-            if (all.size() == nextIndex) {
-                index();
-            }
+            index.add(box);
         }
 
         /** Sum of the volumes of the boxes added. */
         long volume() {
             return volume;
         }
+    }
 
-        /** Indexes every box by the axis whose starts vary most among them; the next time at twice the size. */
+    /** One level of {@link BoxSet}'s index: a list scanned while small, then buckets by start on one axis. */
+    private static final class Index {
+        private static final int SMALL = 16;
+        private final int depth;
+        private final List<Box> all = new ArrayList<>();
+        private TreeMap<Integer, Index> byStart;
+        private int axis = -1;
+        private int maxExtent;
+        private int nextIndex = SMALL;
+
+        Index(int depth) {
+            this.depth = depth;
+        }
+
+        void intersecting(Box box, List<Box> out) {
+            if (byStart == null) {
+                for (Box b : all) {
+                    if (b.intersects(box)) {
+                        out.add(b);
+                    }
+                }
+                return;
+            }
+            for (Index sub : byStart.subMap(box.lo(axis) - maxExtent, false, box.hi(axis), false).values()) {
+                sub.intersecting(box, out);
+            }
+        }
+
+        void add(Box box) {
+            all.add(box);
+            if (byStart != null) {
+                put(box);
+            }
+            if (all.size() == nextIndex) {
+                index();
+            }
+        }
+
+        /** Buckets every box by the axis whose starts vary most among them (none when no axis separates them). */
         private void index() {
+            nextIndex = 2 * all.size();
             int rank = all.get(0).rank();
-            int best = 0;
-            long bestDistinct = -1;
+            if (depth >= rank) {
+                return;
+            }
+            int best = -1;
+            long bestDistinct = 1;
             for (int a = 0; a < rank; a++) {
                 final int ax = a;
                 long distinct = all.stream().mapToInt(b -> b.lo(ax)).distinct().count();
@@ -140,8 +152,7 @@ final class Coverage {
                     best = a;
                 }
             }
-            nextIndex = 2 * all.size();
-            if (best == axis) {
+            if (best < 0 || best == axis) {
                 return;
             }
             axis = best;
@@ -150,12 +161,11 @@ final class Coverage {
             for (Box b : all) {
                 put(b);
             }
-            first.clear();
         }
 
         private void put(Box b) {
             maxExtent = Math.max(maxExtent, b.hi(axis) - b.lo(axis));
-            byStart.computeIfAbsent(b.lo(axis), k -> new ArrayList<>(1)).add(b);
+            byStart.computeIfAbsent(b.lo(axis), k -> new Index(depth + 1)).add(b);
         }
     }
 }
