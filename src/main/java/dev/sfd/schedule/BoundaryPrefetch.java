@@ -459,6 +459,9 @@ public final class BoundaryPrefetch {
         int nOwn = cur.own.length;
         // all movable loads, all that need not wait (weights, inputs), halves of both, one
         int all = next.movable.length;
+        if (all == 0) {
+            return out;
+        }
         int free = 0;
         while (free < all && next.waits[free].length == 0) {
             free++;
