@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -77,5 +78,28 @@ class PlanRoundTripTest {
             assertEquals(plan.segments().get(i).prefetch(), back.segments().get(i).prefetch());
             assertEquals(plan.segments().get(i).predictedEndCycle(), back.segments().get(i).predictedEndCycle());
         }
+    }
+
+    @Test
+    void aPlanWrittenBeforeTheListFormStillReads() throws Exception {
+        Plan plan = plan();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(PlanWriter.toBytes(plan));
+        // the first segment with a prefetch, written the old way: its first task, after one task of the previous
+        int k = 1;
+        while (!plan.segments().get(k).prefetch().any()) {
+            k++;
+        }
+        int first = plan.segments().get(k).tasks().get(0).id();
+        int place = plan.segments().get(k - 1).tasks().get(0).id();
+        com.fasterxml.jackson.databind.node.ObjectNode old = json.createObjectNode();
+        old.put("tasks", 1);
+        old.put("afterTask", place);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("schedule").get(k)).set("prefetch", old);
+        Plan back = PlanReader.parse("plan.json", json.writeValueAsString(root));
+        assertEquals(List.of(first), back.segments().get(k).prefetch().tasks());
+        assertEquals(List.of(place), back.segments().get(k).prefetch().after());
+        assertTrue(back.segments().get(k).prefetch().in().isEmpty(), "placed in the previous segment");
     }
 }
