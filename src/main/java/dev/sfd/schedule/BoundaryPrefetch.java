@@ -285,6 +285,9 @@ public final class BoundaryPrefetch {
             for (int host : hosts) {
                 Seg h = segs.get(host);
                 int[] hostOwn = ownPositions(h);
+                if (hostOwn.length == 0) {
+                    continue;
+                }
                 for (int j = host + 2; j < segs.size() && work < budget; j++) {
                     if (idle[host] * BUSY_SHARE <= endOf[host] - barrierAt[host]) {
                         break;
@@ -453,14 +456,17 @@ public final class BoundaryPrefetch {
         static final Move NONE = new Move(0, new int[0]);
     }
 
-    /** Candidate moves: per load count, a block and a spread from a few start positions, each checked to fit. */
+    /**
+     * Candidate moves: per load count, blocks and spreads from a few start positions and the idle-gap places, each
+     * checked to fit.
+     */
     private List<Move> candidates(Seg cur, long[] curAlone, Seg next) {
         List<Move> out = new ArrayList<>();
         int nOwn = cur.own.length;
         // all movable loads, all that need not wait (weights, inputs), halves of both, one
         int all = next.movable.length;
-        if (all == 0) {
-            return out;
+        if (all == 0 || nOwn == 0) {
+            return out; // nothing to move, or no task to place it after (a segment of views only)
         }
         int free = 0;
         while (free < all && next.waits[free].length == 0) {
@@ -487,18 +493,17 @@ public final class BoundaryPrefetch {
             while (p - 1 >= earliest[m - 1] && cur.ownSuffixMax[p - 1] + bytes <= capacity) {
                 p--;
             }
-            if (p >= nOwn) {
-                continue;
-            }
-            TreeSet<Integer> starts = new TreeSet<>();
-            for (int j = 0; j <= POSITIONS; j++) {
-                starts.add(p + (int) ((long) (nOwn - 1 - p) * j / POSITIONS));
-            }
-            starts.add(Math.max(p, nOwn - 2));
-            for (int a : starts) {
-                int[] block = new int[m];
-                Arrays.fill(block, a);
-                out.add(new Move(m, block));
+            if (p < nOwn) {
+                TreeSet<Integer> starts = new TreeSet<>();
+                for (int j = 0; j <= POSITIONS; j++) {
+                    starts.add(p + (int) ((long) (nOwn - 1 - p) * j / POSITIONS));
+                }
+                starts.add(Math.max(p, nOwn - 2));
+                for (int a : starts) {
+                    int[] block = new int[m];
+                    Arrays.fill(block, a);
+                    out.add(new Move(m, block));
+                }
             }
             // spreads may start before the block's earliest position: early loads are few and small
             TreeSet<Integer> spreadStarts = new TreeSet<>();
