@@ -34,8 +34,8 @@ import java.util.TreeSet;
  * far, and the next segment's occupancy plus its moved loads not yet reached in its order. The occupancy of an
  * in-order program depends only on the order, so both checks are exact.
  *
- * <p>How it chooses: boundary by boundary, from the first, for load counts halving from all movable loads to one,
- * the candidate whose next segment finishes first when the program runs to its end, not moving anything when
+ * <p>How it chooses: boundary by boundary, from the first, for the load counts all, all that need not wait, half of
+ * each and one, the candidate whose next segment finishes first when the program runs to its end, not moving anything when
  * nothing finishes earlier. Then loads that need not wait of segments whose previous segment keeps the DMA engines
  * busy may move two or more segments early, into the segments whose engines idle most ({@link Program#hoistDeeper}).
  * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
