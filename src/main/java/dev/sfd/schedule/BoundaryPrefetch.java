@@ -36,8 +36,9 @@ import java.util.TreeSet;
  *
  * <p>How it chooses: boundary by boundary, from the first, for the load counts all, all that need not wait, half of
  * each and one, the candidate whose next segment finishes first when the program runs to its end, not moving
- * anything when nothing finishes earlier. Then loads that need not wait of segments whose previous segment keeps the DMA engines
- * busy may move two or more segments early, into the segments whose engines idle most ({@link Program#hoistDeeper}).
+ * anything when nothing finishes earlier. Then loads that need not wait of segments whose previous segment keeps
+ * the DMA engines busy may move two or more segments early, into the segments whose engines idle most
+ * ({@link Program#hoistDeeper}).
  * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
  * applies: every task starts once every earlier task has started, its dependencies have finished and a unit of its
  * kind is free), with a segment's own tasks waiting for every task of the previous segment to finish, and each
