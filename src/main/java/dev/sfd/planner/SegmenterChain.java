@@ -107,8 +107,7 @@ final class SegmenterChain implements Segmenter {
 
     /**
      * The priced DP by rising segment size: first with fused segments of at most {@link #FIRST_TASK_LIMIT} tile events
-     * (by default)
-     * (quick to walk, so the DP converges on most networks in a fraction of its time), then, while a round converges
+     * by default (quick to walk, so the DP converges on most networks in a fraction of its time), then, while a round converges
      * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
      * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
      * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE.

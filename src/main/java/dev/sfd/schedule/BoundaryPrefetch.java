@@ -285,7 +285,7 @@ public final class BoundaryPrefetch {
             Arrays.sort(hosts, (a, b) -> Long.compare(idleFirst[b], idleFirst[a]));
             for (int host : hosts) {
                 Seg h = segs.get(host);
-                int[] hostOwn = ownPositions(h);
+                int[] hostOwn = h.own;
                 if (hostOwn.length == 0) {
                     continue;
                 }
@@ -357,6 +357,7 @@ public final class BoundaryPrefetch {
                         for (Placed p : chosen) {
                             target.early[p.pos] = true;
                         }
+                        target.ownChanged();
                         moved += deepCount(chosen, j) - deepCount(keep, j);
                     }
                     time(host);
@@ -405,20 +406,6 @@ public final class BoundaryPrefetch {
             return false;
         }
 
-        private int[] ownPositions(Seg s) {
-            int count = 0;
-            for (int i = 0; i < s.n; i++) {
-                count += s.early[i] ? 0 : 1;
-            }
-            int[] out = new int[count];
-            int j = 0;
-            for (int i = 0; i < s.n; i++) {
-                if (!s.early[i]) {
-                    out[j++] = i;
-                }
-            }
-            return out;
-        }
 
         /** Segment k's prefetch in the plan's terms. */
         SegmentSchedule.Prefetch prefetch(int k) {
@@ -793,14 +780,22 @@ public final class BoundaryPrefetch {
 
         /** Moves the first {@code m} movable loads into the previous segment. */
         void moveEarly(int m) {
-            int count = 0;
             for (int i = 0; i < n; i++) {
                 early[i] = rank[i] >= 0 && rank[i] < m;
+            }
+            ownChanged();
+        }
+
+        /** Derives the own tasks, their occupancy and its suffix maxima from {@link #early}. */
+        void ownChanged() {
+            int count = 0;
+            long pending = 0;
+            for (int i = 0; i < n; i++) {
                 count += early[i] ? 0 : 1;
+                pending += early[i] ? allocates[i] : 0;
             }
             own = new int[count];
             ownOccupancy = new long[count];
-            long pending = movedBytes.length > m ? movedBytes[m] : 0;
             int j = 0;
             for (int i = 0; i < n; i++) {
                 if (early[i]) {
