@@ -149,6 +149,31 @@ public final class LowerBounds {
     }
 
     /**
+     * Elements of tensor {@code tensor} that compute operator {@code consumer} reads for its whole output (the
+     * indices its windows land on, as {@link #readCounts} counts them, over every input it reads the tensor as), or 0
+     * when the operator is a layout view (no loop nest: it reads nothing itself).
+     */
+    public static long elementsRead(Network net, Operator consumer, String tensor) {
+        java.util.Optional<LoopNest> nest = net.loopNest(consumer.name());
+        if (nest.isEmpty()) {
+            return 0;
+        }
+        List<Integer> shape = net.tensor(tensor).shape();
+        long most = 0;
+        for (int i = 0; i < consumer.inputs().size() && i < nest.get().reads().size(); i++) {
+            if (!consumer.inputs().get(i).equals(tensor)) {
+                continue;
+            }
+            long n = 1;
+            for (long k : readCounts(nest.get(), nest.get().reads().get(i), shape)) {
+                n *= k;
+            }
+            most = Math.max(most, n);
+        }
+        return most;
+    }
+
+    /**
      * Per axis of an operand, how many indices of {@code [0, size)} the whole loop nest reads. The product over the
      * axes is the number of elements read when no loop dim indexes two axes (true of every operator SFD models);
      * otherwise the hull extents are returned, and the caller sees no gap.

@@ -34,6 +34,22 @@ public interface SegmentPricer {
     }
 
     /**
+     * The least DRAM bytes a segment's price pays for loading {@code tensor} (a model tensor index) from outside the
+     * segment for its operator {@code consumer} (a model operator index): what any walk of it reads at the very
+     * least. The tensor's size by default, as the model counts it; a pricer whose segments may read less (a strided
+     * window skips elements, a layout view reads nothing itself) says how much less, so that the bounds the
+     * segmenter builds on it ({@link #lowerBound}) hold for its prices.
+     */
+    default long leastLoadBytes(SegmentationModel model, int tensor, int consumer) {
+        return model.tensors().get(tensor).bytes();
+    }
+
+    /** Likewise for storing {@code tensor} from the segment that produces it (the tensor's size by default). */
+    default long leastStoreBytes(SegmentationModel model, int tensor) {
+        return model.tensors().get(tensor).bytes();
+    }
+
+    /**
      * The largest fused segment (tile events of its walk) priced now; larger ones price as infinite (no limit by
      * default).
      */
@@ -51,7 +67,11 @@ public interface SegmentPricer {
 
     /**
      * A value no price of this segment can be below: the busiest unit plus the latency of the first load (no step
-     * starts before a load lands) and of the last store, computed from the options alone.
+     * starts before a load lands) and of the last store, computed from the options alone, and {@code dramBytes} at
+     * the DRAM's bandwidth after one latency.
+     *
+     * @param dramBytes DRAM bytes the segment moves at the least: its options' weights and its boundary tensors as
+     *     {@link #leastLoadBytes} and {@link #leastStoreBytes} count them
      */
     static double lowerBound(SegmentationModel model, List<Integer> operators, List<Integer> choices,
                              long dramBytes) {
@@ -64,6 +84,14 @@ public interface SegmentPricer {
             } else {
                 pe += o.busyCycles();
             }
+        }
+        return lowerBound(model, pe, vector, dramBytes);
+    }
+
+    /** {@link #lowerBound} of a segment whose units are busy {@code pe} and {@code vector} cycles. */
+    static double lowerBound(SegmentationModel model, long pe, long vector, long dramBytes) {
+        if (dramBytes <= 0) {
+            return Math.max(pe, vector); // layout views alone: nothing to load or store, no latency to wait for
         }
         long l = model.segmentOverheadCycles();
         long dram = (long) Math.floor(dramBytes / model.dramBytesPerCycle());

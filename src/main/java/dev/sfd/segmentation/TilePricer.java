@@ -1,6 +1,7 @@
 package dev.sfd.segmentation;
 
 import dev.sfd.cost.CostModel;
+import dev.sfd.cost.LowerBounds;
 import dev.sfd.cost.Mapping;
 import dev.sfd.workload.Network;
 
@@ -110,6 +111,26 @@ public final class TilePricer implements SegmentPricer {
         fromBest.set(0, 0);
         fromBest = input.alignedChoices(operators, fromBest);
         return fromBest.equals(choices) ? List.of() : List.of(fromBest);
+    }
+
+    /**
+     * The elements the consumer's loop nest reads of the tensor ({@link LowerBounds#elementsRead}: a strided window
+     * skips some, a layout view reads none itself) at the model's bytes per element: the walk loads every element a
+     * tile needs, and a tile needs every element some window lands on.
+     */
+    @Override
+    public long leastLoadBytes(SegmentationModel model, int tensor, int consumer) {
+        SegmentationModel.TensorEdge t = model.tensors().get(tensor);
+        long all = net.tensor(t.name()).elements();
+        long read = Math.min(all, LowerBounds.elementsRead(net, input.operators().get(consumer), t.name()));
+        return read == all ? t.bytes() : (long) Math.floor((double) t.bytes() * read / Math.max(1, all));
+    }
+
+    /** A compute operator stores all of a tensor that leaves its segment; a layout view stores nothing itself. */
+    @Override
+    public long leastStoreBytes(SegmentationModel model, int tensor) {
+        SegmentationModel.TensorEdge t = model.tensors().get(tensor);
+        return t.producer() >= 0 && net.loopNest(input.operators().get(t.producer()).name()).isEmpty() ? 0 : t.bytes();
     }
 
     @Override

@@ -151,6 +151,11 @@ public final class DpSegmenter implements Segmenter {
         /** Tensor indexes touching each operator (produced or consumed). */
         private final int[][] touching;
         private boolean approximate;
+        /**
+         * A priced run's least DRAM bytes of the tensors crossing each segment's boundary,
+         * {@code [from][to - from]} ({@link #leastBoundaries}); null in a run that does not price.
+         */
+        private long[][] leastBoundary;
         /** Whether this run prices segments (then the option search is thinner, see {@link #MAX_STATES_PRICED}). */
         boolean priced;
         int maxStates = MAX_STATES;
@@ -244,7 +249,6 @@ public final class DpSegmenter implements Segmenter {
             alternatives = pricer;
             maxStates = MAX_STATES_PRICED;
             int maxLen = settings.maxSegmentLength();
-            long l = model.segmentOverheadCycles();
             long[] pePrefix = new long[n + 1];
             long[] vecPrefix = new long[n + 1];
             for (int k = 0; k < n; k++) {
@@ -259,6 +263,15 @@ public final class DpSegmenter implements Segmenter {
                 }
                 pePrefix[k + 1] = pePrefix[k] + (pe == Long.MAX_VALUE ? 0 : pe);
                 vecPrefix[k + 1] = vecPrefix[k] + (vec == Long.MAX_VALUE ? 0 : vec);
+            }
+            leastBoundary = leastBoundaries(pricer, maxLen + 1);
+            long[] weightPrefix = new long[n + 1];
+            for (int k = 0; k < n; k++) {
+                long w = Long.MAX_VALUE;
+                for (SegmentationModel.Option o : model.operators().get(k).options()) {
+                    w = Math.min(w, o.weightDramBytes());
+                }
+                weightPrefix[k + 1] = weightPrefix[k] + w;
             }
             // minStart[j]: segments [i, j) with i < minStart[j] do not fit; maxEnd[i] likewise for the end
             int[] minStart = new int[n + 1];
@@ -323,7 +336,7 @@ public final class DpSegmenter implements Segmenter {
                             v = p;
                         } else {
                             Candidate c = known.get(k);
-                            v = c != null ? c.bound() : floor(pePrefix, vecPrefix, l, i, j);
+                            v = c != null ? c.bound() : floor(pePrefix, vecPrefix, weightPrefix, i, j);
                         }
                         if (best[i] + v < best[j]) {
                             best[j] = best[i] + v;
@@ -448,10 +461,10 @@ public final class DpSegmenter implements Segmenter {
                 ops.add(k);
                 ch.add(sc.choices()[k - i]);
             }
-            double bound = SegmentPricer.lowerBound(model, ops, ch, sc.dramBytes());
+            long boundary = leastBoundary != null ? leastBoundary[i][j - i] : sc.dramBytes() - weightBytes(ops, ch);
+            double bound = SegmentPricer.lowerBound(model, ops, ch, boundary + weightBytes(ops, ch));
             List<int[]> others = new ArrayList<>();
             if (alternatives != null) {
-                long weight = weightBytes(ops, ch);
                 List<List<Integer>> alts = new ArrayList<>(alternatives.alternatives(ops, ch));
                 Candidate tight = strict == null || j - i < 2 ? null : strict.choose(i, j);
                 if (tight != null && !Arrays.equals(tight.choices(), sc.choices())) {
@@ -466,8 +479,8 @@ public final class DpSegmenter implements Segmenter {
                         continue; // beyond the slack the footprint rules a choice out, as it does the additive pick
                     }
                     others.add(alt.stream().mapToInt(Integer::intValue).toArray());
-                    bound = Math.min(bound, SegmentPricer.lowerBound(model, ops, alt,
-                            sc.dramBytes() - weight + weightBytes(ops, alt)));
+                    bound = Math.min(bound,
+                            SegmentPricer.lowerBound(model, ops, alt, boundary + weightBytes(ops, alt)));
                 }
             }
             return new Candidate(i, j, sc.choices(), bound, others);
@@ -604,9 +617,69 @@ public final class DpSegmenter implements Segmenter {
                     (long) total, (System.nanoTime() - t0) / 1_000_000);
         }
 
-        /** No option choice of [i, j) prices below this: its least busy unit work, between two DRAM latencies. */
-        private static double floor(long[] pePrefix, long[] vecPrefix, long l, int i, int j) {
-            return Math.max(pePrefix[j] - pePrefix[i], vecPrefix[j] - vecPrefix[i]) + 2 * l;
+        /**
+         * No option choice of [i, j) prices below this, for the same reasons as {@link SegmentPricer#lowerBound}:
+         * its least busy unit work between two DRAM latencies, and the least DRAM traffic any choice has (its
+         * boundary tensors as the pricer counts them at the least, each operator's weights as its lightest option
+         * reads them) at the DRAM's bandwidth after one latency. It is at most the bound of any choice of the
+         * segment, so the search's values only rise as it learns more.
+         */
+        private double floor(long[] pePrefix, long[] vecPrefix, long[] weightPrefix, int i, int j) {
+            return SegmentPricer.lowerBound(model, pePrefix[j] - pePrefix[i], vecPrefix[j] - vecPrefix[i],
+                    leastBoundary[i][j - i] + weightPrefix[j] - weightPrefix[i]);
+        }
+
+        /**
+         * {@code [i][len]}: the least DRAM bytes the tensors crossing the boundary of segment [i, i + len) cost it,
+         * for len up to {@code maxLen}: each tensor loaded in for its most demanding consumer inside
+         * ({@link SegmentPricer#leastLoadBytes}), each one leaving stored ({@link SegmentPricer#leastStoreBytes}), as
+         * {@link #segment} decides what crosses. Built by growing each segment one operator at a time; only the
+         * tensors the new operator touches change.
+         */
+        private long[][] leastBoundaries(SegmentPricer pricer, int maxLen) {
+            List<SegmentationModel.TensorEdge> tensors = model.tensors();
+            long[] store = new long[tensors.size()];
+            long[][] load = new long[tensors.size()][];
+            for (int ti = 0; ti < tensors.size(); ti++) {
+                store[ti] = pricer.leastStoreBytes(model, ti);
+                List<Integer> consumers = tensors.get(ti).consumers();
+                load[ti] = new long[consumers.size()];
+                for (int c = 0; c < consumers.size(); c++) {
+                    load[ti][c] = pricer.leastLoadBytes(model, ti, consumers.get(c));
+                }
+            }
+            long[] crossing = new long[tensors.size()];
+            long[][] out = new long[n][];
+            for (int i = 0; i < n; i++) {
+                int top = Math.min(n, i + maxLen);
+                out[i] = new long[top - i + 1];
+                long sum = 0;
+                java.util.Arrays.fill(crossing, 0);
+                for (int j = i + 1; j <= top; j++) {
+                    for (int ti : touching[j - 1]) {
+                        SegmentationModel.TensorEdge t = tensors.get(ti);
+                        long now = 0;
+                        if (t.producer() >= i && t.producer() < j) {
+                            boolean leaves = t.networkOutput();
+                            for (int c : t.consumers()) {
+                                leaves |= c < i || c >= j;
+                            }
+                            now = leaves ? store[ti] : 0;
+                        } else {
+                            for (int c = 0; c < t.consumers().size(); c++) {
+                                int op = t.consumers().get(c);
+                                if (op >= i && op < j) {
+                                    now = Math.max(now, load[ti][c]);
+                                }
+                            }
+                        }
+                        sum += now - crossing[ti];
+                        crossing[ti] = now;
+                    }
+                    out[i][j - i] = sum;
+                }
+            }
+            return out;
         }
 
         private int[] pathOf(int[] via, double[] best) {
@@ -732,28 +805,24 @@ public final class DpSegmenter implements Segmenter {
                             anyOut = true;
                         }
                     }
-                    if (producerIn) {
-                        if (anyIn) {
-                            fixedBuffer += t.onChipBytes();
-                            long[] pe = extra[t.producer() - i];
-                            for (int o = 0; o < pe.length; o++) {
-                                pe[o] += t.producerWindowBytes(o);
-                            }
-                            for (int ci = 0; ci < t.consumers().size(); ci++) {
-                                int c = t.consumers().get(ci);
-                                if (c >= i && c < j) {
-                                    long[] ce = extra[c - i];
-                                    for (int o = 0; o < ce.length; o++) {
-                                        ce[o] += t.consumerWindowBytes(ci, o);
-                                    }
+                    if (producerIn ? anyOut || t.networkOutput() : anyIn) {
+                        boundaryBytes += t.bytes(); // stored once by its producer, or loaded once
+                    }
+                    if (producerIn && anyIn) {
+                        fixedBuffer += t.onChipBytes();
+                        long[] pe = extra[t.producer() - i];
+                        for (int o = 0; o < pe.length; o++) {
+                            pe[o] += t.producerWindowBytes(o);
+                        }
+                        for (int ci = 0; ci < t.consumers().size(); ci++) {
+                            int c = t.consumers().get(ci);
+                            if (c >= i && c < j) {
+                                long[] ce = extra[c - i];
+                                for (int o = 0; o < ce.length; o++) {
+                                    ce[o] += t.consumerWindowBytes(ci, o);
                                 }
                             }
                         }
-                        if (anyOut || t.networkOutput()) {
-                            boundaryBytes += t.bytes();
-                        }
-                    } else if (anyIn) {
-                        boundaryBytes += t.bytes();
                     }
                 }
             }

@@ -92,15 +92,115 @@ class DpSegmenterTest {
         return Stream.iterate(100L, x -> x + 1).limit(60);
     }
 
+    /**
+     * The priced DP against brute force when segments move less DRAM than the model counts (as a strided window or a
+     * layout view does): the pricer says its tensors cost a segment at least a sixteenth of their size, and prices many
+     * segments below the bound the model's sizes would give. The DP stays exact only if it bounds them with what the
+     * pricer says.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("pricedSeeds")
+    void pricedDpIsExactWhenSegmentsMoveLessThanTheModelCounts(long seed) {
+        Random r = new Random(seed);
+        int n = 2 + r.nextInt(8);
+        SegmentationModel m = slowDram(RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1))));
+        SyntheticPricer pricer = new SyntheticPricer(m, r.nextLong(), 16);
+        double[] best = new double[n + 1];
+        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
+        best[0] = 0;
+        for (int j = 1; j <= n; j++) {
+            for (int i = 0; i < j; i++) {
+                double p = RandomModels.someChoiceFits(slack(m), i, j) ? pricer.priceOf(i, j) : Double.POSITIVE_INFINITY;
+                best[j] = Math.min(best[j], best[i] + p);
+            }
+        }
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        if (Double.isInfinite(best[n])) {
+            assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
+            return;
+        }
+        assertEquals(Segmentation.Status.OPTIMAL, s.status());
+        assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
+    }
+
+    /** The model with one byte per cycle of DRAM bandwidth: its segments' DRAM terms dominate. */
+    private static SegmentationModel slowDram(SegmentationModel m) {
+        return new SegmentationModel(m.operators(), m.tensors(), m.capacityBytes(), 1, m.dramEnergyPjPerByte(),
+                m.segmentOverheadCycles());
+    }
+
+    /**
+     * The cases above test something: over their seeds, many segments price below the DRAM term that the model's
+     * tensor sizes would give every option choice of them (crossing tensors once, each operator's lightest weights).
+     */
+    @org.junit.jupiter.api.Test
+    void lighterPricesGoBelowTheModelsDramBound() {
+        int below = 0;
+        int priced = 0;
+        for (long seed : pricedSeeds().toList()) {
+            Random r = new Random(seed);
+            int n = 2 + r.nextInt(8);
+            SegmentationModel m = slowDram(RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1))));
+            SyntheticPricer pricer = new SyntheticPricer(m, r.nextLong(), 16);
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j <= n; j++) {
+                    double p = pricer.priceOf(i, j);
+                    if (Double.isInfinite(p)) {
+                        continue;
+                    }
+                    priced++;
+                    long bytes = 0;
+                    for (int k = i; k < j; k++) {
+                        bytes += m.operators().get(k).options().stream()
+                                .mapToLong(SegmentationModel.Option::weightDramBytes).min().orElse(0);
+                    }
+                    for (SegmentationModel.TensorEdge t : m.tensors()) {
+                        boolean producerIn = t.producer() >= i && t.producer() < j;
+                        boolean anyIn = false;
+                        boolean anyOut = false;
+                        for (int c : t.consumers()) {
+                            anyIn |= c >= i && c < j;
+                            anyOut |= c < i || c >= j;
+                        }
+                        if (producerIn ? anyOut || t.networkOutput() : anyIn) {
+                            bytes += t.bytes();
+                        }
+                    }
+                    if (p < Math.floor(bytes / m.dramBytesPerCycle()) + m.segmentOverheadCycles()) {
+                        below++;
+                    }
+                }
+            }
+        }
+        assertTrue(below * 10 >= priced, below + " of " + priced + " segments priced below the model's DRAM bound");
+    }
+
     /** Prices that depend on the segment only and are never below any bound the DP computes. */
     private static final class SyntheticPricer implements dev.sfd.segmentation.SegmentPricer {
         private final SegmentationModel m;
         private final long salt;
+        /** Tensors cost a segment at least their size over this (1: their size, as the model counts). */
+        private final int lighter;
         private int calls;
 
         SyntheticPricer(SegmentationModel m, long salt) {
+            this(m, salt, 1);
+        }
+
+        SyntheticPricer(SegmentationModel m, long salt, int lighter) {
             this.m = m;
             this.salt = salt;
+            this.lighter = lighter;
+        }
+
+        @Override
+        public long leastLoadBytes(SegmentationModel model, int tensor, int consumer) {
+            return model.tensors().get(tensor).bytes() / lighter;
+        }
+
+        @Override
+        public long leastStoreBytes(SegmentationModel model, int tensor) {
+            return model.tensors().get(tensor).bytes() / lighter;
         }
 
         @Override
@@ -121,7 +221,10 @@ class DpSegmenterTest {
             return Math.floor(upper(i, j) * (1 + 0.6 * r.nextDouble()));
         }
 
-        /** Above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM. */
+        /**
+         * Above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM (at the
+         * least the pricer says it costs).
+         */
         double upper(int i, int j) {
             long pe = 0;
             long vec = 0;
@@ -144,7 +247,7 @@ class DpSegmenterTest {
                 boolean touches = t.producer() >= i && t.producer() < j
                         || t.consumers().stream().anyMatch(c -> c >= i && c < j);
                 if (touches) {
-                    dram += t.bytes() * (1 + t.consumers().size());
+                    dram += t.bytes() / lighter * (1 + t.consumers().size());
                 }
             }
             long l = m.segmentOverheadCycles();
