@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PricerBoundTest {
     @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"resnet18, edge", "resnet18, soma-edge", "mobilenet_v2, edge", "bert_base, soma-edge",
-        "gpt2_small, cloud"})
+    @CsvSource({"resnet18, edge", "resnet18, soma-edge", "resnet50, cloud", "mobilenet_v2, edge", "vgg16, soma-edge",
+        "bert_base, soma-edge", "gpt2_small, cloud", "vit_b16, edge"})
     void noPriceIsBelowItsBound(String network, String hardware) {
         Hardware hw = HardwareCatalog.resolve(hardware);
         Network net = NetworkCatalog.resolve(network);
