@@ -23,6 +23,11 @@ final class CompareArgs {
             description = "SFD: seconds per search solver (default ${DEFAULT-VALUE}).")
     double timeLimit;
 
+    @Option(names = "--dp-budget", defaultValue = "0", paramLabel = "EVENTS",
+            description = "SFD: tile events its priced DP may walk before it stops as at --time-limit, so that its "
+                    + "plan does not depend on the machine's speed (default ${DEFAULT-VALUE}: none).")
+    long dpBudget;
+
     @Option(names = "--budget", defaultValue = "4000", paramLabel = "N",
             description = "anneal, genetic: candidate solutions scored at most (default ${DEFAULT-VALUE}).")
     long budget;
@@ -48,6 +53,9 @@ final class CompareArgs {
         if (!(timeLimit > 0)) {
             throw new InvalidInputException("--time-limit", "has value (" + timeLimit + "); must be > 0 seconds");
         }
+        if (dpBudget < 0) {
+            throw new InvalidInputException("--dp-budget", "has value (" + dpBudget + "); must be 0 (none) or more");
+        }
         if (budget < 1) {
             throw new InvalidInputException("--budget", "has value (" + budget + "); must be >= 1");
         }
@@ -58,7 +66,7 @@ final class CompareArgs {
         SfdPlanner.Options sfd = SfdPlanner.Options.defaults().withSolver(SolverChoice.parse(solver))
                 .withTimeLimitSeconds(timeLimit).withThreads(mapperThreads);
         sfd = new SfdPlanner.Options(sfd.solver(), sfd.objective(), sfd.timeLimitSeconds(), sfd.threads(), seed,
-                sfd.timefoldConfig(), sfd.maxFusedTasks());
+                sfd.timefoldConfig(), sfd.maxFusedTasks(), dpBudget);
         BaselineSettings b = BaselineSettings.defaults().withEvaluations(budget).withTimeLimitSeconds(searchTimeLimit)
                 .withSeed(seed).withMapperThreads(mapperThreads);
         return new Comparison.Settings(plannerNames, sfd, b, recordSpans);

@@ -79,6 +79,11 @@ public final class OptimizeCommand implements Callable<Integer> {
                     + "per-solve limit (--mapper-config). A stage that runs out is listed as STARVED.")
     double timeLimit;
 
+    @Option(names = "--dp-budget", defaultValue = "0", paramLabel = "EVENTS",
+            description = "Tile events the priced DP may walk before it stops as at --time-limit; the plan then does "
+                    + "not depend on the machine's speed (0, the default: no budget, only the time limit).")
+    long dpBudget;
+
     @Option(names = "--no-progress", description = "No progress bar on stderr (none is drawn without a console).")
     boolean noProgress;
 
@@ -176,6 +181,9 @@ public final class OptimizeCommand implements Callable<Integer> {
             throw new InvalidInputException("--time-limit", "has value (" + timeLimit + "); it must be more than 0 and "
                     + "at most " + (long) MAX_TIME_LIMIT_SECONDS + " seconds");
         }
+        if (dpBudget < 0) {
+            throw new InvalidInputException("--dp-budget", "has value (" + dpBudget + "); it must be 0 (none) or more");
+        }
     }
 
     /**
@@ -205,7 +213,8 @@ public final class OptimizeCommand implements Callable<Integer> {
     private int optimizeSfd(PlanRequest request, Mapper mapper, int mapperThreads, Objective obj, OutputFolder folder,
                             PrintWriter stdout, PrintWriter err) {
         SfdPlanner.Options options = SfdPlanner.Options.defaults().withSolver(SolverChoice.parse(solver))
-                .withObjective(obj).withTimeLimitSeconds(timeLimit).withThreads(mapperThreads);
+                .withObjective(obj).withTimeLimitSeconds(timeLimit).withThreads(mapperThreads)
+                .withDpWorkBudget(dpBudget);
         ProgressListener progress = ConsoleProgress.forTerminal(noProgress);
         SfdResult result;
         SimulationResult r;

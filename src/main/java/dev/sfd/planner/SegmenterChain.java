@@ -35,6 +35,8 @@ final class SegmenterChain implements Segmenter {
     private final int firstTaskLimit;
     /** The staged DP's rounds ("limit status, ..."), for the run's note; empty when it did not run. */
     private String dpRounds = "";
+    /** Whether the last priced DP stopped at its work budget. */
+    private boolean dpBudgetSpent;
     private final String timefoldConfig;
     private final Optional<SegmentPricer> pricer;
     private final List<SolverRun> runs = new ArrayList<>();
@@ -74,6 +76,7 @@ final class SegmenterChain implements Segmenter {
         record(dp, objective, pricer.isPresent() && objective == Objective.LATENCY
                 ? "exact over the topological order, every segment priced at tile level, fused segments of at most "
                 + "N tile events for rising N (" + dpRounds + "); reference and warm start"
+                + (dpBudgetSpent ? SolverRun.WORK_BUDGET_NOTE : "")
                 : "exact over the model's topological order; reference and warm start");
         Segmentation best = dp;
         // auto: after the priced DP nothing follows (the search solvers' answers, priced, never beat it)
@@ -110,13 +113,15 @@ final class SegmenterChain implements Segmenter {
      * by default (quick to walk, so the DP converges on most networks in a fraction of its time), then, while a round converges
      * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
      * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
-     * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE.
+     * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE. The time limit and the
+     * work budget ({@link SegmenterSettings#workBudget}) cover all rounds together.
      */
     private Segmentation stagedDp(SegmentationModel model, SegmenterSettings settings) {
         SegmentPricer p = pricer.get();
         int max = p.taskLimit();
         long start = System.nanoTime();
         long deadline = start + (long) (settings.timeLimitSeconds() * 1e9);
+        long workStart = p.work();
         Segmentation best = null;
         Segmentation last = null;
         int limit = Math.min(max, firstTaskLimit);
@@ -125,7 +130,11 @@ final class SegmenterChain implements Segmenter {
             while (true) {
                 p.limitTasks(limit);
                 double left = (deadline - System.nanoTime()) / 1e9;
-                Segmentation s = new DpSegmenter(p).segment(model, settings.withTimeLimitSeconds(Math.max(0.05, left)));
+                SegmenterSettings round = settings.withTimeLimitSeconds(Math.max(0.05, left));
+                if (settings.workBudget() > 0) {
+                    round = round.withWorkBudget(Math.max(1, settings.workBudget() - (p.work() - workStart)));
+                }
+                Segmentation s = new DpSegmenter(p).segment(model, round);
                 boolean full = limit >= max;
                 boolean proved = s.status() == Segmentation.Status.OPTIMAL;
                 LOGGER.debug("Priced DP with fused segments of at most ({}) tile events: ({}) cycles, ({})", limit,
@@ -141,7 +150,7 @@ final class SegmenterChain implements Segmenter {
                         || full && proved && s.feasible() && s.pricedCycles() <= best.pricedCycles()) {
                     best = s;
                 }
-                if (full || !proved || System.nanoTime() >= deadline) {
+                if (full || !proved || System.nanoTime() >= deadline || budgetSpent(settings, p, workStart)) {
                     break;
                 }
                 limit = (int) Math.min(max, 2L * limit);
@@ -151,12 +160,18 @@ final class SegmenterChain implements Segmenter {
         }
         long wall = (System.nanoTime() - start) / 1_000_000;
         dpRounds = rounds.toString();
+        dpBudgetSpent = budgetSpent(settings, p, workStart);
         // a round cut by the time limit keeps its gap (so the run reads as stopped at the limit); a converged round
         // below the pricer's limit has none for the whole space
         double gap = best.status() == Segmentation.Status.OPTIMAL ? 0
                 : last.status() != Segmentation.Status.OPTIMAL ? last.gap() : Double.NaN;
         return new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(), wall,
                 best.pricedCycles());
+    }
+
+    /** Whether the priced DP has walked its whole work budget (never, without one). */
+    private static boolean budgetSpent(SegmenterSettings settings, SegmentPricer p, long workStart) {
+        return settings.workBudget() > 0 && p.work() - workStart >= settings.workBudget();
     }
 
     private Optional<Segmentation> run(String solver, java.util.function.Supplier<Segmentation> body,

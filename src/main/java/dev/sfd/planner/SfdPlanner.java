@@ -56,10 +56,21 @@ public final class SfdPlanner implements Planner {
      * @param timefoldConfig Timefold config name or XML path ("fast", "thorough", ...)
      * @param maxFusedTasks fused segments with more tile events are neither priced nor scheduled
      *     ({@link #MAX_FUSED_TASKS} by default; tests use fewer to stay fast)
+     * @param dpWorkBudget tile events the priced DP may walk before it stops as at its time limit (0: none;
+     *     {@link SegmenterSettings#workBudget})
      */
     public record Options(SolverChoice solver, Objective objective, double timeLimitSeconds, int threads, long seed,
-                          String timefoldConfig, int maxFusedTasks) {
+                          String timefoldConfig, int maxFusedTasks, long dpWorkBudget) {
+        /** Options with no DP work budget. */
+        public Options(SolverChoice solver, Objective objective, double timeLimitSeconds, int threads, long seed,
+                       String timefoldConfig, int maxFusedTasks) {
+            this(solver, objective, timeLimitSeconds, threads, seed, timefoldConfig, maxFusedTasks, 0);
+        }
+
         public Options {
+            if (dpWorkBudget < 0) {
+                throw new IllegalArgumentException("dpWorkBudget must be >= 0: " + dpWorkBudget);
+            }
             Objects.requireNonNull(solver, "solver");
             Objects.requireNonNull(objective, "objective");
             Objects.requireNonNull(timefoldConfig, "timefoldConfig");
@@ -77,19 +88,26 @@ public final class SfdPlanner implements Planner {
         }
 
         public Options withSolver(SolverChoice s) {
-            return new Options(s, objective, timeLimitSeconds, threads, seed, timefoldConfig, maxFusedTasks);
+            return new Options(s, objective, timeLimitSeconds, threads, seed,
+                    timefoldConfig, maxFusedTasks, dpWorkBudget);
         }
 
         public Options withObjective(Objective o) {
-            return new Options(solver, o, timeLimitSeconds, threads, seed, timefoldConfig, maxFusedTasks);
+            return new Options(solver, o, timeLimitSeconds, threads, seed, timefoldConfig, maxFusedTasks, dpWorkBudget);
         }
 
         public Options withTimeLimitSeconds(double s) {
-            return new Options(solver, objective, s, threads, seed, timefoldConfig, maxFusedTasks);
+            return new Options(solver, objective, s, threads, seed, timefoldConfig, maxFusedTasks, dpWorkBudget);
+        }
+
+        public Options withDpWorkBudget(long events) {
+            return new Options(solver, objective, timeLimitSeconds, threads, seed,
+                    timefoldConfig, maxFusedTasks, events);
         }
 
         public Options withThreads(int n) {
-            return new Options(solver, objective, timeLimitSeconds, n, seed, timefoldConfig, maxFusedTasks);
+            return new Options(solver, objective, timeLimitSeconds, n, seed,
+                    timefoldConfig, maxFusedTasks, dpWorkBudget);
         }
     }
 
@@ -148,7 +166,8 @@ public final class SfdPlanner implements Planner {
         SegmenterChain chain = new SegmenterChain(options.solver(), options.timefoldConfig(),
                 options.objective() == Objective.LATENCY ? Optional.of(pricer) : Optional.empty());
         SegmenterSettings settings = new SegmenterSettings(options.objective(), options.timeLimitSeconds(),
-                options.threads(), options.seed(), SegmenterSettings.defaults().maxSegmentLength());
+                options.threads(), options.seed(), SegmenterSettings.defaults().maxSegmentLength(),
+                options.dpWorkBudget());
         FusionPlan fusion = new FusionPlanner(mapper, chain, options.threads()).plan(input, mapping, settings, t);
         progress.done();
         millis.put("segmentation", elapsed(t));

@@ -15,9 +15,17 @@ import java.util.Objects;
  */
 public record SolverRun(String solver, String status, double gap, long wallMillis, double objective, int segments,
                         String note) {
+    /** The end of the note of a priced DP that stopped at its work budget ({@code --dp-budget}). */
+    public static final String WORK_BUDGET_NOTE = "; stopped at its work budget";
+
     public SolverRun {
         Objects.requireNonNull(solver, "solver");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(note, "note");
+    }
+
+    /** Whether the run stopped at its work budget (then its answer does not depend on the machine's speed). */
+    public boolean stoppedAtWorkBudget() {
+        return note.endsWith(WORK_BUDGET_NOTE);
     }
 }

@@ -220,6 +220,7 @@ public final class ReportWriter {
             g.writeStringField("status", run.status());
             writeDouble(g, "gap", run.gap());
             g.writeBooleanField("stoppedByTimeLimit", stoppedByTimeLimit(run));
+            g.writeBooleanField("stoppedAtWorkBudget", run.stoppedAtWorkBudget());
             writeDouble(g, "objective", run.objective());
             g.writeNumberField("segments", run.segments());
             g.writeStringField("note", run.note());
@@ -301,7 +302,7 @@ public final class ReportWriter {
      * and gap depend on how fast the machine was.
      */
     public static boolean stoppedByTimeLimit(SolverRun run) {
-        if (!run.status().equals("FEASIBLE")) {
+        if (!run.status().equals("FEASIBLE") || run.stoppedAtWorkBudget()) {
             return false;
         }
         return !run.solver().equals("dp") || (Double.isFinite(run.gap()) && run.gap() > 0);
@@ -309,15 +310,18 @@ public final class ReportWriter {
 
     /**
      * Stages that ran out of their {@code --time-limit} budget and did less than they would have: segmenter runs
-     * stopped at their limit ({@link #stoppedByTimeLimit}).
+     * stopped at their limit ({@link #stoppedByTimeLimit}), and a priced DP stopped at its {@code --dp-budget}.
      */
     public static List<String> starved(SfdResult res) {
         List<String> out = new java.util.ArrayList<>();
         for (SolverRun run : res.runs()) {
+            String gap = Double.isFinite(run.gap()) ? String.format(Locale.ROOT, ", gap %.3f", run.gap()) : "";
             if (stoppedByTimeLimit(run)) {
-                out.add("segmentation: " + run.solver() + " stopped at the --time-limit (" + run.status()
-                        + (Double.isFinite(run.gap()) ? String.format(Locale.ROOT, ", gap %.3f", run.gap()) : "")
+                out.add("segmentation: " + run.solver() + " stopped at the --time-limit (" + run.status() + gap
                         + "); its answer depends on the machine's speed");
+            } else if (run.stoppedAtWorkBudget()) {
+                out.add("segmentation: " + run.solver() + " stopped at its --dp-budget (" + run.status() + gap
+                        + "); the same answer on any machine");
             }
         }
         return out;
@@ -384,6 +388,8 @@ public final class ReportWriter {
             }
             if (stoppedByTimeLimit(run)) {
                 runs.append(" at the time limit");
+            } else if (run.stoppedAtWorkBudget()) {
+                runs.append(" at the work budget");
             }
             runs.append(String.format(Locale.ROOT, " %.1f s", run.wallMillis() / 1e3));
         }

@@ -34,6 +34,16 @@ public interface SegmentPricer {
     }
 
     /**
+     * The pricing work done so far: the tile events of the walk behind every price asked for, each time it is asked
+     * for (a cached walk counts again), so the count depends only on which prices were asked, not on the machine or
+     * on the order the workers took them in. A segmenter's {@linkplain SegmenterSettings#workBudget work budget}
+     * is measured in it; a pricer that does not count (0, the default) is never stopped by one.
+     */
+    default long work() {
+        return 0;
+    }
+
+    /**
      * The least DRAM bytes a segment's price pays for loading {@code tensor} (a model tensor index) from outside the
      * segment for its operator {@code consumer} (a model operator index): what any walk of it reads at the very
      * least. The tensor's size by default, as the model counts it; a pricer whose segments may read less (a strided

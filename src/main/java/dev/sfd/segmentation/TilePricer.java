@@ -41,6 +41,7 @@ public final class TilePricer implements SegmentPricer {
     private final java.util.concurrent.atomic.AtomicLong shared = new java.util.concurrent.atomic.AtomicLong();
     private final int threads;
     private final java.util.concurrent.atomic.AtomicLong pricings = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong work = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
 
     private record Key(List<Integer> operators, List<Integer> choices) {
@@ -97,8 +98,16 @@ public final class TilePricer implements SegmentPricer {
 
     @Override
     public double price(List<Integer> operators, List<Integer> choices) {
-        return analysis(operators, choices).filter(SegmentAnalyzer.Analysis::feasible)
-                .map(a -> (double) a.cycles()).orElse(Double.POSITIVE_INFINITY);
+        Optional<SegmentAnalyzer.Analysis> a = analysis(operators, choices);
+        work.addAndGet(a.map(x -> Math.max(1, x.tasks())).orElse(1L));
+        return a.filter(SegmentAnalyzer.Analysis::feasible).map(x -> (double) x.cycles())
+                .orElse(Double.POSITIVE_INFINITY);
+    }
+
+    /** Tile events of the walks behind every price asked for (a segment beyond the event limit counts one). */
+    @Override
+    public long work() {
+        return work.get();
     }
 
     /**

@@ -46,6 +46,43 @@ class ReportDeterminismTest {
         assertEquals(reports[0].get("planSha256").asText(), OptimizeCommand.sha256(plans[0]), "report names its plan");
     }
 
+    /**
+     * A DP cut short by its work budget (tile events walked), not by the clock, gives the same plan and report every
+     * time, says so, and is listed as starved by the budget.
+     */
+    @Test
+    void aRunStoppedByTheWorkBudgetIsTheSameEveryTime(@TempDir Path dir) throws Exception {
+        JsonNode[] reports = new JsonNode[2];
+        byte[][] plans = new byte[2][];
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("run" + i);
+            CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--solver", "dp",
+                    "--time-limit", "600", "--dp-budget", "150000", "--out", out.toString());
+            assertEquals(0, r.exitCode(), r.err());
+            reports[i] = JSON.readTree(out.resolve("report.json").toFile());
+            plans[i] = Files.readAllBytes(out.resolve("plan.json"));
+            JsonNode dp = reports[i].get("solver").get("runs").get(0);
+            assertEquals("FEASIBLE", dp.get("status").asText(), "the budget stops the DP before it converges");
+            assertTrue(dp.get("stoppedAtWorkBudget").asBoolean(), dp.toString());
+            assertFalse(dp.get("stoppedByTimeLimit").asBoolean(), dp.toString());
+            assertFalse(reports[i].get("solver").get("gapDependsOnWallTime").asBoolean());
+            assertTrue(reports[i].get("starved").get(0).asText().startsWith("segmentation: dp stopped at its "
+                    + "--dp-budget"), reports[i].get("starved").toString());
+            assertTrue(r.out().contains("at the work budget"), r.out());
+            ((ObjectNode) reports[i]).remove("timings");
+        }
+        assertArrayEquals(plans[0], plans[1], "plan.json differs between identical budgeted runs");
+        assertEquals(reports[0], reports[1], "report.json differs outside 'timings'");
+    }
+
+    @Test
+    void aNegativeWorkBudgetIsRefused(@TempDir Path dir) throws Exception {
+        CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--dp-budget", "-5", "--out",
+                dir.toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("--dp-budget") && r.err().contains("-5"), r.err());
+    }
+
     @Test
     void aStarvedSegmenterIsReported(@TempDir Path dir) throws Exception {
         CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--solver", "dp", "--time-limit",

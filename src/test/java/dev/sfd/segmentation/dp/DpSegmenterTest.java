@@ -123,6 +123,50 @@ class DpSegmenterTest {
         assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
     }
 
+    /**
+     * A work budget stops the priced DP at the same answer every time (the count of prices asked does not depend on
+     * the machine), within one round's batch of the budget, and a budget the search never reaches leaves its optimum
+     * alone.
+     */
+    @org.junit.jupiter.api.Test
+    void aWorkBudgetStopsTheSearchAtTheSameAnswerEveryTime() {
+        int stopped = 0;
+        for (long seed : pricedSeeds().toList()) {
+            Random r = new Random(seed);
+            int n = 2 + r.nextInt(8);
+            SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+            long salt = r.nextLong();
+            SyntheticPricer free = new SyntheticPricer(m, salt);
+            Segmentation optimum = new DpSegmenter(free).segment(m,
+                    new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+            if (!optimum.feasible()) {
+                continue;
+            }
+            long budget = 2L * n + 2;
+            Segmentation[] runs = new Segmentation[2];
+            for (int k = 0; k < 2; k++) {
+                SyntheticPricer pricer = new SyntheticPricer(m, salt);
+                runs[k] = new DpSegmenter(pricer).segment(m,
+                        new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n, budget));
+                assertTrue(pricer.calls() <= budget + 4L * (n + 1), "seed " + seed + ": " + pricer.calls()
+                        + " prices for a budget of " + budget);
+            }
+            assertEquals(runs[0].parts(), runs[1].parts(), "seed " + seed);
+            assertEquals(runs[0].pricedCycles(), runs[1].pricedCycles(), "seed " + seed);
+            assertTrue(runs[0].pricedCycles() >= optimum.pricedCycles() - 1e-6, "seed " + seed);
+            if (runs[0].status() == Segmentation.Status.FEASIBLE) {
+                stopped++;
+            } else {
+                assertEquals(optimum.pricedCycles(), runs[0].pricedCycles(), 1e-6, "seed " + seed);
+            }
+            Segmentation roomy = new DpSegmenter(new SyntheticPricer(m, salt)).segment(m,
+                    new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n, 1_000_000));
+            assertEquals(Segmentation.Status.OPTIMAL, roomy.status(), "seed " + seed);
+            assertEquals(optimum.pricedCycles(), roomy.pricedCycles(), 1e-6, "seed " + seed);
+        }
+        assertTrue(stopped >= 10, "only " + stopped + " of 60 searches stopped by a budget of 2n + 2 prices");
+    }
+
     /** The model with one byte per cycle of DRAM bandwidth: its segments' DRAM terms dominate. */
     private static SegmentationModel slowDram(SegmentationModel m) {
         return new SegmentationModel(m.operators(), m.tensors(), m.capacityBytes(), 1, m.dramEnergyPjPerByte(),
@@ -210,6 +254,12 @@ class DpSegmenterTest {
         }
 
         int calls() {
+            return calls;
+        }
+
+        /** One unit of work per price. */
+        @Override
+        public long work() {
             return calls;
         }
 
