@@ -916,24 +916,28 @@ public final class DpSegmenter implements Segmenter {
                             anyOut = true;
                         }
                     }
-                    if (producerIn ? anyOut || t.networkOutput() : anyIn) {
-                        boundaryBytes += t.bytes(); // stored once by its producer, or loaded once
-                    }
-                    if (producerIn && anyIn) {
-                        fixedBuffer += t.onChipBytes();
-                        long[] pe = extra[t.producer() - i];
-                        for (int o = 0; o < pe.length; o++) {
-                            pe[o] += t.producerWindowBytes(o);
-                        }
-                        for (int ci = 0; ci < t.consumers().size(); ci++) {
-                            int c = t.consumers().get(ci);
-                            if (c >= i && c < j) {
-                                long[] ce = extra[c - i];
-                                for (int o = 0; o < ce.length; o++) {
-                                    ce[o] += t.consumerWindowBytes(ci, o);
+                    if (producerIn) {
+                        if (anyIn) {
+                            fixedBuffer += t.onChipBytes();
+                            long[] pe = extra[t.producer() - i];
+                            for (int o = 0; o < pe.length; o++) {
+                                pe[o] += t.producerWindowBytes(o);
+                            }
+                            for (int ci = 0; ci < t.consumers().size(); ci++) {
+                                int c = t.consumers().get(ci);
+                                if (c >= i && c < j) {
+                                    long[] ce = extra[c - i];
+                                    for (int o = 0; o < ce.length; o++) {
+                                        ce[o] += t.consumerWindowBytes(ci, o);
+                                    }
                                 }
                             }
                         }
+                        if (anyOut || t.networkOutput()) {
+                            boundaryBytes += t.bytes();
+                        }
+                    } else if (anyIn) {
+                        boundaryBytes += t.bytes();
                     }
                 }
             }
