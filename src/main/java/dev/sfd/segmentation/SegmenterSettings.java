@@ -6,7 +6,8 @@ import java.util.Objects;
  * Settings shared by every segmenter; each solver uses what applies to it.
  *
  * @param objective what to minimise
- * @param timeLimitSeconds wall-clock limit of a search solver (the DP ignores it)
+ * @param timeLimitSeconds wall-clock limit of a search solver and of the priced DP (the DP over the additive model
+ *     ignores it)
  * @param workers solver threads
  * @param seed random seed (fixed for reproducible runs)
  * @param maxSegmentLength longest segment the DP considers (operators); the DP is exact when the network's
