@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,27 +25,14 @@ class ReportDeterminismTest {
 
     @Test
     void twoIdenticalRunsDifferOnlyInTheTimingsSection(@TempDir Path dir) throws Exception {
-        JsonNode[] reports = new JsonNode[2];
-        byte[][] plans = new byte[2][];
-        for (int i = 0; i < 2; i++) {
-            Path out = dir.resolve("run" + i);
-            // a limit the DP stays well inside (it converges in about 30 s on 2 cores): a converged answer does not
-            // depend on the machine's speed
-            CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--solver", "dp",
-                    "--time-limit", "600", "--out", out.toString());
-            assertEquals(0, r.exitCode(), r.err());
-            assertEquals("OPTIMAL", JSON.readTree(out.resolve("report.json").toFile()).get("solver").get("status")
-                    .asText(), "the DP converged");
-            reports[i] = JSON.readTree(out.resolve("report.json").toFile());
-            plans[i] = Files.readAllBytes(out.resolve("plan.json"));
-            assertTrue(reports[i].has("timings"), "timings section");
-            assertFalse(reports[i].has("stageMillis"), "stage times outside the timings section");
-            assertFalse(reports[i].get("solver").get("runs").get(0).has("wallMillis"), "run times outside timings");
-            ((ObjectNode) reports[i]).remove("timings");
-        }
-        assertArrayEquals(plans[0], plans[1], "plan.json differs between identical runs");
-        assertEquals(reports[0], reports[1], "report.json differs outside 'timings'");
-        assertEquals(reports[0].get("planSha256").asText(), OptimizeCommand.sha256(plans[0]), "report names its plan");
+        // a limit the DP stays well inside (it converges in about 30 s on 2 cores): a converged answer does not
+        // depend on the machine's speed
+        runTwiceAndCompare(dir, (r, report) -> {
+            assertEquals("OPTIMAL", report.get("solver").get("status").asText(), "the DP converged");
+            assertTrue(report.has("timings"), "timings section");
+            assertFalse(report.has("stageMillis"), "stage times outside the timings section");
+            assertFalse(report.get("solver").get("runs").get(0).has("wallMillis"), "run times outside timings");
+        }, "--time-limit", "600");
     }
 
     /**
@@ -52,27 +41,45 @@ class ReportDeterminismTest {
      */
     @Test
     void aRunStoppedByTheWorkBudgetIsTheSameEveryTime(@TempDir Path dir) throws Exception {
+        runTwiceAndCompare(dir, (r, report) -> {
+            JsonNode dp = report.get("solver").get("runs").get(0);
+            assertEquals("FEASIBLE", dp.get("status").asText(), "the budget stops the DP before it converges");
+            assertTrue(dp.get("stoppedAtWorkBudget").asBoolean(), dp.toString());
+            assertFalse(dp.get("stoppedByTimeLimit").asBoolean(), dp.toString());
+            assertFalse(report.get("solver").get("gapDependsOnWallTime").asBoolean());
+            assertTrue(report.get("starved").get(0).asText().startsWith("segmentation: dp stopped at its "
+                    + "--dp-budget"), report.get("starved").toString());
+            assertTrue(r.out().contains("at the work budget"), r.out());
+        }, "--time-limit", "600", "--dp-budget", "150000");
+    }
+
+    /**
+     * Runs {@code optimize resnet18 --hw edge --solver dp} with {@code options} twice, checks each run, and compares
+     * plan.json byte for byte and report.json outside its {@code timings} section.
+     */
+    private static void runTwiceAndCompare(Path dir, RunCheck check, String... options) throws Exception {
         JsonNode[] reports = new JsonNode[2];
         byte[][] plans = new byte[2][];
         for (int i = 0; i < 2; i++) {
             Path out = dir.resolve("run" + i);
-            CliRunner.Result r = CliRunner.run("optimize", "resnet18", "--hw", "edge", "--solver", "dp",
-                    "--time-limit", "600", "--dp-budget", "150000", "--out", out.toString());
+            List<String> args = new ArrayList<>(List.of("optimize", "resnet18", "--hw", "edge", "--solver", "dp"));
+            args.addAll(List.of(options));
+            args.addAll(List.of("--out", out.toString()));
+            CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
             assertEquals(0, r.exitCode(), r.err());
             reports[i] = JSON.readTree(out.resolve("report.json").toFile());
             plans[i] = Files.readAllBytes(out.resolve("plan.json"));
-            JsonNode dp = reports[i].get("solver").get("runs").get(0);
-            assertEquals("FEASIBLE", dp.get("status").asText(), "the budget stops the DP before it converges");
-            assertTrue(dp.get("stoppedAtWorkBudget").asBoolean(), dp.toString());
-            assertFalse(dp.get("stoppedByTimeLimit").asBoolean(), dp.toString());
-            assertFalse(reports[i].get("solver").get("gapDependsOnWallTime").asBoolean());
-            assertTrue(reports[i].get("starved").get(0).asText().startsWith("segmentation: dp stopped at its "
-                    + "--dp-budget"), reports[i].get("starved").toString());
-            assertTrue(r.out().contains("at the work budget"), r.out());
+            check.check(r, reports[i]);
             ((ObjectNode) reports[i]).remove("timings");
         }
-        assertArrayEquals(plans[0], plans[1], "plan.json differs between identical budgeted runs");
+        assertArrayEquals(plans[0], plans[1], "plan.json differs between identical runs");
         assertEquals(reports[0], reports[1], "report.json differs outside 'timings'");
+        assertEquals(reports[0].get("planSha256").asText(), OptimizeCommand.sha256(plans[0]), "report names its plan");
+    }
+
+    /** What one run must show. */
+    private interface RunCheck {
+        void check(CliRunner.Result run, JsonNode report) throws Exception;
     }
 
     @Test
