@@ -406,7 +406,6 @@ public final class BoundaryPrefetch {
             return false;
         }
 
-
         /** Segment k's prefetch in the plan's terms. */
         SegmentSchedule.Prefetch prefetch(int k) {
             List<Placed> ps = placed.get(k);

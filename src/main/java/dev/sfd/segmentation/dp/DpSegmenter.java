@@ -342,15 +342,7 @@ public final class DpSegmenter implements Segmenter {
                         if (maxEnd[i] < j || Double.isInfinite(best[i])) {
                             continue;
                         }
-                        long k = key(i, j);
-                        Double p = prices.get(k);
-                        double v;
-                        if (p != null) {
-                            v = p;
-                        } else {
-                            Candidate c = known.get(k);
-                            v = c != null ? c.bound() : floor(pePrefix, vecPrefix, weightPrefix, i, j);
-                        }
+                        double v = value(i, j, prices, known, pePrefix, vecPrefix, weightPrefix);
                         if (best[i] + v < best[j]) {
                             best[j] = best[i] + v;
                             via[j] = i;
@@ -605,8 +597,7 @@ public final class DpSegmenter implements Segmenter {
             while (i < n && !stop.getAsBoolean()) {
                 int j = i + 1;
                 double current = prices.get(key(i, j));
-                while (j < n && j + 1 - i <= maxLen && maxEnd[i] >= j + 1 && minStart[j + 1] <= i
-                        && !stop.getAsBoolean()) {
+                while (j < n && fits(i, j + 1, minStart, maxEnd, maxLen) && !stop.getAsBoolean()) {
                     long k = key(i, j + 1);
                     Candidate c = known.get(k);
                     if (c == null) {
