@@ -583,7 +583,8 @@ public final class DpSegmenter implements Segmenter {
 
         /**
          * Prices a greedy path before the search: each segment grows along the order while the longer segment
-         * prices below the shorter one plus the next operator alone. The search's answer does not change (a price is
+         * prices at most the shorter one plus the next operator alone (at a tie too: a layout view prices 0 alone and
+         * 0 more in a segment, and a segment that stops at one cannot reach the operators past it). The search's answer does not change (a price is
          * a price, whoever asked for it), but a run stopped by its time limit returns a path at least that good
          * instead of one made of whatever the search had priced, and the exact prices tighten the search's values.
          */
@@ -609,7 +610,7 @@ public final class DpSegmenter implements Segmenter {
                         known.put(k, c);
                     }
                     Double p = prices.get(k);
-                    if (p == null && !(c.bound() < current + singlePrice[j])) {
+                    if (p == null && !(c.bound() <= current + singlePrice[j])) {
                         break; // no price of it goes below its bound: not worth pricing here
                     }
                     if (p == null) {
@@ -618,7 +619,7 @@ public final class DpSegmenter implements Segmenter {
                         p = one[0];
                         prices.put(k, p);
                     }
-                    if (!(p < current + singlePrice[j])) {
+                    if (!(p <= current + singlePrice[j])) {
                         break;
                     }
                     current = p;
