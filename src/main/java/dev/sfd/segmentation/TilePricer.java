@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Prices segments with the planner's timeline engine ({@link SegmentAnalyzer}: the tile walk, ordered and timed as
@@ -24,8 +25,7 @@ import java.util.Optional;
  * operators (kind, attributes, loop nest, tensor shapes and roles) with the same mappings, wired the same way inside
  * the segment, reading and writing DRAM at the same places. Their walks are the same events with other names, so the
  * analysis (which holds no names) is the same; a network's repeated blocks (ResNet's bottlenecks, a transformer's
- * layers) are then walked once. Segments that touch a layout operator (a view) are not shared: what a view reads
- * depends on tensors outside the segment.
+ * layers, with the layout views between their operators) are then walked once.
  */
 public final class TilePricer implements SegmentPricer {
     private final SegmentationInput input;
@@ -42,6 +42,8 @@ public final class TilePricer implements SegmentPricer {
     private final int threads;
     private final java.util.concurrent.atomic.AtomicLong pricings = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong work = new java.util.concurrent.atomic.AtomicLong();
+    /** The walks {@link #work} has counted (structure keys, else segment keys). */
+    private final Set<Object> counted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
 
     private record Key(List<Integer> operators, List<Integer> choices) {
@@ -99,12 +101,24 @@ public final class TilePricer implements SegmentPricer {
     @Override
     public double price(List<Integer> operators, List<Integer> choices) {
         Optional<SegmentAnalyzer.Analysis> a = analysis(operators, choices);
-        work.addAndGet(a.map(x -> Math.max(1, x.tasks())).orElse(1L));
+        if (a.isEmpty()) {
+            work.incrementAndGet();
+        } else {
+            List<Object> structure = structureKey(operators, choices);
+            Object walk = structure != null ? structure : new Key(List.copyOf(operators), List.copyOf(choices));
+            if (counted.add(walk)) {
+                work.addAndGet(Math.max(1, a.get().tasks()));
+            }
+        }
         return a.filter(SegmentAnalyzer.Analysis::feasible).map(x -> (double) x.cycles())
                 .orElse(Double.POSITIVE_INFINITY);
     }
 
-    /** Tile events of the walks behind every price asked for (a segment beyond the event limit counts one). */
+    /**
+     * Tile events of the distinct walks behind the prices asked for: a walk counts once, the first time its segment
+     * or a structurally identical one ({@link #structureKey}) is priced, whichever worker walked it; a segment beyond
+     * the event limit counts one each time.
+     */
     @Override
     public long work() {
         return work.get();
@@ -213,38 +227,38 @@ public final class TilePricer implements SegmentPricer {
     }
 
     /**
-     * A key equal for segments whose tile walks are the same events up to names, or null when the segment touches a
-     * layout operator. Per operator in topological order: kind, attributes, loop nest (unit, bounds, ops per point,
-     * operand roles and axis expressions, output axes, whole dims), and the mapping without its name; per operand
-     * tensor its shape and role and where it comes from (which operator of the segment and which of its outputs, or
-     * outside, numbered by first use); per output whether the network returns it, whether an operator outside the
-     * segment reads it and which operators inside do. Everything else the walk and the analysis read is the hardware,
-     * which one pricer shares.
+     * A key equal for segments whose tile walks are the same events up to names, or null when a compute operator has
+     * no mapping. Layout operators (views) of the segment are left out: the walk runs the compute operators only and
+     * reads through views wherever they sit. Per compute operator in topological order: kind, attributes, loop nest
+     * (unit, bounds, ops per point, operand roles and axis expressions, output axes, whole dims), and the mapping
+     * without its name; per operand tensor its shape and role and where its data comes from ({@link #source}: through
+     * any chain of views, down to an operator of the segment and which of its outputs, or a tensor from outside,
+     * numbered by first use); per output whether it reaches a network output (through views), whether a compute
+     * operator outside the segment reads it (through views) and which ones inside do. Everything else the walk and the
+     * analysis read is the hardware, which one pricer shares.
      */
     List<Object> structureKey(List<Integer> operators, List<Integer> choices) {
-        int k = operators.size();
-        Integer[] order = new Integer[k];
-        for (int i = 0; i < k; i++) {
-            order[i] = i;
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < operators.size(); i++) {
+            if (net.loopNest(input.operators().get(operators.get(i)).name()).isPresent()) {
+                order.add(i);
+            }
         }
-        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(
-                i -> net.topoIndex(input.operators().get(operators.get(i)).name())));
+        order.sort(java.util.Comparator.comparingInt(i -> net.topoIndex(input.operators().get(operators.get(i)).name())));
         Map<String, Integer> local = new HashMap<>();
-        for (int i = 0; i < k; i++) {
-            local.put(input.operators().get(operators.get(order[i])).name(), i);
+        for (int i = 0; i < order.size(); i++) {
+            local.put(input.operators().get(operators.get(order.get(i))).name(), i);
         }
         Map<String, Integer> outside = new HashMap<>();
         List<Object> out = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            int at = order[i];
+        for (int at : order) {
             String name = input.operators().get(operators.get(at)).name();
             dev.sfd.workload.Operator op = net.operator(name);
-            Optional<dev.sfd.workload.LoopNest> nest = net.loopNest(name);
+            dev.sfd.workload.LoopNest n = net.loopNest(name).orElseThrow();
             Optional<Mapping> m = input.mapping(operators.get(at), choices.get(at));
-            if (nest.isEmpty() || m.isEmpty()) {
+            if (m.isEmpty()) {
                 return null;
             }
-            dev.sfd.workload.LoopNest n = nest.get();
             out.add(op.kind());
             out.add(op.params());
             out.add(n.unit());
@@ -260,28 +274,13 @@ public final class TilePricer implements SegmentPricer {
                 var t = net.tensor(operand.tensor());
                 out.add(t.shape());
                 out.add(t.role());
-                Optional<dev.sfd.workload.Operator> producer = net.producer(t.name());
-                if (producer.isPresent() && net.loopNest(producer.get().name()).isEmpty()) {
-                    return null; // a view: what it reads lies outside the segment's own operators
-                }
-                Integer from = producer.map(p -> local.get(p.name())).orElse(null);
-                if (from != null) {
-                    out.add("in");
-                    out.add(from);
-                    out.add(producer.get().outputs().indexOf(t.name()));
-                } else {
-                    out.add("out");
-                    out.add(outside.computeIfAbsent(t.name(), x -> outside.size()));
-                }
+                source(t.name(), local, outside, out);
             }
             for (String o : op.outputs()) {
-                out.add(net.outputs().contains(o));
+                out.add(dev.sfd.workload.TensorViews.reachesOutput(net, o));
                 List<Integer> inside = new ArrayList<>();
                 boolean readOutside = false;
-                for (dev.sfd.workload.Operator c : net.consumers(o)) {
-                    if (net.loopNest(c.name()).isEmpty()) {
-                        return null; // read through a view
-                    }
+                for (dev.sfd.workload.Operator c : dev.sfd.workload.TensorViews.computeConsumers(net, o)) {
                     Integer j = local.get(c.name());
                     if (j == null) {
                         readOutside = true;
@@ -295,6 +294,43 @@ public final class TilePricer implements SegmentPricer {
             }
         }
         return out;
+    }
+
+    /**
+     * Where the data of {@code tensor} comes from, appended to {@code out}: a view's kind, attributes, output index
+     * and the shape, role and source of each input (all its outputs' shapes too: a split's parts place each other),
+     * which is everything {@link dev.sfd.workload.TensorViews#resolve} reads; else the producing operator of the
+     * segment and which of its outputs, or the tensor's number among those from outside.
+     */
+    private void source(String tensor, Map<String, Integer> local, Map<String, Integer> outside, List<Object> out) {
+        Optional<dev.sfd.workload.Operator> producer = net.producer(tensor);
+        if (producer.isPresent() && net.loopNest(producer.get().name()).isEmpty()) {
+            dev.sfd.workload.Operator view = producer.get();
+            out.add("view");
+            out.add(view.kind());
+            out.add(view.params());
+            out.add(view.outputs().indexOf(tensor));
+            for (String o : view.outputs()) {
+                out.add(net.tensor(o).shape());
+            }
+            out.add(view.inputs().size());
+            for (String in : view.inputs()) {
+                var t = net.tensor(in);
+                out.add(t.shape());
+                out.add(t.role());
+                source(in, local, outside, out);
+            }
+            return;
+        }
+        Integer from = producer.map(p -> local.get(p.name())).orElse(null);
+        if (from != null) {
+            out.add("in");
+            out.add(from);
+            out.add(producer.get().outputs().indexOf(tensor));
+        } else {
+            out.add("out");
+            out.add(outside.computeIfAbsent(tensor, x -> outside.size()));
+        }
     }
 
     /** Segments whose analysis was shared with a structurally identical one ({@link #structureKey}). */
