@@ -215,6 +215,11 @@ public final class BoundaryPrefetch {
             long barrier = barrierAt[from];
             long occ = occupancyAt[from];
             long peak = occ;
+            // the segments that host placed tasks: the others need no lookup per task
+            boolean[] hosts = new boolean[segs.size()];
+            for (long key : attach.keySet()) {
+                hosts[(int) (key >>> 32)] = true;
+            }
             for (int k = from; k <= to; k++) {
                 Seg s = segs.get(k);
                 long dma = 0;
@@ -231,7 +236,7 @@ public final class BoundaryPrefetch {
                     dma += s.unit[i] == TileTimeline.DMA ? s.busy[i] : 0;
                     occ += s.delta(i);
                     peak = Math.max(peak, occ);
-                    List<int[]> after = attach.get(((long) k << 32) | i);
+                    List<int[]> after = hosts[k] ? attach.get(((long) k << 32) | i) : null;
                     if (after != null) {
                         for (int[] a : after) {
                             Seg t = segs.get(a[0]);
