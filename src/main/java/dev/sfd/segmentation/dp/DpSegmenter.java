@@ -433,7 +433,9 @@ public final class DpSegmenter implements Segmenter {
                     + "({} ms), ({}) tile events of pricing work", prices.size(), movesPriced, known.size(), rounds,
                     (long) value, converged, singlesMillis, chooseNanosTotal.get() / 1_000_000,
                     pricer.work() - workStart);
-            SegmentationModel.Evaluation ev = model.evaluate(parts);
+            // the pricer judged fit (a segment that does not fit prices infinite); the model's footprint, which holds
+            // fused intermediates whole, would reject a priced alternative choice it never proposed
+            SegmentationModel.Evaluation ev = model.withCapacityBytes(Long.MAX_VALUE).evaluate(parts);
             boolean optimal = converged && !approximate;
             double gap = optimal ? 0.0 : Double.isNaN(bound) ? Double.NaN : Math.max(0, (value - bound) / value);
             return new Segmentation(parts, ev, optimal ? Segmentation.Status.OPTIMAL : Segmentation.Status.FEASIBLE,
@@ -489,9 +491,6 @@ public final class DpSegmenter implements Segmenter {
                     if (alt.equals(ch) || others.stream().anyMatch(o -> Arrays.equals(o,
                             alt.stream().mapToInt(Integer::intValue).toArray()))) {
                         continue;
-                    }
-                    if (bufferBytes(i, j, alt) > model.capacityBytes()) {
-                        continue; // beyond the slack the footprint rules a choice out, as it does the additive pick
                     }
                     others.add(alt.stream().mapToInt(Integer::intValue).toArray());
                     bound = Math.min(bound,

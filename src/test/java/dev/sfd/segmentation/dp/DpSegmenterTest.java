@@ -346,28 +346,12 @@ class DpSegmenterTest {
     }
 
     /**
-     * The model as a priced DP sees it: the pricer judges fit, the model's footprint only rules out segments beyond
-     * {@link DpSegmenter#PRICED_FOOTPRINT_SLACK} times the buffer.
+     * The model as a priced DP sees it: the pricer judges fit, the model's footprint only rules out segments where no
+     * choice fits {@link DpSegmenter#PRICED_FOOTPRINT_SLACK} times the buffer; the pricer's alternative choices of a
+     * segment it does consider are priced whatever their footprint.
      */
     private static SegmentationModel slack(SegmentationModel m) {
         return m.withCapacityBytes(m.capacityBytes() * DpSegmenter.PRICED_FOOTPRINT_SLACK);
-    }
-
-    /** Whether segment [i, j) with option 0 everywhere fits the buffer (the model's evaluation of that part). */
-    private static boolean zerosFit(SegmentationModel m, int i, int j) {
-        List<SegmentationModel.Part> parts = new java.util.ArrayList<>();
-        for (int k = 0; k < i; k++) {
-            parts.add(new SegmentationModel.Part(List.of(k), List.of(0)));
-        }
-        List<Integer> ops = new java.util.ArrayList<>();
-        for (int k = i; k < j; k++) {
-            ops.add(k);
-        }
-        parts.add(new SegmentationModel.Part(ops, java.util.Collections.nCopies(j - i, 0)));
-        for (int k = j; k < m.operators().size(); k++) {
-            parts.add(new SegmentationModel.Part(List.of(k), List.of(0)));
-        }
-        return m.evaluate(parts).parts().get(i).bufferBytes() <= m.capacityBytes();
     }
 
     /** The priced DP with alternatives against brute force: each fused segment is worth its cheaper choice. */
@@ -384,7 +368,7 @@ class DpSegmenterTest {
         for (int j = 1; j <= n; j++) {
             for (int i = 0; i < j; i++) {
                 double p = !RandomModels.someChoiceFits(slack(m), i, j) ? Double.POSITIVE_INFINITY
-                        : j - i > 1 && zerosFit(slack(m), i, j) ? pricer.alternativePriceOf(i, j) : pricer.base.priceOf(i, j);
+                        : j - i > 1 ? pricer.alternativePriceOf(i, j) : pricer.base.priceOf(i, j);
                 best[j] = Math.min(best[j], best[i] + p);
             }
         }
@@ -399,7 +383,7 @@ class DpSegmenterTest {
         for (SegmentationModel.Part p : s.parts()) {
             int i = p.operators().get(0);
             int j = p.operators().get(p.operators().size() - 1) + 1;
-            if (j - i > 1 && zerosFit(slack(m), i, j) && pricer.alternativePriceOf(i, j) < pricer.base.priceOf(i, j)) {
+            if (j - i > 1 && pricer.alternativePriceOf(i, j) < pricer.base.priceOf(i, j)) {
                 assertTrue(p.choices().stream().allMatch(c -> c == 0), "a fused part keeps its cheaper choice: " + p);
             }
         }
