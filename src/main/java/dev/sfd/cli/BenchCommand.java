@@ -66,6 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
             CompareArgs ca = new CompareArgs();
             ca.solver = s.solver();
             ca.timeLimit = s.timeLimit();
+            ca.dpBudget = s.dpBudget();
             ca.budget = s.budget();
             ca.searchTimeLimit = s.searchTimeLimit();
             ca.seed = s.seed();
@@ -190,15 +191,17 @@ public final class BenchCommand implements Callable<Integer> {
         header.put("mapper", s.mapper());
         header.put("solver", s.solver());
         header.put("timeLimit", s.timeLimit());
+        header.put("dpBudget", s.dpBudget());
         header.put("budget", s.budget());
         header.put("searchTimeLimit", s.searchTimeLimit());
         header.put("seed", s.seed());
         header.put("wallSeconds", seconds);
         AtomicFiles.write(dir.resolve("results.json"), ComparisonWriter.json("sfd-bench/1", header, rows));
         String md = "# Benchmark suite `" + s.name() + "`\n\n"
-                + String.format(Locale.ROOT, "Suite file `%s`; mapper %s, SFD solver %s (time limit %s s), anneal and "
-                        + "genetic: budget %d evaluations, %s s, seed %d. Wall time %.1f s.%n%n", s.file(), s.mapper(),
-                s.solver(), s.timeLimit(), s.budget(), s.searchTimeLimit(), s.seed(), seconds)
+                + String.format(Locale.ROOT, "Suite file `%s`; mapper %s, SFD solver %s (time limit %s s%s), anneal "
+                        + "and genetic: budget %d evaluations, %s s, seed %d. Wall time %.1f s.%n%n", s.file(),
+                s.mapper(), s.solver(), s.timeLimit(), s.dpBudget() > 0 ? ", DP budget " + s.dpBudget()
+                        + " tile events" : "", s.budget(), s.searchTimeLimit(), s.seed(), seconds)
                 + "## Geometric means over the problems\n\n" + geomeanTable(rows)
                 + "\n`SFD speedup` is the planner's simulated latency over SFD's (above 1: SFD is faster).\n\n"
                 + "## Per problem\n\n" + problemTable(rows);

@@ -21,15 +21,17 @@ import java.util.Set;
  * @param mapper cpsat, exhaustive or heuristic
  * @param solver SFD segmenter
  * @param timeLimit SFD seconds per search solver
+ * @param dpBudget tile events SFD's priced DP may walk (0: no budget, only the time limit)
  * @param budget evaluation budget of anneal and genetic
  * @param searchTimeLimit wall-clock limit of anneal and genetic, seconds
  * @param seed seed of every solver and search
  */
 record BenchSuite(String name, Path file, List<String> networks, List<String> hardware, List<String> planners,
-                  String mapper, String solver, double timeLimit, long budget, double searchTimeLimit, long seed) {
+                  String mapper, String solver, double timeLimit, long dpBudget, long budget, double searchTimeLimit,
+                  long seed) {
     static final String FORMAT = "sfd-suite/1";
     private static final Set<String> FIELDS = Set.of("format", "name", "description", "networks", "hardware",
-            "planners", "mapper", "solver", "timeLimit", "budget", "searchTimeLimit", "seed");
+            "planners", "mapper", "solver", "timeLimit", "dpBudget", "budget", "searchTimeLimit", "seed");
 
     /** {@code suite} is a file path, or the name of {@code benchmarks/SUITE.yaml}. */
     static Path locate(String suite) {
@@ -59,6 +61,10 @@ record BenchSuite(String name, Path file, List<String> networks, List<String> ha
         }
         String solver = f.string("solver", "auto", false);
         double timeLimit = f.positiveNumber("timeLimit", 10);
+        long dpBudget = f.longValue("dpBudget", 0, false);
+        if (dpBudget < 0) {
+            f.problem("dpBudget", "has value (" + dpBudget + "); must be 0 (none) or more tile events");
+        }
         long budget = f.longValue("budget", 4000, false);
         if (budget < 1) {
             f.problem("budget", "has value (" + budget + "); must be >= 1");
@@ -81,7 +87,7 @@ record BenchSuite(String name, Path file, List<String> networks, List<String> ha
         if (!problems.isEmpty()) {
             throw new InvalidInputException(file.toString(), problems);
         }
-        return new BenchSuite(name, file, networks, hardware, planners, mapper, solver, timeLimit, budget,
+        return new BenchSuite(name, file, networks, hardware, planners, mapper, solver, timeLimit, dpBudget, budget,
                 searchTimeLimit, seed);
     }
 }

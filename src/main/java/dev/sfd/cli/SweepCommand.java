@@ -103,6 +103,12 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             description = "SFD: seconds per search solver (default ${DEFAULT-VALUE}).")
     double timeLimit;
 
+    @Option(names = "--dp-budget", defaultValue = "0", paramLabel = "EVENTS",
+            description = "SFD: tile events its priced DP may walk before it stops as at --time-limit, so that its "
+                    + "plans do not depend on the machine's speed or on how many points run at once (default "
+                    + "${DEFAULT-VALUE}: none).")
+    long dpBudget;
+
     @Option(names = "--budget", defaultValue = "1000", paramLabel = "N",
             description = "anneal, genetic: evaluation budget (default ${DEFAULT-VALUE}).")
     long budget;
@@ -149,6 +155,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             ca.planners = planners;
             ca.solver = solver;
             ca.timeLimit = timeLimit;
+            ca.dpBudget = dpBudget;
             ca.budget = budget;
             ca.searchTimeLimit = searchTimeLimit;
             ca.seed = seed;
@@ -162,6 +169,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             config.put("mapper", mapperName);
             config.put("solver", solver);
             config.put("timeLimit", timeLimit);
+            config.put("dpBudget", dpBudget);
             config.put("budget", budget);
             config.put("searchTimeLimit", searchTimeLimit);
             config.put("seed", seed);

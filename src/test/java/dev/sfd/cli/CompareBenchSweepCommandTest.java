@@ -91,6 +91,11 @@ class CompareBenchSweepCommandTest {
         r = CliRunner.run("sweep", n, "--hw", "edge", "--glb", "128KiB", "--dram-gbps", "16..8");
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("--dram-gbps"), r.err());
+        r = CliRunner.run("sweep", n, "--hw", "edge", "--glb", "128KiB", "--dram-gbps", "8", "--dp-budget", "-5",
+                "--out", dir.resolve("sw").toString());
+        assertEquals(2, r.exitCode(), r.err());
+        assertTrue(r.err().contains("--dp-budget") && r.err().contains("-5"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
         r = CliRunner.run("bench", dir.resolve("nope.yaml").toString());
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("nope.yaml"), r.err());
@@ -108,6 +113,7 @@ class CompareBenchSweepCommandTest {
                 mapper: heuristic
                 solver: dp
                 timeLimit: 2
+                dpBudget: 200000
                 """.formatted(net(dir)));
         Path out = dir.resolve("b");
         CliRunner.Result r = CliRunner.run("bench", suite.toString(), "--no-progress", "--out", out.toString());
@@ -116,6 +122,8 @@ class CompareBenchSweepCommandTest {
         assertTrue(md.contains("## Geometric means") && md.contains("| greedy |"), md);
         JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         assertEquals("sfd-bench/1", json.get("format").asText());
+        assertEquals(200000, json.get("dpBudget").asLong(), json.toString());
+        assertTrue(md.contains("DP budget 200000 tile events"), md);
         assertEquals(3, json.get("rows").size());
         double greedy = json.get("rows").get(2).get("sfdSpeedup").asDouble();
         assertEquals(greedy, json.get("geomean").get("greedy").get("sfdSpeedup").asDouble(), 1e-9);
@@ -125,11 +133,12 @@ class CompareBenchSweepCommandTest {
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "format: sfd-suite/1\nnetworks: [resnet18]\nhardware: [edge]\nplaners: [sfd]\n"
-                + "budget: -3\n");
+                + "budget: -3\ndpBudget: -1\n");
         r = CliRunner.run("bench", bad.toString());
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("planers") && r.err().contains("planners"), r.err());
         assertTrue(r.err().contains("budget") && r.err().contains("-3"), r.err());
+        assertTrue(r.err().contains("dpBudget") && r.err().contains("(-1)"), r.err());
     }
 
     @Test
