@@ -76,8 +76,8 @@ final class SegmenterChain implements Segmenter {
         record(dp, objective, pricer.isPresent() && objective == Objective.LATENCY
                 ? "exact over the topological order, every segment priced at tile level, fused segments of at most "
                 + "N tile events for rising N (" + dpRounds + "); reference and warm start"
-                + (dpBudgetSpent ? SolverRun.WORK_BUDGET_NOTE : "")
-                : "exact over the model's topological order; reference and warm start");
+                + (dpBudgetSpent ? "; stopped at its work budget" : "")
+                : "exact over the model's topological order; reference and warm start", dpBudgetSpent);
         Segmentation best = dp;
         // auto: after the priced DP nothing follows (the search solvers' answers, priced, never beat it)
         boolean searchAfterDp = choice == SolverChoice.AUTO && !(pricer.isPresent() && objective == Objective.LATENCY);
@@ -179,14 +179,14 @@ final class SegmenterChain implements Segmenter {
         long start = System.nanoTime();
         try {
             Segmentation s = priced(body.get(), objective);
-            record(s, objective, why);
+            record(s, objective, why, false);
             return Optional.of(s);
         } catch (RuntimeException e) {
             // A search solver is an improvement step: its failure must not lose the DP's plan.
             LOGGER.warn("Segmenter ({}) failed; keeping the DP's plan: {}", solver, e.toString());
             LOGGER.debug("segmenter failure", e);
             runs.add(new SolverRun(solver, "ERROR", Double.NaN, (System.nanoTime() - start) / 1_000_000, Double.NaN,
-                    0, why + "; failed: " + e.getMessage()));
+                    0, why + "; failed: " + e.getMessage(), false));
             return Optional.empty();
         }
     }
@@ -251,9 +251,9 @@ final class SegmenterChain implements Segmenter {
                 ? c : current;
     }
 
-    private void record(Segmentation s, Objective objective, String note) {
+    private void record(Segmentation s, Objective objective, String note, boolean stoppedAtWorkBudget) {
         runs.add(new SolverRun(s.solver(), s.status().name(), s.gap(), s.wallMillis(),
-                s.feasible() ? score(s, objective) : Double.NaN, s.parts().size(), note));
+                s.feasible() ? score(s, objective) : Double.NaN, s.parts().size(), note, stoppedAtWorkBudget));
         LOGGER.debug("Segmenter ({}) status ({}) gap ({}) segments ({}) in ({} ms)", s.solver(), s.status(), s.gap(),
                 s.parts().size(), s.wallMillis());
     }

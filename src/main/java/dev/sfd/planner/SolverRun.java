@@ -12,20 +12,14 @@ import java.util.Objects;
  * @param objective the model's objective value of its plan (NaN when it has none)
  * @param segments number of segments of its plan (0 when it has none)
  * @param note why it ran, or what went wrong
+ * @param stoppedAtWorkBudget whether a priced DP stopped at its work budget ({@code --dp-budget}); then its answer
+ *     does not depend on the machine's speed
  */
 public record SolverRun(String solver, String status, double gap, long wallMillis, double objective, int segments,
-                        String note) {
-    /** The end of the note of a priced DP that stopped at its work budget ({@code --dp-budget}). */
-    public static final String WORK_BUDGET_NOTE = "; stopped at its work budget";
-
+                        String note, boolean stoppedAtWorkBudget) {
     public SolverRun {
         Objects.requireNonNull(solver, "solver");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(note, "note");
-    }
-
-    /** Whether the run stopped at its work budget (then its answer does not depend on the machine's speed). */
-    public boolean stoppedAtWorkBudget() {
-        return note.endsWith(WORK_BUDGET_NOTE);
     }
 }
