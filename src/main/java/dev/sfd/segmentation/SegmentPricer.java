@@ -36,8 +36,9 @@ public interface SegmentPricer {
     /**
      * The pricing work done so far: the tile events of the distinct walks behind the prices asked for (a walk counts
      * once, however often its price is asked for), so the count depends only on which prices were asked, not on the
-     * machine or on the order the workers took them in. A segmenter's {@linkplain SegmenterSettings#workBudget work budget}
-     * is measured in it; a pricer that does not count (0, the default) is never stopped by one.
+     * machine or on the order the workers took them in. A segmenter's
+     * {@linkplain SegmenterSettings#workBudget work budget} is measured in it; a pricer that does not count (0, the
+     * default) is never stopped by one.
      */
     default long work() {
         return 0;

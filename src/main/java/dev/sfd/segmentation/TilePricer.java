@@ -244,7 +244,8 @@ public final class TilePricer implements SegmentPricer {
                 order.add(i);
             }
         }
-        order.sort(java.util.Comparator.comparingInt(i -> net.topoIndex(input.operators().get(operators.get(i)).name())));
+        order.sort(java.util.Comparator.comparingInt(
+                i -> net.topoIndex(input.operators().get(operators.get(i)).name())));
         Map<String, Integer> local = new HashMap<>();
         for (int i = 0; i < order.size(); i++) {
             local.put(input.operators().get(operators.get(order.get(i))).name(), i);

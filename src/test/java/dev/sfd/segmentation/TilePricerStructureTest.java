@@ -78,7 +78,8 @@ class TilePricerStructureTest {
         assertTrue(shared > 10, "only " + shared + " segments shared a key");
         assertTrue(pricer.shared() > 0);
         if (!name.equals("resnet18")) {
-            assertTrue(sharedThroughViews > 10, "only " + sharedThroughViews + " segments touching a view shared a key");
+            assertTrue(sharedThroughViews > 10,
+                    "only " + sharedThroughViews + " segments touching a view shared a key");
         }
     }
 

@@ -500,33 +500,6 @@ public final class DpSegmenter implements Segmenter {
             return new Candidate(i, j, sc.choices(), bound, others);
         }
 
-        /** The model's buffer bytes of segment [i, j) with {@code choices} (as the model's evaluation counts them). */
-        private long bufferBytes(int i, int j, List<Integer> choices) {
-            long b = 0;
-            for (int k = i; k < j; k++) {
-                b += model.operators().get(k).options().get(choices.get(k - i)).bufferBytes();
-            }
-            for (SegmentationModel.TensorEdge t : model.tensors()) {
-                int p = t.producer();
-                if (p < i || p >= j) {
-                    continue;
-                }
-                boolean inside = false;
-                long windows = 0;
-                for (int c = 0; c < t.consumers().size(); c++) {
-                    int op = t.consumers().get(c);
-                    if (op >= i && op < j) {
-                        inside = true;
-                        windows += t.consumerWindowBytes(c, choices.get(op - i));
-                    }
-                }
-                if (inside) {
-                    b += t.onChipBytes() + t.producerWindowBytes(choices.get(p - i)) + windows;
-                }
-            }
-            return b;
-        }
-
         private long weightBytes(List<Integer> ops, List<Integer> choices) {
             long w = 0;
             for (int k = 0; k < ops.size(); k++) {
@@ -583,9 +556,10 @@ public final class DpSegmenter implements Segmenter {
         /**
          * Prices a greedy path before the search: each segment grows along the order while the longer segment
          * prices at most the shorter one plus the next operator alone (at a tie too: a layout view prices 0 alone and
-         * 0 more in a segment, and a segment that stops at one cannot reach the operators past it). The search's answer does not change (a price is
-         * a price, whoever asked for it), but a run stopped by its time limit returns a path at least that good
-         * instead of one made of whatever the search had priced, and the exact prices tighten the search's values.
+         * 0 more in a segment, and a segment that stops at one cannot reach the operators past it). The search's
+         * answer does not change (a price is a price, whoever asked for it), but a run stopped by its time limit
+         * returns a path at least that good instead of one made of whatever the search had priced, and the exact
+         * prices tighten the search's values.
          */
         private void seedGreedy(SegmentPricer pricer, Map<Long, Candidate> known, Map<Long, Double> prices,
                                 double[] singlePrice, int[] minStart, int[] maxEnd, int maxLen,
@@ -610,7 +584,7 @@ public final class DpSegmenter implements Segmenter {
                     }
                     Double p = prices.get(k);
                     if (p == null && !(c.bound() <= current + singlePrice[j])) {
-                        break; // no price of it goes below its bound: not worth pricing here
+                        break; // no price of it can match: not worth pricing here
                     }
                     if (p == null) {
                         double[] one = new double[1];
