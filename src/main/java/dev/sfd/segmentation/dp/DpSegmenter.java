@@ -592,8 +592,8 @@ public final class DpSegmenter implements Segmenter {
                         p = one[0];
                         prices.put(k, p);
                     }
-                    if (!(p <= current + singlePrice[j])) {
-                        break;
+                    if (Double.isInfinite(p) || !(p <= current + singlePrice[j])) {
+                        break; // (a tie of two infinities is no reason to grow: fuzz seed 8159)
                     }
                     current = p;
                     j++;
