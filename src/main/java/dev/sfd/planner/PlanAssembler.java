@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Segments and one mapping per operator in, a scheduled plan out: the step every planner that fuses ends with
@@ -48,13 +49,15 @@ public final class PlanAssembler {
     private final int maxTasks;
     private final boolean beatLayerwise;
     private final List<SfdResult.Repair> repairs = new ArrayList<>();
-    /** The tile graph behind every schedule this assembler made (by identity), for the plan's timing. */
+    /** The tile graph behind every schedule kept by the {@link #assemble} call under way (by identity), for the plan's
+     * timing. */
     private final Map<SegmentSchedule, TaskGraph> graphs = new java.util.IdentityHashMap<>();
 
     /**
      * @param layerwise the layer-by-layer plan of the same network and hardware (its schedules are the fallback of
      *     single operators)
-     * @param maxTasks segments whose walk has more tile events are split before scheduling
+     * @param maxTasks segments whose walk has more tile events are split before scheduling (found out without
+     *     building more); an operator alone may have as many as its layer-by-layer schedule, else it runs as that
      * @param beatLayerwise whether a fused segment must be faster than its operators run one by one
      */
     public PlanAssembler(Network net, Hardware hw, Plan layerwise, int maxTasks, boolean beatLayerwise) {
@@ -100,7 +103,9 @@ public final class PlanAssembler {
                 }
             }
         }
-        return new Assembled(prefetch.apply(out, used, graphs), used);
+        Assembled assembled = new Assembled(prefetch.apply(out, used, graphs), used);
+        graphs.clear();
+        return assembled;
     }
 
     /** Segments the scheduler had to split, and why. */
@@ -141,18 +146,23 @@ public final class PlanAssembler {
             }
         }
         String reason;
-        if (ops.size() > 1 && estimatedTiles(m) > maxTasks) {
-            reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + maxTasks;
+        // an operator alone with another mapping than layer by layer's may have as many tasks as the limit or its
+        // layer-by-layer schedule (its fallback, already built), whichever is more: a mapping of tiny tiles must not
+        // run the planner out of memory
+        long limit = ops.size() > 1 ? maxTasks : Math.max(maxTasks, lw.schedules().get(0).tasks().size());
+        if (estimatedTiles(m) > limit) {
+            reason = "too many tiles: about " + estimatedTiles(m) + " compute tiles > " + limit;
         } else {
-            TaskGraph g = scheduler.graph(0, ops, m);
-            if (ops.size() > 1 && g.tasks().size() > maxTasks) {
-                reason = "too many tiles: " + g.tasks().size() + " tasks > " + maxTasks;
+            Optional<TaskGraph> built = scheduler.graph(0, ops, m, limit);
+            if (built.isEmpty()) {
+                reason = "too many tiles: more than " + limit + " tasks";
             } else {
+                TaskGraph g = built.get();
                 ScheduleOutcome out = listScheduler.schedule(g);
                 if (out instanceof ScheduleOutcome.Scheduled s) {
-                    graphs.put(s.schedule(), g);
                     long c = s.schedule().predictedCycles();
                     if (!beatLayerwise || c <= lw.cycles() || ops.size() == 1) {
+                        graphs.put(s.schedule(), g);
                         return new Pieces(List.of(s.schedule()), c);
                     }
                     reason = "slower: scheduled " + c + " cycles vs " + lw.cycles() + " layer by layer";

@@ -3,11 +3,13 @@ package dev.sfd.schedule;
 import dev.sfd.cost.Mapping;
 import dev.sfd.cost.CostModel;
 import dev.sfd.hardware.Hardware;
+import dev.sfd.segmentation.TileWalk;
 import dev.sfd.workload.Network;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /** Builds and list-schedules the task graphs of segments: the last step of every planner. */
 public final class PlanScheduler {
@@ -26,6 +28,18 @@ public final class PlanScheduler {
     /** The task graph of one segment. */
     public TaskGraph graph(int index, List<String> operators, Map<String, Mapping> mappings) {
         return builder.build(index, operators, mappings);
+    }
+
+    /**
+     * The task graph of one segment, or empty when it would have more than {@code maxTasks} tasks (found out
+     * without building more than that many).
+     */
+    public Optional<TaskGraph> graph(int index, List<String> operators, Map<String, Mapping> mappings, long maxTasks) {
+        try {
+            return Optional.of(builder.build(index, operators, mappings, maxTasks));
+        } catch (TileWalk.TooManyEvents e) {
+            return Optional.empty();
+        }
     }
 
     /** Schedules one segment. */

@@ -35,8 +35,17 @@ public final class TileGraphBuilder {
      * @param mappings mapping of every compute operator of the segment
      */
     public TaskGraph build(int index, List<String> operators, Map<String, Mapping> mappings) {
+        return build(index, operators, mappings, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #build(int, List, Map)}, for at most {@code maxTasks} tasks.
+     *
+     * @throws TileWalk.TooManyEvents when the segment has more tasks
+     */
+    public TaskGraph build(int index, List<String> operators, Map<String, Mapping> mappings, long maxTasks) {
         Tasks t = new Tasks();
-        List<String> sorted = walk.walk(index, operators, mappings, t);
+        List<String> sorted = walk.walk(index, operators, mappings, t, maxTasks);
         long[] d = new long[t.durations.size()];
         long[] u = new long[t.durations.size()];
         for (int i = 0; i < d.length; i++) {

@@ -136,9 +136,38 @@ public final class TileWalk {
      * @return the segment's operators in topological order
      */
     public List<String> walk(int index, List<String> operators, Map<String, Mapping> mappings, Visitor visitor) {
-        Walk w = new Walk(index, operators, mappings, visitor);
+        return walk(index, operators, mappings, visitor, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #walk(int, List, Map, Visitor)}, giving up once the walk would make more than {@code maxEvents}
+     * events: a fused segment's walk can have far more events than its operators' own tile counts suggest (a
+     * consumer's tiles cut its producers' into smaller ones), and a caller that keeps every event must not run out
+     * of memory finding that out.
+     *
+     * @throws TooManyEvents when the walk would make more than {@code maxEvents} events (the visitor has then seen
+     *     exactly {@code maxEvents} of them)
+     */
+    public List<String> walk(int index, List<String> operators, Map<String, Mapping> mappings, Visitor visitor,
+                             long maxEvents) {
+        Walk w = new Walk(index, operators, mappings, visitor, maxEvents);
         w.run();
         return w.operators;
+    }
+
+    /** A walk stopped at its event limit ({@link #walk(int, List, Map, Visitor, long)}). */
+    public static final class TooManyEvents extends RuntimeException {
+        private final long limit;
+
+        TooManyEvents(int index, long limit) {
+            super("segment " + index + " has more than " + limit + " tile events", null, false, false);
+            this.limit = limit;
+        }
+
+        /** The limit the walk exceeded. */
+        public long limit() {
+            return limit;
+        }
     }
 
     private record ProducedTile(int order, Box box, int buffer, int lastTask) {
@@ -326,16 +355,26 @@ public final class TileWalk {
         /** Whether a tensor is produced inside the segment, by name (asked at every step). */
         final Map<String, Boolean> madeHere = new HashMap<>();
         final Marks marks = new Marks();
+        final long maxEvents;
         int tasks;
 
-        Walk(int index, List<String> operators, Map<String, Mapping> mappings, Visitor visitor) {
+        Walk(int index, List<String> operators, Map<String, Mapping> mappings, Visitor visitor, long maxEvents) {
             this.index = index;
+            this.maxEvents = maxEvents;
             List<String> sorted = new ArrayList<>(operators);
             sorted.sort(Comparator.comparingInt(net::topoIndex));
             this.operators = List.copyOf(sorted);
             this.mappings = mappings;
             this.visitor = visitor;
             this.inSegment = new HashSet<>(sorted);
+        }
+
+        /** The id of a new event: the walk's event count so far. */
+        int nextEvent() {
+            if (tasks >= maxEvents) {
+                throw new TooManyEvents(index, maxEvents);
+            }
+            return tasks++;
         }
 
         void run() {
@@ -354,7 +393,7 @@ public final class TileWalk {
                         deps.add(u);
                     }
                 }
-                visitor.free(tasks++, bufferOwner.get(b), bufferTensor.get(b), bufferRegion.get(b), b, deps);
+                visitor.free(nextEvent(), bufferOwner.get(b), bufferTensor.get(b), bufferRegion.get(b), b, deps);
             }
         }
 
@@ -531,7 +570,7 @@ public final class TileWalk {
                                 s.tensor = part.tensor();
                                 s.region = part.region();
                                 s.buffer = newBuffer(op.name(), part.tensor(), part.region(), bytes);
-                                s.loadTask = tasks++;
+                                s.loadTask = nextEvent();
                                 s.lastUser = -1;
                                 users.get(s.buffer).add(s.loadTask);
                                 visitor.load(s.loadTask, op.name(), part.tensor(), part.region(), s.buffer, bytes,
@@ -553,7 +592,7 @@ public final class TileWalk {
                     alloc = newBuffer(op.name(), out.name(), ot.box, outBytes);
                     ot.buffer = alloc;
                 }
-                taskId = tasks++;
+                taskId = nextEvent();
                 for (Slot s : touched) {
                     s.lastUser = taskId;
                 }
@@ -573,7 +612,7 @@ public final class TileWalk {
                 ot.lastTask = taskId;
                 if (last) {
                     if (needsDram) {
-                        int store = tasks++;
+                        int store = nextEvent();
                         long bytes = bytes(ot.box.elements(), hw.dataWidths().activationBytes());
                         visitor.store(store, op.name(), out.name(), ot.box, ot.buffer, bytes, taskId);
                         users.get(ot.buffer).add(store);
