@@ -1,0 +1,122 @@
+package dev.sfd.segmentation.dp;
+
+import dev.sfd.cost.CostModel;
+import dev.sfd.hardware.Hardware;
+import dev.sfd.hardware.HardwareCatalog;
+import dev.sfd.mapping.HeuristicMapper;
+import dev.sfd.mapping.NetworkMapper;
+import dev.sfd.segmentation.Objective;
+import dev.sfd.segmentation.Segmentation;
+import dev.sfd.segmentation.SegmentationInput;
+import dev.sfd.segmentation.SegmentationModel;
+import dev.sfd.segmentation.SegmentationModelBuilder;
+import dev.sfd.segmentation.SegmenterSettings;
+import dev.sfd.segmentation.TilePricer;
+import dev.sfd.workload.Network;
+import dev.sfd.workload.io.NetworkCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Random;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link SegmentJoins} against its brute-force twin (every grouping of the segments into runs), and the priced DP's
+ * joins on a real network: every joined segment's recorded price is what a fresh pricer says for its operators and
+ * options, and an answer that joins lower is no longer called optimal.
+ */
+class SegmentJoinsTest {
+    static LongStream seeds() {
+        return LongStream.range(0, 300);
+    }
+
+    @ParameterizedTest
+    @MethodSource("seeds")
+    void theJoinDpEqualsBruteForceOverEveryGrouping(long seed) {
+        Random r = new Random(seed);
+        int m = 1 + r.nextInt(10);
+        int span = 1 + r.nextInt(4);
+        double[][] price = new double[m][m + 1];
+        for (int s = 0; s < m; s++) {
+            for (int t = s + 1; t <= m; t++) {
+                // single segments always priced; a joined run sometimes does not fit, sometimes ties its parts
+                price[s][t] = t - s > 1 && r.nextInt(4) == 0 ? Double.POSITIVE_INFINITY : r.nextInt(50) + 1;
+            }
+        }
+        int[] cuts = SegmentJoins.best(m, span, (s, t) -> {
+            assertTrue(t - s >= 1 && t - s <= span, "asked for a run of " + (t - s) + " > span " + span);
+            return price[s][t];
+        });
+        assertEquals(0, cuts[0]);
+        assertEquals(m, cuts[cuts.length - 1]);
+        double got = 0;
+        for (int g = 0; g + 1 < cuts.length; g++) {
+            assertTrue(cuts[g + 1] - cuts[g] <= span);
+            got += price[cuts[g]][cuts[g + 1]];
+        }
+        // brute force: bit b set = a cut after segment b
+        double best = Double.POSITIVE_INFINITY;
+        for (int mask = 0; mask < 1 << (m - 1); mask++) {
+            double v = 0;
+            int start = 0;
+            for (int b = 0; b < m; b++) {
+                if (b == m - 1 || (mask >> b & 1) == 1) {
+                    v += b + 1 - start > span ? Double.POSITIVE_INFINITY : price[start][b + 1];
+                    start = b + 1;
+                }
+            }
+            best = Math.min(best, v);
+        }
+        assertEquals(best, got, 1e-9, "seed " + seed);
+    }
+
+    @Test
+    void aGroupingNeedsEverySingleSegmentPricedOrSomeFiniteRun() {
+        assertThrows(IllegalArgumentException.class,
+                () -> SegmentJoins.best(3, 1, (s, t) -> s == 1 ? Double.POSITIVE_INFINITY : 1));
+        assertThrows(IllegalArgumentException.class, () -> SegmentJoins.best(0, 2, (s, t) -> 1));
+        assertThrows(IllegalArgumentException.class, () -> SegmentJoins.best(2, 0, (s, t) -> 1));
+    }
+
+    /**
+     * ResNet-18 on {@code soma-edge}: the search's answer with joins against the same search without them. The joins
+     * may only lower the priced latency; each joined segment's price must be the fresh price of its operators with
+     * the options recorded for it (the bookkeeping of joined candidates), and the status says whether joining helped.
+     */
+    @Test
+    void joinedSegmentsArePricedAsRecordedAndLowerTheAnswerOrLeaveIt() {
+        Network net = NetworkCatalog.resolve("resnet18");
+        Hardware hw = HardwareCatalog.resolve("soma-edge");
+        var mapping = NetworkMapper.map(new HeuristicMapper(), net, hw, 2);
+        SegmentationInput input = new SegmentationModelBuilder(net, hw).build(mapping);
+        // a budget, so both runs stop at the same answer whatever the machine's speed
+        SegmenterSettings settings = new SegmenterSettings(Objective.LATENCY, 600, 2, 42, 96, 150_000);
+        Segmentation plain = new DpSegmenter(new TilePricer(net, new CostModel(hw), input, 60_000, 2), 1)
+                .segment(input.model(), settings);
+        Segmentation joined = new DpSegmenter(new TilePricer(net, new CostModel(hw), input, 60_000, 2), 2)
+                .segment(input.model(), settings);
+        assertTrue(joined.pricedCycles() <= plain.pricedCycles() + 1e-6);
+        TilePricer fresh = new TilePricer(net, new CostModel(hw), input, 60_000, 1);
+        double sum = 0;
+        for (SegmentationModel.Part p : joined.parts()) {
+            sum += fresh.price(p.operators(), p.choices());
+        }
+        assertEquals(joined.pricedCycles(), sum, 1e-6);
+        assertEquals(input.model().operators().size(),
+                joined.parts().stream().mapToInt(p -> p.operators().size()).sum());
+        if (joined.pricedCycles() < plain.pricedCycles() - 1e-6) {
+            assertTrue(joined.parts().size() < plain.parts().size());
+            assertEquals(Segmentation.Status.FEASIBLE, joined.status());
+            assertTrue(Double.isNaN(joined.gap()));
+        } else {
+            assertEquals(plain.parts(), joined.parts());
+        }
+        System.out.printf("resnet18 soma-edge: %d segments %.0f cycles -> %d segments %.0f cycles%n",
+                plain.parts().size(), plain.pricedCycles(), joined.parts().size(), joined.pricedCycles());
+    }
+}
