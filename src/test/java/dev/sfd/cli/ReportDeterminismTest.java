@@ -28,7 +28,12 @@ class ReportDeterminismTest {
         // a limit the DP stays well inside (it converges in about 30 s on 2 cores): a converged answer does not
         // depend on the machine's speed
         runTwiceAndCompare(dir, (r, report) -> {
-            assertEquals("OPTIMAL", report.get("solver").get("status").asText(), "the DP converged");
+            // converged: OPTIMAL, or FEASIBLE when joining the search's segments priced lower (docs/segmentation.md)
+            JsonNode dp = report.get("solver").get("runs").get(0);
+            assertFalse(dp.get("stoppedByTimeLimit").asBoolean(), dp.toString());
+            assertFalse(dp.get("stoppedAtWorkBudget").asBoolean(), dp.toString());
+            assertFalse(report.get("solver").get("gapDependsOnWallTime").asBoolean(), "the DP converged");
+            assertEquals(0, report.get("starved").size(), report.get("starved").toString());
             assertTrue(report.has("timings"), "timings section");
             assertFalse(report.has("stageMillis"), "stage times outside the timings section");
             assertFalse(report.get("solver").get("runs").get(0).has("wallMillis"), "run times outside timings");

@@ -480,8 +480,11 @@ public final class DpSegmenter implements Segmenter {
             // fused intermediates whole, would reject a priced alternative choice it never proposed
             SegmentationModel.Evaluation ev = model.withCapacityBytes(Long.MAX_VALUE).evaluate(parts);
             boolean optimal = converged && !approximate && !joinedBetter;
-            double gap = optimal ? 0.0 : Double.isNaN(bound) || joinedBetter ? Double.NaN
-                    : Math.max(0, (value - bound) / value);
+            // the gap is the search's at its stop: a joined answer lies outside the space its bound bounds, so one
+            // whose search converged has none, and one whose search stopped keeps the search's (a run stopped by its
+            // limit reads as such)
+            double searchGap = Double.isNaN(bound) ? Double.NaN : Math.max(0, (unjoined - bound) / unjoined);
+            double gap = optimal ? 0.0 : joinedBetter && converged ? Double.NaN : searchGap;
             return new Segmentation(parts, ev, optimal ? Segmentation.Status.OPTIMAL : Segmentation.Status.FEASIBLE,
                     gap, "dp", wallMillis, value);
         }
