@@ -8,6 +8,7 @@ import dev.sfd.segmentation.Segmenter;
 import dev.sfd.segmentation.SegmenterSettings;
 import dev.sfd.segmentation.cpsat.CpSatSegmenter;
 import dev.sfd.segmentation.dp.DpSegmenter;
+import dev.sfd.segmentation.dp.SegmentJoins;
 import dev.sfd.segmentation.timefold.TimefoldSegmentation;
 import dev.sfd.segmentation.timefold.TimefoldSegmenter;
 import dev.sfd.segmentation.timefold.TimefoldSettings;
@@ -35,6 +36,8 @@ final class SegmenterChain implements Segmenter {
     private final int firstTaskLimit;
     /** The staged DP's rounds ("limit status, ..."), for the run's note; empty when it did not run. */
     private String dpRounds = "";
+    /** How the last priced DP's answer was joined ({@link SegmentJoins}), or empty. */
+    private String dpJoined = "";
     /** Whether the last priced DP stopped at its work budget. */
     private boolean dpBudgetSpent;
     private final String timefoldConfig;
@@ -75,8 +78,7 @@ final class SegmenterChain implements Segmenter {
                 : (pricer.isPresent() ? new DpSegmenter(pricer.get()) : new DpSegmenter()).segment(model, settings);
         record(dp, objective, pricer.isPresent() && objective == Objective.LATENCY
                 ? "exact over the topological order, every segment priced at tile level, fused segments of at most "
-                + "N tile events for rising N (" + dpRounds + "); reference and warm start"
-                + (dpBudgetSpent ? "; stopped at its work budget" : "")
+                + "N tile events for rising N (" + dpRounds + ")" + dpJoined + "; reference and warm start"
                 : "exact over the model's topological order; reference and warm start", dpBudgetSpent);
         Segmentation best = dp;
         // auto: after the priced DP nothing follows (the search solvers' answers, priced, never beat it)
@@ -114,7 +116,8 @@ final class SegmenterChain implements Segmenter {
      * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
      * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
      * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE. The time limit and the
-     * work budget ({@link SegmenterSettings#workBudget}) cover all rounds together.
+     * work budget ({@link SegmenterSettings#workBudget}) cover all rounds together. Then the best answer's adjacent
+     * segments are joined where that prices lower ({@link SegmentJoins#join}), outside those limits.
      */
     private Segmentation stagedDp(SegmentationModel model, SegmenterSettings settings) {
         SegmentPricer p = pricer.get();
@@ -165,8 +168,15 @@ final class SegmenterChain implements Segmenter {
         // below the pricer's limit has none for the whole space
         double gap = best.status() == Segmentation.Status.OPTIMAL ? 0
                 : last.status() != Segmentation.Status.OPTIMAL ? last.gap() : Double.NaN;
-        return new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(), wall,
-                best.pricedCycles());
+        Segmentation searched = new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(),
+                wall, best.pricedCycles());
+        // after the search and outside its limits: at the pricer's own tile-event limit (restored above)
+        Segmentation joined = SegmentJoins.join(model, searched, p);
+        dpJoined = "";
+        if (joined != searched) {
+            dpJoined = "; then adjacent segments joined, " + searched.parts().size() + " -> " + joined.parts().size();
+        }
+        return joined;
     }
 
     /** Whether the priced DP has walked its whole work budget (never, without one). */

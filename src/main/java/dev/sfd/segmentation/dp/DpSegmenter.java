@@ -66,19 +66,11 @@ public final class DpSegmenter implements Segmenter {
      */
     static final int MAX_STATES_PRICED = 64;
 
-    /**
-     * Longest run of consecutive segments of the priced answer tried joined. Measured on ResNet-50 at 8 MiB: the
-     * converged answer's seven segments join into one (benchmarks/README.md, "Priced DP: joined segments").
-     */
-    static final int JOIN_SPAN = 2;
-
     private final SegmentPricer pricer;
-    private final int joinSpan;
 
     /** The exact DP over the additive model. */
     public DpSegmenter() {
         this.pricer = null;
-        this.joinSpan = 1;
     }
 
     /**
@@ -88,19 +80,7 @@ public final class DpSegmenter implements Segmenter {
      * {@linkplain SegmentPricer#alternatives alternatives}, and costs the cheapest; the pricer judges fit.
      */
     public DpSegmenter(SegmentPricer pricer) {
-        this(pricer, JOIN_SPAN);
-    }
-
-    /**
-     * As {@link #DpSegmenter(SegmentPricer)}, trying runs of at most {@code joinSpan} consecutive segments of the
-     * answer joined ({@link SegmentJoins}); 1 for none: the search alone, which is exact for its priced model.
-     */
-    public DpSegmenter(SegmentPricer pricer, int joinSpan) {
         this.pricer = java.util.Objects.requireNonNull(pricer, "pricer");
-        if (joinSpan < 1) {
-            throw new IllegalArgumentException("joinSpan must be >= 1: " + joinSpan);
-        }
-        this.joinSpan = joinSpan;
     }
 
     @Override
@@ -121,7 +101,6 @@ public final class DpSegmenter implements Segmenter {
                     settings);
             run.strict = new Run(model, settings);
             run.strict.maxStates = MAX_STATES_PRICED;
-            run.joinSpan = joinSpan;
             s = run.solvePriced(start, pricer);
         } else {
             s = new Run(model, settings).solve(start);
@@ -179,8 +158,6 @@ public final class DpSegmenter implements Segmenter {
         /** Tensor indexes touching each operator (produced or consumed). */
         private final int[][] touching;
         private boolean approximate;
-        /** Longest run of the answer's segments the priced run tries joined ({@link SegmentJoins}); 1: none. */
-        private int joinSpan = 1;
         /**
          * A priced run's least DRAM bytes of the tensors crossing each segment's boundary,
          * {@code [from][to - from]} ({@link #leastBoundaries}); null in a run that does not price.
@@ -443,33 +420,13 @@ public final class DpSegmenter implements Segmenter {
                     }
                 }
             }
-            double unjoined = valueOf(path, prices);
-            long joinWork = pricer.work();
-            // joined again until nothing joins: each pass leaves fewer segments, so at most one per segment; at the
-            // pricer's own tile-event limit, not the lower one a staged run may search with
-            int limitInForce = pricer.taskLimit();
-            pricer.limitTasks(Integer.MAX_VALUE);
-            try {
-                for (int before = Integer.MAX_VALUE; joinSpan > 1 && path.length > 2 && path.length < before; ) {
-                    before = path.length;
-                    path = joined(path, known, prices, pricer);
-                }
-            } finally {
-                pricer.limitTasks(limitInForce);
-            }
-            joinWork = pricer.work() - joinWork;
             long wallMillis = (System.nanoTime() - startNanos) / 1_000_000;
             List<SegmentationModel.Part> parts = new ArrayList<>();
-            double value = valueOf(path, prices);
+            double value = 0;
             for (int s = 0; s + 1 < path.length; s++) {
                 Candidate c = known.get(key(path[s], path[s + 1]));
                 parts.add(new SegmentationModel.Part(c.operators(), c.choiceList()));
-            }
-            // joined segments lie outside the option choices the search priced: its bound no longer bounds them
-            boolean joinedBetter = value < unjoined;
-            if (joinedBetter) {
-                LOGGER.debug("DP joined consecutive segments of its answer: ({}) -> ({}) cycles, ({}) segments, ({}) "
-                        + "tile events of pricing work", (long) unjoined, (long) value, path.length - 1, joinWork);
+                value += prices.get(key(path[s], path[s + 1]));
             }
             LOGGER.debug("DP priced ({}) segments ({} for moves around the best priced path), bounded ({}), "
                     + "in ({}) rounds: ({}) cycles, converged ({}); operators alone in ({} ms), option choices in "
@@ -479,79 +436,10 @@ public final class DpSegmenter implements Segmenter {
             // the pricer judged fit (a segment that does not fit prices infinite); the model's footprint, which holds
             // fused intermediates whole, would reject a priced alternative choice it never proposed
             SegmentationModel.Evaluation ev = model.withCapacityBytes(Long.MAX_VALUE).evaluate(parts);
-            boolean optimal = converged && !approximate && !joinedBetter;
-            // the gap is the search's at its stop: a joined answer lies outside the space its bound bounds, so one
-            // whose search converged has none, and one whose search stopped keeps the search's (a run stopped by its
-            // limit reads as such)
-            double searchGap = Double.isNaN(bound) ? Double.NaN : Math.max(0, (unjoined - bound) / unjoined);
-            double gap = optimal ? 0.0 : joinedBetter && converged ? Double.NaN : searchGap;
+            boolean optimal = converged && !approximate;
+            double gap = optimal ? 0.0 : Double.isNaN(bound) ? Double.NaN : Math.max(0, (value - bound) / value);
             return new Segmentation(parts, ev, optimal ? Segmentation.Status.OPTIMAL : Segmentation.Status.FEASIBLE,
                     gap, "dp", wallMillis, value);
-        }
-
-        private double valueOf(int[] path, Map<Long, Double> prices) {
-            double v = 0;
-            for (int s = 0; s + 1 < path.length; s++) {
-                v += prices.get(key(path[s], path[s + 1]));
-            }
-            return v;
-        }
-
-        /**
-         * The path with runs of up to {@link #joinSpan} consecutive segments joined where that prices lower
-         * ({@link SegmentJoins}): a joined segment keeps every operator's option from the segment it came from, and
-         * costs the lower of that price and any price the search found for the same range. Every run is priced once
-         * (in one batch, on the pricer's workers), after the search: the time limit and the work budget bound the
-         * search, not this step, whose work is at most {@code (span - 1)} walks per segment of the answer.
-         */
-        private int[] joined(int[] path, Map<Long, Candidate> known, Map<Long, Double> prices, SegmentPricer pricer) {
-            int m = path.length - 1;
-            int span = Math.min(joinSpan, m);
-            List<int[]> runs = new ArrayList<>();
-            List<List<Integer>> ops = new ArrayList<>();
-            List<List<Integer>> chs = new ArrayList<>();
-            for (int s = 0; s < m; s++) {
-                for (int t = s + 2; t <= Math.min(m, s + span); t++) {
-                    runs.add(new int[] {s, t});
-                    List<Integer> o = new ArrayList<>();
-                    List<Integer> c = new ArrayList<>();
-                    for (int u = s; u < t; u++) {
-                        Candidate part = known.get(key(path[u], path[u + 1]));
-                        o.addAll(part.operators());
-                        c.addAll(part.choiceList());
-                    }
-                    ops.add(o);
-                    chs.add(c);
-                }
-            }
-            double[] fresh = runs.isEmpty() ? new double[0] : pricer.priceAll(ops, chs);
-            double[][] price = new double[m][span + 1];
-            for (int s = 0; s < m; s++) {
-                Arrays.fill(price[s], Double.POSITIVE_INFINITY);
-                price[s][1] = prices.get(key(path[s], path[s + 1]));
-            }
-            for (int r = 0; r < runs.size(); r++) {
-                int s = runs.get(r)[0];
-                int t = runs.get(r)[1];
-                price[s][t - s] = Math.min(fresh[r], prices.getOrDefault(key(path[s], path[t]),
-                        Double.POSITIVE_INFINITY));
-            }
-            int[] groups = SegmentJoins.best(m, span, (s, t) -> price[s][t - s]);
-            int[] out = new int[groups.length];
-            for (int g = 0; g < groups.length; g++) {
-                out[g] = path[groups[g]];
-            }
-            for (int r = 0; r < runs.size(); r++) {
-                int s = runs.get(r)[0];
-                int t = runs.get(r)[1];
-                long k = key(path[s], path[t]);
-                if (fresh[r] < prices.getOrDefault(k, Double.POSITIVE_INFINITY)) {
-                    int[] choices = chs.get(r).stream().mapToInt(Integer::intValue).toArray();
-                    known.put(k, new Candidate(path[s], path[t], choices, 0));
-                    prices.put(k, fresh[r]);
-                }
-            }
-            return out;
         }
 
         private final java.util.concurrent.atomic.AtomicLong chooseNanosTotal = new java.util.concurrent.atomic.AtomicLong();

@@ -72,7 +72,7 @@ class DpSegmenterTest {
                 best[j] = Math.min(best[j], best[i] + price[i][j]);
             }
         }
-        Segmentation s = new DpSegmenter(pricer, 1).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
         if (Double.isInfinite(best[n])) {
             assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
             return;
@@ -114,7 +114,7 @@ class DpSegmenterTest {
                 best[j] = Math.min(best[j], best[i] + p);
             }
         }
-        Segmentation s = new DpSegmenter(pricer, 1).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
         if (Double.isInfinite(best[n])) {
             assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
             return;
@@ -137,7 +137,7 @@ class DpSegmenterTest {
             SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
             long salt = r.nextLong();
             SyntheticPricer free = new SyntheticPricer(m, salt);
-            Segmentation optimum = new DpSegmenter(free, 1).segment(m,
+            Segmentation optimum = new DpSegmenter(free).segment(m,
                     new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
             if (!optimum.feasible()) {
                 continue;
@@ -146,7 +146,7 @@ class DpSegmenterTest {
             Segmentation[] runs = new Segmentation[2];
             for (int k = 0; k < 2; k++) {
                 SyntheticPricer pricer = new SyntheticPricer(m, salt);
-                runs[k] = new DpSegmenter(pricer, 1).segment(m,
+                runs[k] = new DpSegmenter(pricer).segment(m,
                         new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n, budget));
                 assertTrue(pricer.calls() <= budget + 4L * (n + 1), "seed " + seed + ": " + pricer.calls()
                         + " prices for a budget of " + budget);
@@ -159,7 +159,7 @@ class DpSegmenterTest {
             } else {
                 assertEquals(optimum.pricedCycles(), runs[0].pricedCycles(), 1e-6, "seed " + seed);
             }
-            Segmentation roomy = new DpSegmenter(new SyntheticPricer(m, salt), 1).segment(m,
+            Segmentation roomy = new DpSegmenter(new SyntheticPricer(m, salt)).segment(m,
                     new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n, 1_000_000));
             assertEquals(Segmentation.Status.OPTIMAL, roomy.status(), "seed " + seed);
             assertEquals(optimum.pricedCycles(), roomy.pricedCycles(), 1e-6, "seed " + seed);
@@ -372,7 +372,7 @@ class DpSegmenterTest {
                 best[j] = Math.min(best[j], best[i] + p);
             }
         }
-        Segmentation s = new DpSegmenter(pricer, 1).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
         if (Double.isInfinite(best[n])) {
             assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
             return;

@@ -22,13 +22,14 @@ import java.util.Random;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link SegmentJoins} against its brute-force twin (every grouping of the segments into runs), and the priced DP's
- * joins on a real network: every joined segment's recorded price is what a fresh pricer says for its operators and
- * options, and an answer that joins lower is no longer called optimal.
+ * {@link SegmentJoins#best} against its brute-force twin (every grouping of the segments into runs), and
+ * {@link SegmentJoins#join} on the priced DP's answer for a real network: every joined segment's recorded price is
+ * what a fresh pricer says for its operators and options, and an answer that joins lower is no longer called optimal.
  */
 class SegmentJoinsTest {
     static LongStream seeds() {
@@ -84,45 +85,54 @@ class SegmentJoinsTest {
     }
 
     /**
-     * ResNet-18 on {@code soma-edge}: the search's answer with joins against the same search without them. The joins
-     * may only lower the priced latency; each joined segment's price must be the fresh price of its operators with
-     * the options recorded for it (the bookkeeping of joined candidates), and the status and gap say whether joining
-     * helped and whether the search had converged.
+     * ResNet-18 on {@code soma-edge}: the DP's answer joined against the answer itself. The joins may only lower the
+     * priced latency; each joined segment's price must be the fresh price of its operators with the options recorded
+     * for it, every operator must keep its option, and the status and gap must say whether joining helped and
+     * whether the search had converged.
      */
     @Test
-    void joinedSegmentsArePricedAsRecordedAndLowerTheAnswerOrLeaveIt() {
+    void joinedSegmentsArePricedAsRecordedAndKeepTheirOperatorsOptions() {
         Network net = NetworkCatalog.resolve("resnet18");
         Hardware hw = HardwareCatalog.resolve("soma-edge");
         var mapping = NetworkMapper.map(new HeuristicMapper(), net, hw, 2);
         SegmentationInput input = new SegmentationModelBuilder(net, hw).build(mapping);
-        // a budget, so both runs stop at the same answer whatever the machine's speed
+        // a budget, so the search stops at the same answer whatever the machine's speed
         SegmenterSettings settings = new SegmenterSettings(Objective.LATENCY, 600, 2, 42, 96, 150_000);
-        Segmentation plain = new DpSegmenter(new TilePricer(net, new CostModel(hw), input, 60_000, 2), 1)
-                .segment(input.model(), settings);
-        Segmentation joined = new DpSegmenter(new TilePricer(net, new CostModel(hw), input, 60_000, 2), 2)
-                .segment(input.model(), settings);
-        assertTrue(joined.pricedCycles() <= plain.pricedCycles() + 1e-6);
+        TilePricer pricer = new TilePricer(net, new CostModel(hw), input, 60_000, 2);
+        Segmentation searched = new DpSegmenter(pricer).segment(input.model(), settings);
+        Segmentation joined = SegmentJoins.join(input.model(), searched, pricer);
+
         TilePricer fresh = new TilePricer(net, new CostModel(hw), input, 60_000, 1);
         double sum = 0;
         for (SegmentationModel.Part p : joined.parts()) {
             sum += fresh.price(p.operators(), p.choices());
         }
         assertEquals(joined.pricedCycles(), sum, 1e-6);
-        assertEquals(input.model().operators().size(),
-                joined.parts().stream().mapToInt(p -> p.operators().size()).sum());
-        if (joined.pricedCycles() < plain.pricedCycles() - 1e-6) {
-            assertTrue(joined.parts().size() < plain.parts().size());
-            assertEquals(Segmentation.Status.FEASIBLE, joined.status());
-            // the same search: its gap at its stop, none when it converged
-            if (plain.status() == Segmentation.Status.OPTIMAL) {
-                assertTrue(Double.isNaN(joined.gap()));
-            } else {
-                assertEquals(plain.gap(), joined.gap(), 1e-12);
+        int[] option = new int[input.model().operators().size()];
+        for (SegmentationModel.Part p : searched.parts()) {
+            for (int k = 0; k < p.operators().size(); k++) {
+                option[p.operators().get(k)] = p.choices().get(k);
             }
-        } else {
-            assertEquals(plain.parts(), joined.parts());
         }
+        int next = 0;
+        for (SegmentationModel.Part p : joined.parts()) {
+            for (int k = 0; k < p.operators().size(); k++) {
+                assertEquals(next++, p.operators().get(k), "operators in order, each once");
+                assertEquals(option[p.operators().get(k)], p.choices().get(k), "an operator keeps its option");
+            }
+        }
+        assertEquals(option.length, next);
+        assertTrue(joined.pricedCycles() < searched.pricedCycles() - 1e-6, "ResNet-18 at 8 MiB joins lower");
+        assertTrue(joined.parts().size() < searched.parts().size());
+        assertEquals(Segmentation.Status.FEASIBLE, joined.status());
+        if (searched.status() == Segmentation.Status.OPTIMAL) {
+            assertTrue(Double.isNaN(joined.gap()));
+        } else {
+            assertEquals(searched.gap(), joined.gap(), 1e-12, "the search's gap at its stop");
+        }
+        // joining what does not join lower leaves the answer as it is
+        assertSame(joined, SegmentJoins.join(input.model(), joined, pricer));
         System.out.printf("resnet18 soma-edge: %d segments %.0f cycles -> %d segments %.0f cycles%n",
-                plain.parts().size(), plain.pricedCycles(), joined.parts().size(), joined.pricedCycles());
+                searched.parts().size(), searched.pricedCycles(), joined.parts().size(), joined.pricedCycles());
     }
 }
