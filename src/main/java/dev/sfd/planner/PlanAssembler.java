@@ -49,8 +49,10 @@ public final class PlanAssembler {
     private final int maxTasks;
     private final boolean beatLayerwise;
     private final List<SfdResult.Repair> repairs = new ArrayList<>();
-    /** The tile graph behind every schedule kept by the {@link #assemble} call under way (by identity), for the plan's
-     * timing. */
+    /**
+     * The tile graph behind every schedule kept by the {@link #assemble} call under way (by identity), for the plan's
+     * timing.
+     */
     private final Map<SegmentSchedule, TaskGraph> graphs = new java.util.IdentityHashMap<>();
 
     /**

@@ -116,16 +116,20 @@ final class SegmenterChain implements Segmenter {
      * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
      * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
      * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE. The time limit and the
-     * work budget ({@link SegmenterSettings#workBudget}) cover all rounds together. Then the best answer's adjacent
-     * segments are joined where that prices lower ({@link SegmentJoins#join}), outside those limits.
+     * work budget ({@link SegmenterSettings#workBudget}) cover all rounds' searches together. Each round's answer is
+     * then joined where adjacent segments price lower together ({@link SegmentJoins#join}), outside those limits, and
+     * the best joined answer wins.
      */
     private Segmentation stagedDp(SegmentationModel model, SegmenterSettings settings) {
         SegmentPricer p = pricer.get();
         int max = p.taskLimit();
         long start = System.nanoTime();
         long deadline = start + (long) (settings.timeLimitSeconds() * 1e9);
+        // the search's work: the pricer's, less the joins' (outside the budget)
         long workStart = p.work();
+        long joinWork = 0;
         Segmentation best = null;
+        String bestJoined = "";
         Segmentation last = null;
         int limit = Math.min(max, firstTaskLimit);
         StringBuilder rounds = new StringBuilder();
@@ -134,8 +138,9 @@ final class SegmenterChain implements Segmenter {
                 p.limitTasks(limit);
                 double left = (deadline - System.nanoTime()) / 1e9;
                 SegmenterSettings round = settings.withTimeLimitSeconds(Math.max(0.05, left));
+                long searchWork = p.work() - workStart - joinWork;
                 if (settings.workBudget() > 0) {
-                    round = round.withWorkBudget(Math.max(1, settings.workBudget() - (p.work() - workStart)));
+                    round = round.withWorkBudget(Math.max(1, settings.workBudget() - searchWork));
                 }
                 Segmentation s = new DpSegmenter(p).segment(model, round);
                 boolean full = limit >= max;
@@ -149,11 +154,25 @@ final class SegmenterChain implements Segmenter {
                     s = new Segmentation(s.parts(), s.evaluation(), Segmentation.Status.FEASIBLE, Double.NaN,
                             s.solver(), s.wallMillis(), s.pricedCycles());
                 }
+                // each round's answer joined, at the pricer's own limit and outside the budget: the best round to
+                // join need not be the best searched one (GPT-2 small on edge: the first round's answer joins to
+                // 81.8 million cycles, the last round's OPTIMAL 84.2 million does not join lower)
+                long before = p.work();
+                p.limitTasks(max);
+                Segmentation joined = SegmentJoins.join(model, s, p);
+                p.limitTasks(limit);
+                joinWork += p.work() - before;
+                String note = joined == s ? "" : "; then adjacent segments joined (" + limit + "), "
+                        + s.parts().size() + " -> " + joined.parts().size();
+                s = joined;
                 if (best == null || !best.feasible() || s.feasible() && s.pricedCycles() < best.pricedCycles()
                         || full && proved && s.feasible() && s.pricedCycles() <= best.pricedCycles()) {
                     best = s;
+                    bestJoined = note;
                 }
-                if (full || !proved || System.nanoTime() >= deadline || budgetSpent(settings, p, workStart)) {
+                boolean spent = settings.workBudget() > 0
+                        && p.work() - workStart - joinWork >= settings.workBudget();
+                if (full || !proved || System.nanoTime() >= deadline || spent) {
                     break;
                 }
                 limit = (int) Math.min(max, 2L * limit);
@@ -163,25 +182,14 @@ final class SegmenterChain implements Segmenter {
         }
         long wall = (System.nanoTime() - start) / 1_000_000;
         dpRounds = rounds.toString();
-        dpBudgetSpent = budgetSpent(settings, p, workStart);
+        dpJoined = bestJoined;
+        dpBudgetSpent = settings.workBudget() > 0 && p.work() - workStart - joinWork >= settings.workBudget();
         // a round cut by the time limit keeps its gap (so the run reads as stopped at the limit); a converged round
-        // below the pricer's limit has none for the whole space
+        // below the pricer's limit, or a joined answer whose search converged, has none for the whole space
         double gap = best.status() == Segmentation.Status.OPTIMAL ? 0
                 : last.status() != Segmentation.Status.OPTIMAL ? last.gap() : Double.NaN;
-        Segmentation searched = new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(),
-                wall, best.pricedCycles());
-        // after the search and outside its limits: at the pricer's own tile-event limit (restored above)
-        Segmentation joined = SegmentJoins.join(model, searched, p);
-        dpJoined = "";
-        if (joined != searched) {
-            dpJoined = "; then adjacent segments joined, " + searched.parts().size() + " -> " + joined.parts().size();
-        }
-        return joined;
-    }
-
-    /** Whether the priced DP has walked its whole work budget (never, without one). */
-    private static boolean budgetSpent(SegmenterSettings settings, SegmentPricer p, long workStart) {
-        return settings.workBudget() > 0 && p.work() - workStart >= settings.workBudget();
+        return new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(), wall,
+                best.pricedCycles());
     }
 
     private Optional<Segmentation> run(String solver, java.util.function.Supplier<Segmentation> body,
