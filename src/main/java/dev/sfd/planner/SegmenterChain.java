@@ -128,6 +128,7 @@ final class SegmenterChain implements Segmenter {
         // the search's work: the pricer's, less the joins' (outside the budget)
         long workStart = p.work();
         long joinWork = 0;
+        long joinNanos = 0;
         Segmentation best = null;
         String bestJoined = "";
         Segmentation last = null;
@@ -136,7 +137,7 @@ final class SegmenterChain implements Segmenter {
         try {
             while (true) {
                 p.limitTasks(limit);
-                double left = (deadline - System.nanoTime()) / 1e9;
+                double left = (deadline + joinNanos - System.nanoTime()) / 1e9;
                 SegmenterSettings round = settings.withTimeLimitSeconds(Math.max(0.05, left));
                 long searchWork = p.work() - workStart - joinWork;
                 if (settings.workBudget() > 0) {
@@ -154,14 +155,17 @@ final class SegmenterChain implements Segmenter {
                     s = new Segmentation(s.parts(), s.evaluation(), Segmentation.Status.FEASIBLE, Double.NaN,
                             s.solver(), s.wallMillis(), s.pricedCycles());
                 }
-                // each round's answer joined, at the pricer's own limit and outside the budget: the best round to
-                // join need not be the best searched one (GPT-2 small on edge: the first round's answer joins to
-                // 81.8 million cycles, the last round's OPTIMAL 84.2 million does not join lower)
+                // each round's answer joined, at the pricer's own limit, outside the budget and the time limit (the
+                // search keeps all of both): the best round to join need not be the best searched one (GPT-2 small
+                // on edge: the first round's answer joins to 81.8 million cycles, the last round's OPTIMAL 84.2
+                // million does not join lower)
                 long before = p.work();
+                long joinStart = System.nanoTime();
                 p.limitTasks(max);
                 Segmentation joined = SegmentJoins.join(model, s, p);
                 p.limitTasks(limit);
                 joinWork += p.work() - before;
+                joinNanos += System.nanoTime() - joinStart;
                 String note = joined == s ? "" : "; then adjacent segments joined (" + limit + "), "
                         + s.parts().size() + " -> " + joined.parts().size();
                 s = joined;
@@ -172,7 +176,7 @@ final class SegmenterChain implements Segmenter {
                 }
                 boolean spent = settings.workBudget() > 0
                         && p.work() - workStart - joinWork >= settings.workBudget();
-                if (full || !proved || System.nanoTime() >= deadline || spent) {
+                if (full || !proved || System.nanoTime() >= deadline + joinNanos || spent) {
                     break;
                 }
                 limit = (int) Math.min(max, 2L * limit);
