@@ -44,6 +44,8 @@ public final class TilePricer implements SegmentPricer {
     private final java.util.concurrent.atomic.AtomicLong work = new java.util.concurrent.atomic.AtomicLong();
     /** The walks {@link #work} has counted (structure keys, else segment keys). */
     private final Set<Object> counted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Per walked segment, the walk it has: its structure key, else its own key (recorded when first walked). */
+    private final Map<Key, Object> walkOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
 
     private record Key(List<Integer> operators, List<Integer> choices) {
@@ -104,8 +106,7 @@ public final class TilePricer implements SegmentPricer {
         if (a.isEmpty()) {
             work.incrementAndGet();
         } else {
-            List<Object> structure = structureKey(operators, choices);
-            Object walk = structure != null ? structure : new Key(List.copyOf(operators), List.copyOf(choices));
+            Object walk = walkOf.get(new Key(List.copyOf(operators), List.copyOf(choices)));
             if (counted.add(walk)) {
                 work.addAndGet(Math.max(1, a.get().tasks()));
             }
@@ -194,6 +195,7 @@ public final class TilePricer implements SegmentPricer {
         if (structure != null) {
             Optional<SegmentAnalyzer.Analysis> same = byStructure.get(structure);
             if (same != null) {
+                walkOf.put(key, structure);
                 cache.put(key, same);
                 shared.incrementAndGet();
                 return same;
@@ -217,6 +219,7 @@ public final class TilePricer implements SegmentPricer {
             return Optional.empty();
         }
         Optional<SegmentAnalyzer.Analysis> result = Optional.of(analyzer.analyze(0, names, mappings));
+        walkOf.put(key, structure != null ? structure : key);
         cache.put(key, result);
         if (structure != null) {
             byStructure.put(structure, result);

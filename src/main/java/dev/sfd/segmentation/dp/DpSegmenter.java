@@ -52,6 +52,17 @@ public final class DpSegmenter implements Segmenter {
     /** How far a priced run lets the model's footprint exceed the buffer before a candidate is not even priced. */
     static final long PRICED_FOOTPRINT_SLACK = 8;
 
+    /** The cuts {@code 0 < ... < end} of the path that {@code via} (each end's best start) leads back from. */
+    static int[] cutsFrom(int[] via, int end) {
+        List<Integer> cuts = new ArrayList<>();
+        for (int j = end; j > 0; j = via[j]) {
+            cuts.add(j);
+        }
+        cuts.add(0);
+        java.util.Collections.reverse(cuts);
+        return cuts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     private static long saturatingTimes(long a, long b) {
         long r = a * b;
         return a != 0 && (r / a != b || r < 0) ? Long.MAX_VALUE : r;
@@ -675,13 +686,7 @@ public final class DpSegmenter implements Segmenter {
             if (Double.isInfinite(best[n])) {
                 throw new IllegalStateException("no path although every operator is priced alone");
             }
-            List<Integer> cuts = new ArrayList<>();
-            for (int j = n; j > 0; j = via[j]) {
-                cuts.add(j);
-            }
-            cuts.add(0);
-            java.util.Collections.reverse(cuts);
-            return cuts.stream().mapToInt(Integer::intValue).toArray();
+            return cutsFrom(via, n);
         }
 
         /**

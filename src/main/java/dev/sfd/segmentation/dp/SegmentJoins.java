@@ -143,12 +143,6 @@ public final class SegmentJoins {
         if (Double.isInfinite(best[m])) {
             throw new IllegalArgumentException("no grouping has a finite price (a single segment must)");
         }
-        List<Integer> cuts = new ArrayList<>();
-        for (int t = m; t > 0; t = via[t]) {
-            cuts.add(t);
-        }
-        cuts.add(0);
-        java.util.Collections.reverse(cuts);
-        return cuts.stream().mapToInt(Integer::intValue).toArray();
+        return DpSegmenter.cutsFrom(via, m);
     }
 }
