@@ -134,6 +134,7 @@ final class SegmenterChain implements Segmenter {
         Segmentation last = null;
         int limit = Math.min(max, firstTaskLimit);
         StringBuilder rounds = new StringBuilder();
+        boolean spent = false;
         try {
             while (true) {
                 p.limitTasks(limit);
@@ -174,8 +175,7 @@ final class SegmenterChain implements Segmenter {
                     best = s;
                     bestJoined = note;
                 }
-                boolean spent = settings.workBudget() > 0
-                        && p.work() - workStart - joinWork >= settings.workBudget();
+                spent = settings.workBudget() > 0 && p.work() - workStart - joinWork >= settings.workBudget();
                 if (full || !proved || System.nanoTime() >= deadline + joinNanos || spent) {
                     break;
                 }
@@ -187,7 +187,7 @@ final class SegmenterChain implements Segmenter {
         long wall = (System.nanoTime() - start) / 1_000_000;
         dpRounds = rounds.toString();
         dpJoined = bestJoined;
-        dpBudgetSpent = settings.workBudget() > 0 && p.work() - workStart - joinWork >= settings.workBudget();
+        dpBudgetSpent = spent;
         // a round cut by the time limit keeps its gap (so the run reads as stopped at the limit); a converged round
         // below the pricer's limit, or a joined answer whose search converged, has none for the whole space
         double gap = best.status() == Segmentation.Status.OPTIMAL ? 0

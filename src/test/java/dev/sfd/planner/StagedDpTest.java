@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The priced DP by rising segment size ({@link SegmenterChain}) against its exact twin, the priced DP run once at
  * the pricer's full limit: when every round converges, both are optimal for the same priced model and must find the
- * same latency. The first limit is small so that several rounds run on a small network.
+ * same latency, unless a round's answer joins lower (then the staged answer is below it and says so). The first limit is small so that several rounds run on a small network.
  */
 class StagedDpTest {
     static final Network NET = NetworkReader.parse("staged.yaml", """
@@ -59,9 +59,15 @@ class StagedDpTest {
         Segmentation staged = chain.segment(input.model(), settings);
 
         assertEquals(Segmentation.Status.OPTIMAL, once.status());
-        assertEquals(Segmentation.Status.OPTIMAL, staged.status(), () -> chain.runs().toString());
-        assertEquals(once.pricedCycles(), staged.pricedCycles(), () -> chain.runs().toString());
         String note = chain.runs().get(0).note();
         assertTrue(note.contains("500 OPTIMAL") && note.contains(full + " OPTIMAL"), note);
+        if (note.contains("joined")) {
+            // a round's answer joined lower (SegmentJoins): outside the searched space, so below the optimum
+            assertEquals(Segmentation.Status.FEASIBLE, staged.status());
+            assertTrue(staged.pricedCycles() < once.pricedCycles(), () -> chain.runs().toString());
+        } else {
+            assertEquals(Segmentation.Status.OPTIMAL, staged.status(), () -> chain.runs().toString());
+            assertEquals(once.pricedCycles(), staged.pricedCycles(), () -> chain.runs().toString());
+        }
     }
 }
