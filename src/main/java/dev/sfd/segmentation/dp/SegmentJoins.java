@@ -46,7 +46,7 @@ public final class SegmentJoins {
      * its stop (none when the search was OPTIMAL), so a run stopped by its limits still reads as such.
      *
      * @param model the model {@code s} segments (evaluated again for the joined parts, the buffer left to the pricer)
-     * @param s a priced segmentation (every part priced finite by {@code pricer})
+     * @param s a priced segmentation; returned as it is when {@code pricer} prices one of its parts infinite
      */
     public static Segmentation join(SegmentationModel model, Segmentation s, SegmentPricer pricer) {
         if (!s.feasible() || s.parts().size() < 2) {
@@ -58,6 +58,10 @@ public final class SegmentJoins {
         double[] price = pricer.priceAll(parts.stream().map(SegmentationModel.Part::operators).toList(),
                 parts.stream().map(SegmentationModel.Part::choices).toList());
         double before = Arrays.stream(price).sum();
+        if (Double.isInfinite(before)) {
+            // a part the pricer cannot price (not one of the staged DP's answers): left as it is
+            return s;
+        }
         double value = before;
         while (parts.size() > 1) {
             int m = parts.size();

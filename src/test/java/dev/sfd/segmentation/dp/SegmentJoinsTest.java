@@ -132,6 +132,10 @@ class SegmentJoinsTest {
         }
         // joining what does not join lower leaves the answer as it is
         assertSame(joined, SegmentJoins.join(input.model(), joined, pricer));
+        // so does a part the pricer cannot price, even where no joined run could cover it
+        dev.sfd.segmentation.SegmentPricer blind = (ops, choices) -> ops.contains(0) ? Double.POSITIVE_INFINITY
+                : fresh.price(ops, choices);
+        assertSame(searched, SegmentJoins.join(input.model(), searched, blind));
         System.out.printf("resnet18 soma-edge: %d segments %.0f cycles -> %d segments %.0f cycles%n",
                 searched.parts().size(), searched.pricedCycles(), joined.parts().size(), joined.pricedCycles());
     }
