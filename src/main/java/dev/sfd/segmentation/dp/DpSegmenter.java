@@ -261,7 +261,8 @@ public final class DpSegmenter implements Segmenter {
          * path is priced throughout. Then no segmentation beats it: every other one is worth at least its
          * floor-bound-or-price sum. At the time limit, or at the work budget, the best fully priced path is returned
          * (FEASIBLE, with the gap to the last DP's value); every single-operator segment is priced first, so one
-         * always exists.
+         * exists unless an operator prices infinite alone: then the run goes on past its limits until a fused segment
+         * around it is priced (or the search converges).
          */
         Segmentation solvePriced(long startNanos, SegmentPricer pricer) {
             long workStart = pricer.work();
@@ -374,7 +375,9 @@ public final class DpSegmenter implements Segmenter {
                     converged = true;
                     break;
                 }
-                if (stop.getAsBoolean()) {
+                // a run stopped by its limits returns the best fully priced path, so it goes on until one exists: an
+                // operator that prices infinite alone is covered only once a fused segment around it is priced
+                if (stop.getAsBoolean() && pricedPath(prices, maxLen) != null) {
                     break;
                 }
                 List<Candidate> toPrice = new ArrayList<>();
@@ -702,6 +705,9 @@ public final class DpSegmenter implements Segmenter {
                                                int[] maxEnd, int maxLen, long[] pePrefix, long[] vecPrefix,
                                                long[] weightPrefix, List<Candidate> pending) {
             int[] path = pricedPath(prices, maxLen);
+            if (path == null) {
+                return List.of();
+            }
             record Move(int[] cuts, double gain) {
             }
             List<Move> moves = new ArrayList<>();
@@ -776,7 +782,7 @@ public final class DpSegmenter implements Segmenter {
             return c != null ? c.bound() : floor(pePrefix, vecPrefix, weightPrefix, i, j);
         }
 
-        /** The cheapest path over priced segments only. */
+        /** The cheapest path over segments priced finite, or null when none covers every operator. */
         private int[] pricedPath(Map<Long, Double> priced, int maxLen) {
             double[] best = new double[n + 1];
             int[] via = new int[n + 1];
@@ -791,7 +797,7 @@ public final class DpSegmenter implements Segmenter {
                     }
                 }
             }
-            return pathOf(via, best);
+            return Double.isInfinite(best[n]) ? null : cutsFrom(via, n);
         }
 
         /** Prices {@code alternative(cands[k])} for every k at once and keeps it where it is cheaper. */

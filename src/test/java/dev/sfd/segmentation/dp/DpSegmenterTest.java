@@ -417,4 +417,26 @@ class DpSegmenterTest {
         assertEquals(2, split.parts().size());
         assertEquals(100 + 10_000 + 10_000 + 100, split.evaluation().dramBytes());
     }
+    /**
+     * A run stopped by its time limit returns the best fully priced path; when an operator prices infinite alone
+     * (fuzz seed 8159 under load), no such path exists until a fused segment around it is priced, and the run must go
+     * on until one is rather than fail ("no path although every operator is priced alone").
+     */
+    @org.junit.jupiter.api.Test
+    void aRunStoppedAtOnceStillCoversAnOperatorThatPricesInfiniteAlone() {
+        for (long seed = 0; seed < 20; seed++) {
+            Random r = new Random(seed);
+            int n = 3 + r.nextInt(6);
+            SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+            int lonely = 1 + r.nextInt(n - 2);
+            dev.sfd.segmentation.SegmentPricer pricer = (ops, choices) ->
+                    ops.size() == 1 && ops.get(0) == lonely ? Double.POSITIVE_INFINITY : 10.0 * ops.size() - 1;
+            Segmentation s = new DpSegmenter(pricer).segment(m,
+                    new SegmenterSettings(Objective.LATENCY, 1e-9, 1, 1, n));
+            assertTrue(s.feasible(), "seed " + seed);
+            assertTrue(Double.isFinite(s.pricedCycles()), "seed " + seed + ": " + s.pricedCycles());
+            assertTrue(s.parts().stream().anyMatch(p -> p.operators().contains(lonely) && p.operators().size() > 1),
+                    "seed " + seed + ": operator " + lonely + " must sit in a fused segment: " + s.parts());
+        }
+    }
 }
