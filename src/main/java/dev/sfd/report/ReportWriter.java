@@ -145,6 +145,7 @@ public final class ReportWriter {
                     g.writeNumberField("energyPj", a.energyPj());
                     g.writeNumberField("minWorkingSetBytes", a.minWorkingSetBytes());
                     g.writeNumberField("timelinePeakBytes", a.timelinePeakBytes());
+                    g.writeStringField("runAhead", a.runAhead().name().toLowerCase(java.util.Locale.ROOT));
                     g.writeEndObject();
                 }
                 Optional<Long> model = sfd.flatMap(x -> x.result().prediction()

@@ -18,7 +18,9 @@ import java.util.Objects;
  * and the segmenter's pricing computed for it.
  *
  * <p>The schedule's task order is the engine's start order and {@code predictedCycles} the makespan of issuing it in
- * order, as the plan runs; when no order fits the buffer the outcome is {@link ScheduleOutcome.Infeasible}.
+ * order, as the plan runs; when no order fits the buffer the outcome is {@link ScheduleOutcome.Infeasible}. The
+ * order is the fastest over the engine's run-ahead policies, as the analyser's; the loads whose prefetch-depth bound
+ * that policy drops depend on nothing in the schedule ({@link TaskGraph#tasksUnder}).
  */
 public final class ListScheduler {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -34,9 +36,19 @@ public final class ListScheduler {
     }
 
     public ScheduleOutcome schedule(TaskGraph g, long capacityBytes) {
+        return schedule(g, capacityBytes, null);
+    }
+
+    /**
+     * As {@link #schedule(TaskGraph, long)} under one run-ahead {@code policy}, or under the fastest one when it is
+     * null ({@link TileTimeline#scheduleBest}); the schedule's loads depend on what they depend on under it.
+     */
+    public ScheduleOutcome schedule(TaskGraph g, long capacityBytes, TileTimeline.RunAhead policy) {
         TileTimeline timeline = timeline(g);
-        TileTimeline.Result r = timeline.schedule(capacityBytes, hw.dram().dmaEngines());
-        List<TileTask> tasks = g.tasks();
+        int engines = hw.dram().dmaEngines();
+        TileTimeline.Result r = policy == null ? timeline.scheduleBest(capacityBytes, engines)
+                : timeline.schedule(capacityBytes, engines, policy);
+        List<TileTask> tasks = g.tasksUnder(r.runAhead());
         if (!r.feasible()) {
             LOGGER.debug("Segment ({}) does not fit: ({}) blocked", g.index(), tasks.get(r.blockedEvent()).label());
             return new ScheduleOutcome.Infeasible(g.index(), tasks.get(r.blockedEvent()).label(), r.blockedBytes(),
@@ -70,6 +82,9 @@ public final class ListScheduler {
             if (id != task.id()) {
                 throw new IllegalArgumentException("segment " + g.index() + ": task at position " + i + " has id "
                         + task.id());
+            }
+            if (g.slices()[i] != TileTimeline.FIXED) {
+                t.depthBound(id, g.slices()[i] == TileTimeline.WEIGHT_SLICE);
             }
         }
         return t;

@@ -4,6 +4,7 @@ import dev.sfd.cost.CostModel;
 import dev.sfd.cost.DmaTiming;
 import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
+import dev.sfd.segmentation.TileTimeline;
 import dev.sfd.segmentation.TileWalk;
 import dev.sfd.workload.Box;
 import dev.sfd.workload.Network;
@@ -52,7 +53,11 @@ public final class TileGraphBuilder {
             d[i] = t.durations.get(i);
             u[i] = t.busy.get(i);
         }
-        return new TaskGraph(index, sorted, t.buffers, t.tasks, t.resources, d, u);
+        byte[] slices = new byte[d.length];
+        for (int i = 0; i < slices.length; i++) {
+            slices[i] = t.slices.get(i);
+        }
+        return new TaskGraph(index, sorted, t.buffers, t.tasks, t.resources, d, u, slices);
     }
 
     private final class Tasks implements TileWalk.Visitor {
@@ -60,6 +65,7 @@ public final class TileGraphBuilder {
         final List<TaskResource> resources = new ArrayList<>();
         final List<Long> durations = new ArrayList<>();
         final List<Long> busy = new ArrayList<>();
+        final List<Byte> slices = new ArrayList<>();
         final List<BufferSpec> buffers = new ArrayList<>();
 
         void add(TileTask task, TaskResource r, long cycles, long busyCycles) {
@@ -70,6 +76,7 @@ public final class TileGraphBuilder {
             resources.add(r);
             durations.add(cycles);
             busy.add(busyCycles);
+            slices.add(TileTimeline.FIXED);
         }
 
         @Override
@@ -79,10 +86,13 @@ public final class TileGraphBuilder {
 
         @Override
         public void load(int task, String operator, String tensor, Box region, int buffer, long bytes,
-                         int prefetchDep) {
+                         int prefetchDep, boolean weight) {
             add(new TileTask(task, TaskKind.LOAD, operator, tensor, region, null, false, buffer, List.of(), List.of(),
                     prefetchDep < 0 ? List.of() : List.of(prefetchDep)), TaskResource.DMA,
                     DmaTiming.transferCycles(hw, bytes), DmaTiming.busyCycles(hw, bytes));
+            if (prefetchDep >= 0) {
+                slices.set(task, weight ? TileTimeline.WEIGHT_SLICE : TileTimeline.OTHER_SLICE);
+            }
         }
 
         @Override

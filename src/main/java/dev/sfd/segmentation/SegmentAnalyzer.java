@@ -27,7 +27,7 @@ import java.util.Objects;
  *       and register-file accesses per MAC, vector operations, buffer reads and writes of every step (the port
  *       traffic) and of every transfer, DRAM, and leakage over the cycles.</li>
  *   <li><b>Cycles</b> and whether the segment <b>fits</b> the buffer: the timeline engine's ordering and in-order
- *       timing.</li>
+ *       timing, under the run-ahead policy that is fastest ({@link TileTimeline#scheduleBest}).</li>
  *   <li><b>Memory</b>: {@link Analysis#minWorkingSetBytes()} is the largest set of buffers one compute step holds
  *       at once (its operand slices, the producer tiles it reads, its output tile): no schedule of the segment can
  *       run in less. {@link Analysis#timelinePeakBytes()} is the peak occupancy of the engine's order.</li>
@@ -58,10 +58,11 @@ public final class SegmentAnalyzer {
      * @param minWorkingSetBytes the least buffer any schedule of the segment needs
      * @param timelinePeakBytes peak buffer use of the engine's order
      * @param tasks tile events of the segment (loads, steps, stores, frees)
+     * @param runAhead how far its loads run ahead in the engine's fastest order ({@link TileTimeline#scheduleBest})
      */
     public record Analysis(boolean feasible, long cycles, long dramReadBytes, long dramWriteBytes,
                            EnergyBreakdown energy, long peCycles, long vectorCycles, long dmaBusyCycles,
-                           long minWorkingSetBytes, long timelinePeakBytes, long tasks) {
+                           long minWorkingSetBytes, long timelinePeakBytes, long tasks, TileTimeline.RunAhead runAhead) {
         public long dramBytes() {
             return dramReadBytes + dramWriteBytes;
         }
@@ -82,11 +83,20 @@ public final class SegmentAnalyzer {
      * @param mappings mapping of every compute operator of the segment (others are ignored)
      */
     public Analysis analyze(int index, List<String> operators, Map<String, Mapping> mappings) {
+        return analyze(index, operators, mappings, null);
+    }
+
+    /**
+     * As {@link #analyze(int, List, Map)}, timed under one run-ahead {@code policy}, or under the fastest one when it
+     * is null.
+     */
+    public Analysis analyze(int index, List<String> operators, Map<String, Mapping> mappings,
+                            TileTimeline.RunAhead policy) {
         Collector c = new Collector(walk.network(), walk.hardware());
         long t0 = System.nanoTime();
         walk.walk(index, operators, mappings, c);
         long t1 = System.nanoTime();
-        Analysis a = c.result();
+        Analysis a = c.result(policy);
         if (LOGGER.isTraceEnabled()) {
             LOGGER.trace("analysed ({}) operators: ({}) events, walk ({} ms), timeline ({} ms): {}", operators.size(),
                     a.tasks(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000, operators);
@@ -134,10 +144,13 @@ public final class SegmentAnalyzer {
 
         @Override
         public void load(int task, String operator, String tensor, Box region, int buffer, long bytes,
-                         int prefetchDep) {
+                         int prefetchDep, boolean weight) {
             check(task, timeline.event(TileTimeline.DMA, DmaTiming.transferCycles(hw, bytes),
                     DmaTiming.busyCycles(hw, bytes), buffer, NONE, prefetchDep < 0 ? NONE : new int[] {prefetchDep},
                     rank(operator)));
+            if (prefetchDep >= 0) {
+                timeline.depthBound(task, weight);
+            }
         }
 
         @Override
@@ -212,8 +225,8 @@ public final class SegmentAnalyzer {
 
         @Override
         public void load(int task, String operator, String tensor, Box region, int buffer, long bytes,
-                         int prefetchDep) {
-            super.load(task, operator, tensor, region, buffer, bytes, prefetchDep);
+                         int prefetchDep, boolean weight) {
+            super.load(task, operator, tensor, region, buffer, bytes, prefetchDep, weight);
             dramRead += bytes;
             dmaBusy += DmaTiming.busyCycles(hw, bytes);
             dramPj += bytes * hw.dram().readEnergyPjPerByte();
@@ -256,13 +269,16 @@ public final class SegmentAnalyzer {
             glbPj += bytes * hw.globalBuffer().readEnergyPjPerByte();
         }
 
-        Analysis result() {
-            TileTimeline.Result r = timeline.schedule(hw.globalBuffer().capacityBytes(), hw.dram().dmaEngines());
+        Analysis result(TileTimeline.RunAhead policy) {
+            long capacity = hw.globalBuffer().capacityBytes();
+            int engines = hw.dram().dmaEngines();
+            TileTimeline.Result r = policy == null ? timeline.scheduleBest(capacity, engines)
+                    : timeline.schedule(capacity, engines, policy);
             long cycles = r.feasible() ? r.makespan() : 0;
             EnergyBreakdown energy = new EnergyBreakdown(macPj, vectorPj, glbPj, dramPj, peAccessPj,
                     hw.energy().leakagePjPerCycle() * cycles);
             return new Analysis(r.feasible(), cycles, dramRead, dramWrite, energy, peBusy, vectorBusy, dmaBusy,
-                    minWorkingSet, r.peakBytes(), timeline.size());
+                    minWorkingSet, r.peakBytes(), timeline.size(), r.runAhead());
         }
     }
 }

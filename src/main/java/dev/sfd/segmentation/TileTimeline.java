@@ -25,6 +25,14 @@ import java.util.PriorityQueue;
  * every earlier event has started, its dependencies have finished and a unit of its kind is free. The buffer
  * occupancy at every start depends only on the order, so it is the one the ordering checked; the in-order start
  * is never later than the ordering's (earlier where an event waited for headroom while its unit idled).
+ *
+ * <p><b>Run-ahead</b> ({@link RunAhead}): a load whose only dependency bounds how far it runs ahead of its readers
+ * (the tile walk's prefetch depth: slice {@code j} of a streamed operand waits until slice {@code j - D} is used up)
+ * is declared with {@link #depthBound}. A schedule under {@link RunAhead#WEIGHTS} drops that bound for weight slices,
+ * under {@link RunAhead#ALL} for every slice: such a load is ready at once and starts as soon as a DMA engine is free
+ * and the buffer holds it with the headroom above, so the buffer, not the depth, limits how far it runs ahead.
+ * {@link #scheduleBest} orders and times the events under each policy and keeps the fastest (ties to the one that
+ * drops fewer bounds), which is what the segment's price and schedule are.
  */
 public final class TileTimeline {
     /** No unit: buffer frees (and compute of layout operators). */
@@ -36,6 +44,31 @@ public final class TileTimeline {
     /** A DMA engine. */
     public static final byte DMA = 3;
 
+    /**
+     * How far the loads of streamed operands run ahead of their readers: a segment's choice, made by
+     * {@link #scheduleBest}.
+     */
+    public enum RunAhead {
+        /** Every load keeps its prefetch-depth bound. */
+        DEPTH,
+        /** Weight slices load as early as the buffer allows; other slices keep the bound. */
+        WEIGHTS,
+        /** Every slice loads as early as the buffer allows. */
+        ALL;
+
+        /** Whether this policy drops the bound of a load of class {@code slice} ({@link #WEIGHT_SLICE}, ...). */
+        public boolean drops(byte slice) {
+            return slice == WEIGHT_SLICE ? this != DEPTH : slice == OTHER_SLICE && this == ALL;
+        }
+    }
+
+    /** An event without a prefetch-depth bound. */
+    public static final byte FIXED = 0;
+    /** A load of a weight slice whose dependencies are its prefetch-depth bound. */
+    public static final byte WEIGHT_SLICE = 1;
+    /** A load of another slice (an activation from DRAM) whose dependencies are its prefetch-depth bound. */
+    public static final byte OTHER_SLICE = 2;
+
     /** Ready events looked at per unit and decision before the full scan. */
     private static final int LOOKAHEAD = 64;
 
@@ -45,6 +78,8 @@ public final class TileTimeline {
     private long[] busy = new long[256];
     private int[] allocates = new int[256];
     private int[] rank = new int[256];
+    private byte[] slice = new byte[256];
+    private final int[] bounded = new int[3];
     private int[] depStart = new int[257];
     private int[] deps = new int[1024];
     private int depCount;
@@ -85,6 +120,7 @@ public final class TileTimeline {
             busy = Arrays.copyOf(busy, cap);
             allocates = Arrays.copyOf(allocates, cap);
             rank = Arrays.copyOf(rank, cap);
+            slice = Arrays.copyOf(slice, cap);
             depStart = Arrays.copyOf(depStart, cap + 1);
             freeStart = Arrays.copyOf(freeStart, cap + 1);
         }
@@ -115,6 +151,32 @@ public final class TileTimeline {
         return n - 1;
     }
 
+    /**
+     * Declares that the dependencies of load {@code event} only bound how far it runs ahead of its readers (the
+     * prefetch depth), so that a {@link RunAhead} policy may drop them.
+     *
+     * @param weight whether it loads a weight slice ({@link #WEIGHT_SLICE}) or another one ({@link #OTHER_SLICE})
+     */
+    public void depthBound(int event, boolean weight) {
+        if (event < 0 || event >= n || unit[event] != DMA) {
+            throw new IllegalArgumentException("event " + event + " is not a transfer of this timeline");
+        }
+        if (slice[event] != FIXED) {
+            bounded[slice[event]]--;
+        }
+        slice[event] = weight ? WEIGHT_SLICE : OTHER_SLICE;
+        bounded[slice[event]]++;
+    }
+
+    /** Whether {@code policy} drops a bound that the policy before it keeps (so that it may order differently). */
+    public boolean dropsMore(RunAhead policy) {
+        return switch (policy) {
+            case DEPTH -> true;
+            case WEIGHTS -> bounded[WEIGHT_SLICE] > 0;
+            case ALL -> bounded[OTHER_SLICE] > 0;
+        };
+    }
+
     public int size() {
         return n;
     }
@@ -133,19 +195,47 @@ public final class TileTimeline {
      * @param blockedEvent when infeasible: the lowest ready event that could not start
      * @param blockedBytes its allocation
      * @param freeBytes the free buffer when it was blocked
+     * @param runAhead the policy the order was made under
      */
     public record Result(boolean feasible, int[] order, long makespan, long peakBytes, int blockedEvent,
-                         long blockedBytes, long freeBytes) {
+                         long blockedBytes, long freeBytes, RunAhead runAhead) {
     }
 
-    /** Orders and times the events within {@code capacityBytes} of buffer on {@code dmaEngines} DMA engines. */
+    /**
+     * Orders and times the events within {@code capacityBytes} of buffer on {@code dmaEngines} DMA engines, every
+     * load keeping its prefetch-depth bound.
+     */
     public Result schedule(long capacityBytes, int dmaEngines) {
-        return new Run(capacityBytes, Math.max(1, dmaEngines)).execute();
+        return schedule(capacityBytes, dmaEngines, RunAhead.DEPTH);
+    }
+
+    /** As {@link #schedule(long, int)}, with the prefetch-depth bounds that {@code policy} drops dropped. */
+    public Result schedule(long capacityBytes, int dmaEngines, RunAhead policy) {
+        return new Run(capacityBytes, Math.max(1, dmaEngines), policy).execute();
+    }
+
+    /**
+     * The fastest feasible schedule over the {@link RunAhead} policies that may order differently
+     * ({@link #dropsMore}), ties to the policy that drops fewer bounds; the {@link RunAhead#DEPTH} one when none fits.
+     */
+    public Result scheduleBest(long capacityBytes, int dmaEngines) {
+        Result best = null;
+        for (RunAhead p : RunAhead.values()) {
+            if (!dropsMore(p)) {
+                continue;
+            }
+            Result r = schedule(capacityBytes, dmaEngines, p);
+            if (best == null || r.feasible() && (!best.feasible() || r.makespan() < best.makespan())) {
+                best = r;
+            }
+        }
+        return best;
     }
 
     private final class Run {
         final long capacity;
         final int engines;
+        final RunAhead policy;
         final int[] remaining = new int[n];
         final int[] succStart = new int[n + 1];
         final int[] succ = new int[depCount];
@@ -167,13 +257,14 @@ public final class TileTimeline {
         final PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
                 : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
 
-        Run(long capacity, int engines) {
+        Run(long capacity, int engines, RunAhead policy) {
             this.capacity = capacity;
             this.engines = engines;
+            this.policy = policy;
             this.idle = new int[] {Integer.MAX_VALUE, 1, 1, engines};
             for (int t = 0; t < n; t++) {
-                remaining[t] = depStart[t + 1] - depStart[t];
-                for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                remaining[t] = depEnd(t) - depStart[t];
+                for (int k = depStart[t]; k < depEnd(t); k++) {
                     succStart[deps[k] + 1]++;
                 }
                 alloc[t] = allocates[t] >= 0 ? bufferBytes[allocates[t]] : 0;
@@ -186,7 +277,7 @@ public final class TileTimeline {
             }
             int[] fill = Arrays.copyOf(succStart, n);
             for (int t = 0; t < n; t++) {
-                for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                for (int k = depStart[t]; k < depEnd(t); k++) {
                     succ[fill[deps[k]]++] = t;
                 }
             }
@@ -208,6 +299,11 @@ public final class TileTimeline {
                     reserve[t] = r;
                 }
             }
+        }
+
+        /** End of the dependencies of {@code t} that hold under the policy. */
+        int depEnd(int t) {
+            return policy.drops(slice[t]) ? depStart[t] : depStart[t + 1];
         }
 
         Result execute() {
@@ -256,7 +352,7 @@ public final class TileTimeline {
                 }
                 now = running.peek()[0];
             }
-            return new Result(true, order, inOrderMakespan(order, engines), peak, -1, 0, 0);
+            return new Result(true, order, inOrderMakespan(order, engines, policy), peak, -1, 0, 0, policy);
         }
 
         void makeReady(int t) {
@@ -326,7 +422,7 @@ public final class TileTimeline {
                     makeReady(s);
                 } else if (remaining[s] == 1 && released[s] > 0) {
                     // the one event this FREE still waits for releases space when it finishes: prefer it
-                    for (int k2 = depStart[s]; k2 < depStart[s + 1]; k2++) {
+                    for (int k2 = depStart[s]; k2 < depEnd(s); k2++) {
                         int d = deps[k2];
                         if (!done[d] && !urgent[d]) {
                             urgent[d] = true;
@@ -353,18 +449,19 @@ public final class TileTimeline {
                 throw new IllegalStateException("tile events left but none ready (dependency cycle)");
             }
             return new Result(false, Arrays.copyOf(order, issued), 0, peak, first, alloc[first],
-                    capacity - occupancy);
+                    capacity - occupancy, policy);
         }
     }
 
-    /** Makespan of issuing {@code order} in order (see the class comment). */
-    long inOrderMakespan(int[] order, int engines) {
+    /** Makespan of issuing {@code order} in order (see the class comment), with the dependencies {@code policy} keeps. */
+    long inOrderMakespan(int[] order, int engines, RunAhead policy) {
         long[] end = new long[n];
         InOrderClock clock = new InOrderClock(engines);
         long makespan = 0;
         for (int t : order) {
             long ready = 0;
-            for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+            int last = policy.drops(slice[t]) ? depStart[t] : depStart[t + 1];
+            for (int k = depStart[t]; k < last; k++) {
                 ready = Math.max(ready, end[deps[k]]);
             }
             end[t] = clock.start(unit[t], busy[t], ready) + duration[t];

@@ -50,7 +50,9 @@ import java.util.Set;
  *       re-fetched per tile otherwise; the same rule decides input re-fetches.</li>
  *   <li>Prefetch depth {@code D} ({@link CostModel#prefetchDepth}: 2 with double buffering, else 1): the load of
  *       an operand's slice {@code j} waits until the last step that read its slice {@code j - D} has finished, so
- *       at most {@code D} slices of a streamed operand are on chip, as the cost model's footprint counts.</li>
+ *       at most {@code D} slices of a streamed operand are on chip, as the cost model's footprint counts. That wait
+ *       is the load's only dependency, reported as such ({@link Visitor#load}), so the timeline engine may drop it
+ *       ({@link TileTimeline.RunAhead}).</li>
  *   <li>An output tile needed outside the segment (a consumer in another segment, or a network output, through
  *       views) is stored after its last step; when nothing in the segment reads it, the first step of output tile
  *       {@code k} waits for the store of tile {@code k - D} (the same depth on the way out). Every buffer is freed
@@ -75,9 +77,12 @@ public final class TileWalk {
          * Load {@code region} of {@code tensor} from DRAM into buffer {@code buffer}.
          *
          * @param prefetchDep the compute event this load waits for (the last reader of the slice {@code D} loads
-         *     earlier), or -1
+         *     earlier), or -1: its only dependency, which bounds how far it runs ahead
+         *     ({@link TileTimeline.RunAhead})
+         * @param weight whether the slice is of a weight
          */
-        void load(int task, String operator, String tensor, Box region, int buffer, long bytes, int prefetchDep);
+        void load(int task, String operator, String tensor, Box region, int buffer, long bytes, int prefetchDep,
+                  boolean weight);
 
         /**
          * One compute step.
@@ -573,7 +578,7 @@ public final class TileWalk {
                                 s.lastUser = -1;
                                 users.get(s.buffer).add(s.loadTask);
                                 visitor.load(s.loadTask, op.name(), part.tensor(), part.region(), s.buffer, bytes,
-                                        prefetchDep);
+                                        prefetchDep, physical.isWeight());
                             }
                             touched.add(s);
                             deps.add(s.loadTask);

@@ -84,7 +84,7 @@ class PlanAssemblerLimitTest {
 
             @Override
             public void load(int task, String operator, String tensor, dev.sfd.workload.Box region, int buffer,
-                             long bytes, int prefetchDep) {
+                             long bytes, int prefetchDep, boolean weight) {
                 seen[0]++;
             }
 
