@@ -62,7 +62,8 @@ public final class SegmentAnalyzer {
      */
     public record Analysis(boolean feasible, long cycles, long dramReadBytes, long dramWriteBytes,
                            EnergyBreakdown energy, long peCycles, long vectorCycles, long dmaBusyCycles,
-                           long minWorkingSetBytes, long timelinePeakBytes, long tasks, TileTimeline.RunAhead runAhead) {
+                           long minWorkingSetBytes, long timelinePeakBytes, long tasks,
+                           TileTimeline.RunAhead runAhead) {
         public long dramBytes() {
             return dramReadBytes + dramWriteBytes;
         }

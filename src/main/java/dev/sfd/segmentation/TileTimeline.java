@@ -453,7 +453,7 @@ public final class TileTimeline {
         }
     }
 
-    /** Makespan of issuing {@code order} in order (see the class comment), with the dependencies {@code policy} keeps. */
+    /** In-order makespan of {@code order} (see the class comment) under the dependencies {@code policy} keeps. */
     long inOrderMakespan(int[] order, int engines, RunAhead policy) {
         long[] end = new long[n];
         InOrderClock clock = new InOrderClock(engines);
