@@ -361,6 +361,9 @@ public final class DpSegmenter implements Segmenter {
                         }
                     }
                 }
+                if (Double.isInfinite(best[n])) {
+                    return noPricedPath(best, startNanos);
+                }
                 path = pathOf(via, best);
                 bound = best[n];
                 boolean allPriced = true;
@@ -683,6 +686,23 @@ public final class DpSegmenter implements Segmenter {
                 }
             }
             return out;
+        }
+
+        /**
+         * The answer when no path of finite prices covers the order: the first operator no priced segment reaches
+         * prices infinite alone (none of its options fits the buffer at tile level) and every fused segment over it
+         * prices infinite too. An infeasible answer, so the planner falls back to its other plans.
+         */
+        private Segmentation noPricedPath(double[] best, long startNanos) {
+            int end = 1;
+            while (end < n && !Double.isInfinite(best[end])) {
+                end++;
+            }
+            String op = model.operators().get(end - 1).name();
+            String why = "no priced segmentation: operator " + op + " does not fit the buffer at tile level with any of"
+                    + " its options, alone or fused";
+            LOGGER.debug(why);
+            return Segmentation.infeasible("dp", why, (System.nanoTime() - startNanos) / 1_000_000);
         }
 
         private int[] pathOf(int[] via, double[] best) {

@@ -439,4 +439,26 @@ class DpSegmenterTest {
                     "seed " + seed + ": operator " + lonely + " must sit in a fused segment: " + s.parts());
         }
     }
+
+    /**
+     * When an operator prices infinite alone and so does every fused segment over it (fuzz seed 9551: none of its
+     * options fits the buffer at tile level), there is no priced segmentation: the DP answers INFEASIBLE and names the
+     * operator, so that the planner falls back, instead of throwing.
+     */
+    @org.junit.jupiter.api.Test
+    void anOperatorThatFitsNowhereMakesTheAnswerInfeasibleAndIsNamed() {
+        for (long seed = 0; seed < 20; seed++) {
+            Random r = new Random(seed);
+            int n = 3 + r.nextInt(6);
+            SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+            int lonely = r.nextInt(n);
+            dev.sfd.segmentation.SegmentPricer pricer = (ops, choices) ->
+                    ops.contains(lonely) ? Double.POSITIVE_INFINITY : 10.0 * ops.size() - 1;
+            Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 5, 1, 1, n));
+            assertEquals(Segmentation.Status.INFEASIBLE, s.status(), "seed " + seed);
+            String name = m.operators().get(lonely).name();
+            assertTrue(s.evaluation().problem().contains("operator " + name + " "), "seed " + seed + ": "
+                    + s.evaluation().problem());
+        }
+    }
 }
