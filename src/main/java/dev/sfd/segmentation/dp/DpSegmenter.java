@@ -364,7 +364,7 @@ public final class DpSegmenter implements Segmenter {
                 if (Double.isInfinite(best[n])) {
                     return noPricedPath(best, startNanos);
                 }
-                path = pathOf(via, best);
+                path = cutsFrom(via, n);
                 bound = best[n];
                 boolean allPriced = true;
                 for (int s = 0; s + 1 < path.length; s++) {
@@ -703,13 +703,6 @@ public final class DpSegmenter implements Segmenter {
                     + " its options, alone or fused";
             LOGGER.debug(why);
             return Segmentation.infeasible("dp", why, (System.nanoTime() - startNanos) / 1_000_000);
-        }
-
-        private int[] pathOf(int[] via, double[] best) {
-            if (Double.isInfinite(best[n])) {
-                throw new IllegalStateException("no path although every operator is priced alone");
-            }
-            return cutsFrom(via, n);
         }
 
         /**
