@@ -426,8 +426,8 @@ class DpSegmenterTest {
     void aRunStoppedAtOnceStillCoversAnOperatorThatPricesInfiniteAlone() {
         for (long seed = 0; seed < 20; seed++) {
             Random r = new Random(seed);
-            int n = 3 + r.nextInt(6);
-            SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+            SegmentationModel m = smallRandomModel(r);
+            int n = m.operators().size();
             int lonely = 1 + r.nextInt(n - 2);
             dev.sfd.segmentation.SegmentPricer pricer = (ops, choices) ->
                     ops.size() == 1 && ops.get(0) == lonely ? Double.POSITIVE_INFINITY : 10.0 * ops.size() - 1;
@@ -449,8 +449,8 @@ class DpSegmenterTest {
     void anOperatorThatFitsNowhereMakesTheAnswerInfeasibleAndIsNamed() {
         for (long seed = 0; seed < 20; seed++) {
             Random r = new Random(seed);
-            int n = 3 + r.nextInt(6);
-            SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
+            SegmentationModel m = smallRandomModel(r);
+            int n = m.operators().size();
             int lonely = r.nextInt(n);
             dev.sfd.segmentation.SegmentPricer pricer = (ops, choices) ->
                     ops.contains(lonely) ? Double.POSITIVE_INFINITY : 10.0 * ops.size() - 1;
@@ -460,5 +460,11 @@ class DpSegmenterTest {
             assertTrue(s.evaluation().problem().contains("operator " + name + " "), "seed " + seed + ": "
                     + s.evaluation().problem());
         }
+    }
+
+    /** A random model of 3 to 8 operators whose weights shrink as it grows (the cases of a lonely operator). */
+    private static SegmentationModel smallRandomModel(Random r) {
+        int n = 3 + r.nextInt(6);
+        return RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
     }
 }
