@@ -59,7 +59,7 @@ public final class CostModel {
 
     /** The figures a search needs, without per-operand detail or energy. */
     public record Figures(long latencyCycles, long dramBytes, long footprintBytes, long computeCycles,
-                         long dramCycles) {
+                         long dramCycles, long exposedCycles) {
     }
 
     // ---------------------------------------------------------------- public API (stable)
@@ -538,20 +538,22 @@ public final class CostModel {
         long fillDrain = transferCycles(firstLoad) + transferCycles(lastStore);
         long steadyDram = Math.max(0, dramCycles - fillDrain);
         long pipe = Math.max(compute, steadyDram);
-        long maxHops = 0;
+        // inside a segment whose DRAM traffic overlaps other work, the steps with what their own slice chains
+        // expose: every hop's DRAM latency and, for a weight (always loaded from DRAM, whatever the segment), the
+        // transfer of the slices past the first `depth`, which cannot start before the step `depth` slices back
+        long exposed = compute;
         for (int i = 0; i < k; i++) {
             if (operandReads[i] > 0) {
                 long hops = (loads[i] - 1) / depth;
-                maxHops = Math.max(maxHops, hops);
                 pipe = Math.max(pipe, hops * dramLatencyCycles + ceilDiv(compute + steadyDram, depth));
+                long chained = s.role(i) == Operand.Role.WEIGHT && loads[i] > depth
+                        ? transferCycles(operandReads[i]) * (loads[i] - depth) / loads[i] : 0;
+                exposed = Math.max(exposed, hops * dramLatencyCycles + ceilDiv(compute + chained, depth));
             }
         }
-        // the steps with the latencies of their transfers but not the bandwidth: what the layer takes inside a
-        // segment whose DRAM traffic overlaps other work
-        long exposed = Math.max(compute, maxHops * dramLatencyCycles + ceilDiv(compute, depth));
         long latency = pipe + 2L * dramLatencyCycles + fillDrain;
         if (!full) {
-            return new Figures(latency, reads + writes, footprint, compute, dramCycles);
+            return new Figures(latency, reads + writes, footprint, compute, dramCycles, exposed);
         }
         double util = 0;
         long points = s.points();

@@ -88,6 +88,16 @@ class CostModelTest {
     }
 
     @Test
+    void exposedCyclesChainEachWeightSliceTransferToTheStepsBeforeIt() {
+        // the weights: 4 loads of 2304 bytes in all (144 cycles at 16 bytes a cycle); x: 4 loads, never on the chain
+        // double buffered: 1 hop and the 2 loads past the depth (72 cycles): 100 + ceil((648 + 72) / 2) = 460 < 648
+        assertEquals(648, model.evaluate(net, conv, workedMapping(true)).exposedCycles());
+        // single buffered: each of the 3 loads past the first waits for the step before it, so its latency and its
+        // transfer (3 x 144 / 4 = 108 cycles) lie between two steps
+        assertEquals(3 * 100 + 648 + 108, model.evaluate(net, conv, workedMapping(false)).exposedCycles());
+    }
+
+    @Test
     void stepsAreBoundByTheirUnitOrTheirPortTraffic() {
         CostModel.StepTiming timing = model.stepTiming(net, conv, workedMapping(true));
         int[] lo = {0, 0, 0, 0, 0, 0, 0, 0};
