@@ -111,10 +111,11 @@ public final class CpSatMapper implements Mapper {
     private static final int COMPUTE_ENTRIES = 64;
 
     /**
-     * The mapping with the fewest compute cycles within a budget (what a fused segment that hides the layer's DRAM
-     * traffic pays), then the fewest DRAM bytes over the legal loop orders of the {@link #COMPUTE_ENTRIES} smallest
-     * tile combinations that reach it, then the smallest footprint: the relaxation lists every tile combination
-     * with its exact compute cycles, so no solve is needed.
+     * Among the {@link #COMPUTE_ENTRIES} smallest tile combinations (with their buffering) that reach the fewest
+     * compute cycles within a budget, and their legal loop orders: the mapping with the fewest exposed cycles (what a
+     * fused segment that hides the layer's other DRAM traffic pays: a single-buffered weight's slice transfers stay
+     * between its steps), then the fewest DRAM bytes, then the smallest footprint. The relaxation lists every tile
+     * combination with its exact compute cycles, so no solve is needed.
      */
     private Optional<MappingChoice> fewestCompute(MappingSpace space, String operator, long budgetBytes,
                                                   TileRelaxation relaxation) {
@@ -136,8 +137,7 @@ public final class CpSatMapper implements Mapper {
                 }
                 CostModel.Figures f = model.figures(space.shape(), tile, space.unroll(tile, e.pair()),
                         space.orders().get(o), e.doubleBuffered());
-                if (f.footprintBytes() <= budgetBytes && (bestFig == null || f.dramBytes() < bestFig.dramBytes()
-                        || f.dramBytes() == bestFig.dramBytes() && f.footprintBytes() < bestFig.footprintBytes())) {
+                if (f.footprintBytes() <= budgetBytes && (bestFig == null || fewerExposed(f, bestFig))) {
                     best = space.mapping(operator, tile, e.pair(), o, e.doubleBuffered());
                     bestFig = f;
                 }
@@ -145,6 +145,14 @@ public final class CpSatMapper implements Mapper {
         }
         return best == null ? Optional.empty()
                 : Optional.of(new MappingChoice(best, model.evaluate(space.shape(), best), Optimality.FEASIBLE));
+    }
+
+    /** Fewer exposed cycles, then fewer DRAM bytes, then a smaller footprint. */
+    private static boolean fewerExposed(CostModel.Figures f, CostModel.Figures g) {
+        if (f.exposedCycles() != g.exposedCycles()) {
+            return f.exposedCycles() < g.exposedCycles();
+        }
+        return f.dramBytes() < g.dramBytes() || f.dramBytes() == g.dramBytes() && f.footprintBytes() < g.footprintBytes();
     }
 
     @Override
