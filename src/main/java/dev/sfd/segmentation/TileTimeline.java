@@ -31,8 +31,9 @@ import java.util.PriorityQueue;
  * is declared with {@link #depthBound}. A schedule under {@link RunAhead#WEIGHTS} drops that bound for weight slices,
  * under {@link RunAhead#ALL} for every slice: such a load is ready at once and starts as soon as a DMA engine is free
  * and the buffer holds it with the headroom above, so the buffer, not the depth, limits how far it runs ahead.
- * {@link #scheduleBest} orders and times the events under each policy and keeps the fastest (ties to the one that
- * drops fewer bounds), which is what the segment's price and schedule are.
+ * {@link #scheduleBest} orders and times the events under each policy, moves the loads that a more relaxed policy
+ * frees into the DMA's idle time of the fastest feasible order ({@link #hoist}), and keeps the fastest (ties to the
+ * one that drops fewer bounds), which is what the segment's price and schedule are.
  */
 public final class TileTimeline {
     /** No unit: buffer frees (and compute of layout operators). */
@@ -216,7 +217,9 @@ public final class TileTimeline {
 
     /**
      * The fastest feasible schedule over the {@link RunAhead} policies that may order differently
-     * ({@link #dropsMore}), ties to the policy that drops fewer bounds; the {@link RunAhead#DEPTH} one when none fits.
+     * ({@link #dropsMore}), ties to the policy that drops fewer bounds, and over that order with the loads a more
+     * relaxed policy frees moved forward ({@link #hoist}), kept only when faster; the {@link RunAhead#DEPTH} one when
+     * none fits.
      */
     public Result scheduleBest(long capacityBytes, int dmaEngines) {
         Result best = null;
@@ -229,7 +232,189 @@ public final class TileTimeline {
                 best = r;
             }
         }
+        if (best.feasible()) {
+            Result base = best;
+            for (RunAhead p : RunAhead.values()) {
+                if (p.ordinal() > base.runAhead().ordinal() && freesMore(base.runAhead(), p)) {
+                    Result r = hoist(base, capacityBytes, dmaEngines, p);
+                    if (r.makespan() < best.makespan()) {
+                        best = r;
+                    }
+                }
+            }
+        }
         return best;
+    }
+
+    /** Whether {@code to} drops the bound of some load that {@code from} keeps. */
+    private boolean freesMore(RunAhead from, RunAhead to) {
+        for (byte c = WEIGHT_SLICE; c <= OTHER_SLICE; c++) {
+            if (bounded[c] > 0 && to.drops(c) && !from.drops(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code base}'s order (feasible) with the loads that {@code policy} frees of their bound, but {@code base}'s
+     * policy keeps, moved forward into time the DMA engines would idle, wherever the buffer holds them until
+     * {@code base}'s order loads them: the room is what {@code base}'s occupancy leaves at every position in between,
+     * less the loads already moved over it, so the order fits by construction. Walking {@code base}'s order with the
+     * in-order clock, before each event the next freed loads (in {@code base}'s order) are issued while a DMA engine
+     * would be free before that event starts and the room holds them; the first that does not fit stops the moves
+     * until the next event. Unlike {@link #schedule} under {@code policy}, whose engine lets loads that run ahead
+     * fill the buffer that later steps need, this never makes a feasible order infeasible.
+     */
+    Result hoist(Result base, long capacityBytes, int dmaEngines, RunAhead policy) {
+        int[] order = base.order();
+        int[] position = new int[n];
+        for (int k = 0; k < n; k++) {
+            position[order[k]] = k;
+        }
+        // room[k]: the free buffer once the first k events of base's order have started, and while the k-th started
+        long[] room = new long[n + 1];
+        long occupancy = 0;
+        room[0] = capacityBytes;
+        for (int k = 0; k < n; k++) {
+            long during = occupancy + allocBytes(order[k]);
+            occupancy = during - releasedBytes(order[k]);
+            room[k + 1] = capacityBytes - Math.max(during, occupancy);
+        }
+        RoomTree tree = new RoomTree(room);
+        int[] freed = new int[n];
+        int freedCount = 0;
+        for (int t : order) {
+            if (policy.drops(slice[t]) && !base.runAhead().drops(slice[t])) {
+                freed[freedCount++] = t;
+            }
+        }
+        boolean[] moved = new boolean[n];
+        int[] out = new int[n];
+        int issued = 0;
+        int next = 0;
+        long[] end = new long[n];
+        InOrderClock clock = new InOrderClock(dmaEngines);
+        for (int k = 0; k < n; k++) {
+            int t = order[k];
+            if (moved[t]) {
+                continue;
+            }
+            long ready = readyAt(t, policy, end);
+            while (next < freedCount && (position[freed[next]] <= k || moved[freed[next]])) {
+                next++;
+            }
+            while (next < freedCount) {
+                int load = freed[next];
+                InOrderClock probe = clock.copy();
+                long startAlone = probe.start(unit[t], busy[t], ready);
+                InOrderClock withLoad = clock.copy();
+                long loadStart = withLoad.start(DMA, busy[load], 0);
+                long startAfter = withLoad.start(unit[t], busy[t], ready);
+                if (loadStart >= startAlone || startAfter > startAlone
+                        || tree.min(k, position[load]) < allocBytes(load)) {
+                    break;
+                }
+                tree.add(k, position[load], -allocBytes(load));
+                end[load] = clock.start(DMA, busy[load], 0) + duration[load];
+                moved[load] = true;
+                out[issued++] = load;
+                next++;
+            }
+            end[t] = clock.start(unit[t], busy[t], ready) + duration[t];
+            out[issued++] = t;
+        }
+        long peak = 0;
+        occupancy = 0;
+        for (int t : out) {
+            occupancy += allocBytes(t) - releasedBytes(t);
+            peak = Math.max(peak, occupancy);
+        }
+        return new Result(true, out, inOrderMakespan(out, dmaEngines, policy), peak, -1, 0, 0, policy);
+    }
+
+    /** When the dependencies of {@code t} that {@code policy} keeps have finished, given their ends. */
+    private long readyAt(int t, RunAhead policy, long[] end) {
+        long ready = 0;
+        int last = policy.drops(slice[t]) ? depStart[t] : depStart[t + 1];
+        for (int k = depStart[t]; k < last; k++) {
+            ready = Math.max(ready, end[deps[k]]);
+        }
+        return ready;
+    }
+
+    private long allocBytes(int t) {
+        return allocates[t] >= 0 ? bufferBytes[allocates[t]] : 0;
+    }
+
+    private long releasedBytes(int t) {
+        long r = 0;
+        for (int k = freeStart[t]; k < freeStart[t + 1]; k++) {
+            r += bufferBytes[frees[k]];
+        }
+        return r;
+    }
+
+    /** Range add and range minimum over the free buffer at each position of an order (a lazy segment tree). */
+    private static final class RoomTree {
+        private final int size;
+        private final long[] min;
+        private final long[] pending;
+
+        RoomTree(long[] values) {
+            int s = 1;
+            while (s < values.length) {
+                s <<= 1;
+            }
+            size = s;
+            min = new long[2 * s];
+            pending = new long[2 * s];
+            Arrays.fill(min, Long.MAX_VALUE);
+            System.arraycopy(values, 0, min, s, values.length);
+            for (int i = s - 1; i >= 1; i--) {
+                min[i] = Math.min(min[2 * i], min[2 * i + 1]);
+            }
+        }
+
+        /** The least value over positions {@code lo..hi}. */
+        long min(int lo, int hi) {
+            return min(1, 0, size - 1, lo, hi);
+        }
+
+        /** Adds {@code delta} to positions {@code lo..hi}. */
+        void add(int lo, int hi, long delta) {
+            add(1, 0, size - 1, lo, hi, delta);
+        }
+
+        private long min(int node, int l, int r, int lo, int hi) {
+            if (hi < l || r < lo) {
+                return Long.MAX_VALUE;
+            }
+            if (lo <= l && r <= hi) {
+                return min[node];
+            }
+            int m = (l + r) >>> 1;
+            long v = Math.min(min(2 * node, l, m, lo, hi), min(2 * node + 1, m + 1, r, lo, hi));
+            return v == Long.MAX_VALUE ? v : v + pending[node];
+        }
+
+        private void add(int node, int l, int r, int lo, int hi, long delta) {
+            if (hi < l || r < lo) {
+                return;
+            }
+            if (lo <= l && r <= hi) {
+                if (min[node] != Long.MAX_VALUE) {
+                    min[node] += delta;
+                }
+                pending[node] += delta;
+                return;
+            }
+            int m = (l + r) >>> 1;
+            add(2 * node, l, m, lo, hi, delta);
+            add(2 * node + 1, m + 1, r, lo, hi, delta);
+            long v = Math.min(min[2 * node], min[2 * node + 1]);
+            min[node] = v == Long.MAX_VALUE ? v : v + pending[node];
+        }
     }
 
     private final class Run {

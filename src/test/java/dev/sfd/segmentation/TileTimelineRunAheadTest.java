@@ -129,6 +129,56 @@ class TileTimelineRunAheadTest {
         assertTrue(scheduled >= 150, scheduled + " of 180 schedules fit");
     }
 
+    /**
+     * The moves of freed loads into the DMA's idle time ({@link TileTimeline#hoist}), against the same brute force:
+     * from every feasible engine order, towards every policy that frees more loads, the moved order keeps exactly the
+     * target policy's dependencies and fits the buffer (by construction: it must never lose a feasible order), is
+     * timed as its replay, and never beats the optimum. On these cases moving loads must also pay somewhere: in some
+     * case {@link TileTimeline#scheduleBest} is faster than every policy's engine order.
+     */
+    @Test
+    void loadsMovedIntoIdleDmaTimeKeepTheOrderValidAndSometimesBeatEveryEngineOrder() {
+        Random rnd = new Random(20261202);
+        int moved = 0;
+        int better = 0;
+        for (int trial = 0; trial < 60; trial++) {
+            Case c = randomCase(rnd);
+            long engineBest = Long.MAX_VALUE;
+            for (RunAhead from : RunAhead.values()) {
+                TileTimeline.Result base = c.timeline.schedule(c.capacity, 1, from);
+                if (!base.feasible()) {
+                    continue;
+                }
+                engineBest = Math.min(engineBest, base.makespan());
+                for (RunAhead to : RunAhead.values()) {
+                    if (to.ordinal() <= from.ordinal()) {
+                        continue;
+                    }
+                    TileTimeline.Result r = c.timeline.hoist(base, c.capacity, 1, to);
+                    String at = "trial " + trial + " " + from + " -> " + to;
+                    assertTrue(r.feasible(), at);
+                    assertEquals(to, r.runAhead(), at);
+                    assertTrue(c.valid(r.order(), to), at + ": order breaks a kept dependency or the buffer");
+                    assertEquals(c.replay(r.order(), to), r.makespan(), at);
+                    assertTrue(r.makespan() >= c.bruteForce(to), at + ": beats the optimum");
+                    moved++;
+                }
+            }
+            TileTimeline.Result best = c.timeline.scheduleBest(c.capacity, 1);
+            if (best.feasible()) {
+                assertTrue(c.valid(best.order(), best.runAhead()), "trial " + trial);
+                assertEquals(c.replay(best.order(), best.runAhead()), best.makespan(), "trial " + trial);
+                if (best.makespan() < engineBest) {
+                    better++;
+                }
+            }
+        }
+        System.out.printf("moved loads: %d moved orders checked, %d of 60 cases faster than every engine order%n",
+                moved, better);
+        assertTrue(moved >= 100, moved + " moved orders");
+        assertTrue(better > 0, "moving loads never beat the engine's orders");
+    }
+
     /** A random segment: operators in a chain, each streaming its weight in slices and reading the previous one. */
     private static final class Case {
         final TileTimeline timeline = new TileTimeline();
