@@ -294,6 +294,7 @@ public final class TileTimeline {
         int issued = 0;
         int next = 0;
         long[] end = new long[n];
+        long makespan = 0;
         InOrderClock clock = new InOrderClock(dmaEngines);
         for (int k = 0; k < n; k++) {
             int t = order[k];
@@ -317,11 +318,13 @@ public final class TileTimeline {
                 }
                 tree.add(k, position[load], -allocBytes(load));
                 end[load] = clock.start(DMA, busy[load], 0) + duration[load];
+                makespan = Math.max(makespan, end[load]);
                 moved[load] = true;
                 out[issued++] = load;
                 next++;
             }
             end[t] = clock.start(unit[t], busy[t], ready) + duration[t];
+            makespan = Math.max(makespan, end[t]);
             out[issued++] = t;
         }
         long peak = 0;
@@ -330,7 +333,7 @@ public final class TileTimeline {
             occupancy += allocBytes(t) - releasedBytes(t);
             peak = Math.max(peak, occupancy);
         }
-        return new Result(true, out, inOrderMakespan(out, dmaEngines, policy), peak, -1, 0, 0, policy);
+        return new Result(true, out, makespan, peak, -1, 0, 0, policy);
     }
 
     /** When the dependencies of {@code t} that {@code policy} keeps have finished, given their ends. */
@@ -452,10 +455,8 @@ public final class TileTimeline {
                 for (int k = depStart[t]; k < depEnd(t); k++) {
                     succStart[deps[k] + 1]++;
                 }
-                alloc[t] = allocates[t] >= 0 ? bufferBytes[allocates[t]] : 0;
-                for (int k = freeStart[t]; k < freeStart[t + 1]; k++) {
-                    released[t] += bufferBytes[frees[k]];
-                }
+                alloc[t] = allocBytes(t);
+                released[t] = releasedBytes(t);
             }
             for (int t = 0; t < n; t++) {
                 succStart[t + 1] += succStart[t];
@@ -644,12 +645,7 @@ public final class TileTimeline {
         InOrderClock clock = new InOrderClock(engines);
         long makespan = 0;
         for (int t : order) {
-            long ready = 0;
-            int last = policy.drops(slice[t]) ? depStart[t] : depStart[t + 1];
-            for (int k = depStart[t]; k < last; k++) {
-                ready = Math.max(ready, end[deps[k]]);
-            }
-            end[t] = clock.start(unit[t], busy[t], ready) + duration[t];
+            end[t] = clock.start(unit[t], busy[t], readyAt(t, policy, end)) + duration[t];
             makespan = Math.max(makespan, end[t]);
         }
         return makespan;
