@@ -1,6 +1,8 @@
 package dev.sfd.segmentation;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.PriorityQueue;
 
 /**
@@ -18,7 +20,8 @@ import java.util.PriorityQueue;
  * buffer while leaving headroom for the largest allocation of any later operator and of the event's own successors
  * (so a producer running ahead cannot starve its consumers; the headroom is waived when nothing else can run).
  * "Best": an event that is the last dependency of a FREE first (it releases buffer space), then the lowest event
- * id (operators in topological order, steps in walk order). When nothing runs and nothing fits, the segment does
+ * id (operators in topological order, steps in walk order); in the consumers-first order the latest operator's
+ * events go before the lowest id, so that tiles are used up before more are made. When nothing runs and nothing fits, the segment does
  * not fit the buffer.
  *
  * <p><b>Timing</b> ({@link Result#makespan()}): the order is issued in order, as a plan runs: an event starts once
@@ -31,9 +34,10 @@ import java.util.PriorityQueue;
  * is declared with {@link #depthBound}. A schedule under {@link RunAhead#WEIGHTS} drops that bound for weight slices,
  * under {@link RunAhead#ALL} for every slice: such a load is ready at once and starts as soon as a DMA engine is free
  * and the buffer holds it with the headroom above, so the buffer, not the depth, limits how far it runs ahead.
- * {@link #scheduleBest} orders and times the events under each policy, moves the loads that a more relaxed policy
- * frees into the DMA's idle time of the fastest feasible order ({@link #hoist}), and keeps the fastest (ties to the
- * one that drops fewer bounds), which is what the segment's price and schedule are.
+ * {@link #scheduleBest} orders and times the events under each policy, and once more consumers first under the depth
+ * bound (an order that holds fewer producer tiles), moves the loads that a more relaxed policy frees into the DMA's
+ * idle time of the fastest feasible producer-first order and of the consumers-first one ({@link #hoist}), and keeps
+ * the fastest (ties to the one that drops fewer bounds), which is what the segment's price and schedule are.
  */
 public final class TileTimeline {
     /** No unit: buffer frees (and compute of layout operators). */
@@ -212,14 +216,23 @@ public final class TileTimeline {
 
     /** As {@link #schedule(long, int)}, with the prefetch-depth bounds that {@code policy} drops dropped. */
     public Result schedule(long capacityBytes, int dmaEngines, RunAhead policy) {
-        return new Run(capacityBytes, Math.max(1, dmaEngines), policy).execute();
+        return schedule(capacityBytes, dmaEngines, policy, false);
+    }
+
+    /**
+     * As {@link #schedule(long, int, RunAhead)}; with {@code consumersFirst} the ready events of later operators go
+     * before those of earlier ones (then the lowest id), so that tiles are used up before more are made: an order that
+     * holds fewer producer tiles, and leaves room for loads to move ahead ({@link #hoist}).
+     */
+    Result schedule(long capacityBytes, int dmaEngines, RunAhead policy, boolean consumersFirst) {
+        return new Run(capacityBytes, Math.max(1, dmaEngines), policy, consumersFirst).execute();
     }
 
     /**
      * The fastest feasible schedule over the {@link RunAhead} policies that may order differently
-     * ({@link #dropsMore}), ties to the policy that drops fewer bounds, and over that order with the loads a more
-     * relaxed policy frees moved forward ({@link #hoist}), kept only when faster; the {@link RunAhead#DEPTH} one when
-     * none fits.
+     * ({@link #dropsMore}), ties to the policy that drops fewer bounds, then over the consumers-first order under the
+     * depth bound (when some load has a bound to drop) and over both orders with the loads a more relaxed policy
+     * frees moved forward ({@link #hoist}), each kept only when faster; the {@link RunAhead#DEPTH} one when none fits.
      */
     public Result scheduleBest(long capacityBytes, int dmaEngines) {
         Result best = null;
@@ -232,8 +245,18 @@ public final class TileTimeline {
                 best = r;
             }
         }
-        if (best.feasible()) {
-            Result base = best;
+        Result drained = freesMore(RunAhead.DEPTH, RunAhead.ALL)
+                ? schedule(capacityBytes, dmaEngines, RunAhead.DEPTH, true) : null;
+        List<Result> bases = new ArrayList<>(2);
+        for (Result base : new Result[] {best, drained}) {
+            if (base != null && base.feasible()) {
+                bases.add(base);
+                if (!best.feasible() || base.makespan() < best.makespan()) {
+                    best = base;
+                }
+            }
+        }
+        for (Result base : bases) {
             for (RunAhead p : RunAhead.values()) {
                 if (p.ordinal() > base.runAhead().ordinal() && freesMore(base.runAhead(), p)) {
                     Result r = hoist(base, capacityBytes, dmaEngines, p);
@@ -262,7 +285,8 @@ public final class TileTimeline {
      * {@code base}'s order loads them: the room is what {@code base}'s occupancy leaves at every position in between,
      * less the loads already moved over it, so the order fits by construction. Walking {@code base}'s order with the
      * in-order clock, before each event the next freed loads (in {@code base}'s order) are issued while a DMA engine
-     * would be free before that event starts and the room holds them; the first that does not fit stops the moves
+     * would be free before that event starts and again by the time {@code base} started its next transfer, and the
+     * room holds them; the first that does not fit stops the moves
      * until the next event. Unlike {@link #schedule} under {@code policy}, whose engine lets loads that run ahead
      * fill the buffer that later steps need, this never makes a feasible order infeasible.
      */
@@ -289,10 +313,19 @@ public final class TileTimeline {
                 freed[freedCount++] = t;
             }
         }
+        // when base's order starts each event: a move must leave the DMA engine free by the next transfer's start
+        long[] baseStart = new long[n];
+        long[] baseEnd = new long[n];
+        InOrderClock baseClock = new InOrderClock(dmaEngines);
+        for (int t : order) {
+            baseStart[t] = baseClock.start(unit[t], busy[t], readyAt(t, base.runAhead(), baseEnd));
+            baseEnd[t] = baseStart[t] + duration[t];
+        }
         boolean[] moved = new boolean[n];
         int[] out = new int[n];
         int issued = 0;
         int next = 0;
+        int nextTransfer = 0;
         long[] end = new long[n];
         long makespan = 0;
         InOrderClock clock = new InOrderClock(dmaEngines);
@@ -307,12 +340,18 @@ public final class TileTimeline {
             }
             while (next < freedCount) {
                 int load = freed[next];
+                nextTransfer = Math.max(nextTransfer, k);
+                while (nextTransfer < n && (unit[order[nextTransfer]] != DMA || moved[order[nextTransfer]]
+                        || order[nextTransfer] == load)) {
+                    nextTransfer++;
+                }
+                long transferDue = nextTransfer < n ? baseStart[order[nextTransfer]] : Long.MAX_VALUE;
                 InOrderClock probe = clock.copy();
                 long startAlone = probe.start(unit[t], busy[t], ready);
                 InOrderClock withLoad = clock.copy();
                 long loadStart = withLoad.start(DMA, busy[load], 0);
                 long startAfter = withLoad.start(unit[t], busy[t], ready);
-                if (loadStart >= startAlone || startAfter > startAlone
+                if (loadStart >= startAlone || startAfter > startAlone || loadStart + busy[load] > transferDue
                         || tree.min(k, position[load]) < allocBytes(load)) {
                     break;
                 }
@@ -424,6 +463,7 @@ public final class TileTimeline {
         final long capacity;
         final int engines;
         final RunAhead policy;
+        final boolean consumersFirst;
         final int[] remaining = new int[n];
         final int[] succStart = new int[n + 1];
         final int[] succ = new int[depCount];
@@ -445,10 +485,11 @@ public final class TileTimeline {
         final PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
                 : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
 
-        Run(long capacity, int engines, RunAhead policy) {
+        Run(long capacity, int engines, RunAhead policy, boolean consumersFirst) {
             this.capacity = capacity;
             this.engines = engines;
             this.policy = policy;
+            this.consumersFirst = consumersFirst;
             this.idle = new int[] {Integer.MAX_VALUE, 1, 1, engines};
             for (int t = 0; t < n; t++) {
                 remaining[t] = depEnd(t) - depStart[t];
@@ -543,8 +584,13 @@ public final class TileTimeline {
 
         void makeReady(int t) {
             // FREEs come first among the unit-less events: they allocate nothing and release space
-            ready[unit[t]].push(t, urgent[t] || released[t] > 0 ? 1 : 0);
+            enqueue(t, urgent[t] || released[t] > 0);
             blocked[unit[t]] = false;
+        }
+
+        /** Queues ready event {@code t} on its unit in its class, ordered by operator (with consumers first) and id. */
+        void enqueue(int t, boolean urgentClass) {
+            ready[unit[t]].push(t, urgentClass, consumersFirst ? maxRank - rank[t] : 0);
         }
 
         /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
@@ -566,7 +612,7 @@ public final class TileTimeline {
                 skipped[nSkipped++] = t;
             }
             for (int i = 0; i < nSkipped; i++) {
-                r.push(skipped[i], urgent[skipped[i]] || released[skipped[i]] > 0 ? 1 : 0);
+                enqueue(skipped[i], urgent[skipped[i]] || released[skipped[i]] > 0);
             }
             if (found < 0 && nSkipped == LOOKAHEAD) {
                 found = r.takeFirstFitting(this, waive);
@@ -613,7 +659,7 @@ public final class TileTimeline {
                         if (!done[d] && !urgent[d]) {
                             urgent[d] = true;
                             if (remaining[d] == 0 && !started[d]) {
-                                ready[unit[d]].push(d, 1);
+                                enqueue(d, true);
                                 blocked[unit[d]] = false;
                             }
                         }
@@ -713,7 +759,9 @@ public final class TileTimeline {
     }
 
     /**
-     * Ready events of one unit: a binary heap of keys {@code (urgent ? 0 : 1) << 32 | id}, smallest first, so urgent
+     * Ready events of one unit: a binary heap of keys {@code (urgent ? 0 : 1) << 62 | operator key << 32 | id},
+     * smallest first, so urgent events come first, then the operator key (0, or the reversed rank with consumers
+     * first), then the lowest id. Entries whose class changed are left behind and skipped.
      * events come first and then the lowest id. Entries whose class changed are left behind and skipped.
      */
     private static final class Ready {
@@ -725,15 +773,15 @@ public final class TileTimeline {
         }
 
         static boolean urgent(long key) {
-            return (key >>> 32) == 0;
+            return (key >>> 62) == 0;
         }
 
         boolean isEmpty() {
             return size == 0;
         }
 
-        void push(int t, int urgentClass) {
-            long key = ((long) (urgentClass == 1 ? 0 : 1) << 32) | t;
+        void push(int t, boolean urgentClass, long operatorKey) {
+            long key = (urgentClass ? 0 : 1L << 62) | operatorKey << 32 | t;
             if (size == a.length) {
                 a = Arrays.copyOf(a, size * 2);
             }

@@ -130,8 +130,9 @@ class TileTimelineRunAheadTest {
     }
 
     /**
-     * The moves of freed loads into the DMA's idle time ({@link TileTimeline#hoist}), against the same brute force:
-     * from every feasible engine order, towards every policy that frees more loads, the moved order keeps exactly the
+     * The consumers-first order and the moves of freed loads into the DMA's idle time ({@link TileTimeline#hoist}),
+     * against the same brute force: the consumers-first order is valid, timed as its replay and never below the
+     * optimum, and from every feasible engine order (each policy's, and the consumers-first one), towards every policy that frees more loads, the moved order keeps exactly the
      * target policy's dependencies and fits the buffer (by construction: it must never lose a feasible order), is
      * timed as its replay, and never beats the optimum. On these cases moving loads must also pay somewhere: in some
      * case {@link TileTimeline#scheduleBest} is faster than every policy's engine order.
@@ -144,18 +145,22 @@ class TileTimelineRunAheadTest {
         for (int trial = 0; trial < 60; trial++) {
             Case c = randomCase(rnd);
             long engineBest = Long.MAX_VALUE;
-            for (RunAhead from : RunAhead.values()) {
-                TileTimeline.Result base = c.timeline.schedule(c.capacity, 1, from);
+            for (int variant = 0; variant < 4; variant++) {
+                RunAhead from = variant < 3 ? RunAhead.values()[variant] : RunAhead.DEPTH;
+                TileTimeline.Result base = c.timeline.schedule(c.capacity, 1, from, variant == 3);
                 if (!base.feasible()) {
                     continue;
                 }
+                assertTrue(c.valid(base.order(), from), "trial " + trial + " variant " + variant);
+                assertEquals(c.replay(base.order(), from), base.makespan(), "trial " + trial + " variant " + variant);
+                assertTrue(base.makespan() >= c.bruteForce(from), "trial " + trial + " variant " + variant);
                 engineBest = Math.min(engineBest, base.makespan());
                 for (RunAhead to : RunAhead.values()) {
                     if (to.ordinal() <= from.ordinal()) {
                         continue;
                     }
                     TileTimeline.Result r = c.timeline.hoist(base, c.capacity, 1, to);
-                    String at = "trial " + trial + " " + from + " -> " + to;
+                    String at = "trial " + trial + " variant " + variant + " -> " + to;
                     assertTrue(r.feasible(), at);
                     assertEquals(to, r.runAhead(), at);
                     assertTrue(c.valid(r.order(), to), at + ": order breaks a kept dependency or the buffer");
