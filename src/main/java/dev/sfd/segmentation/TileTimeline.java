@@ -21,8 +21,8 @@ import java.util.PriorityQueue;
  * (so a producer running ahead cannot starve its consumers; the headroom is waived when nothing else can run).
  * "Best": an event that is the last dependency of a FREE first (it releases buffer space), then the lowest event
  * id (operators in topological order, steps in walk order); in the consumers-first order the latest operator's
- * events go before the lowest id, so that tiles are used up before more are made. When nothing runs and nothing fits, the segment does
- * not fit the buffer.
+ * events go before the lowest id, so that tiles are used up before more are made. When nothing runs and nothing
+ * fits, the segment does not fit the buffer.
  *
  * <p><b>Timing</b> ({@link Result#makespan()}): the order is issued in order, as a plan runs: an event starts once
  * every earlier event has started, its dependencies have finished and a unit of its kind is free. The buffer
@@ -286,8 +286,7 @@ public final class TileTimeline {
      * less the loads already moved over it, so the order fits by construction. Walking {@code base}'s order with the
      * in-order clock, before each event the next freed loads (in {@code base}'s order) are issued while a DMA engine
      * would be free before that event starts and again by the time {@code base} started its next transfer, and the
-     * room holds them; the first that does not fit stops the moves
-     * until the next event. Unlike {@link #schedule} under {@code policy}, whose engine lets loads that run ahead
+     * room holds them; the first that does not fit stops the moves until the next event. Unlike {@link #schedule} under {@code policy}, whose engine lets loads that run ahead
      * fill the buffer that later steps need, this never makes a feasible order infeasible.
      */
     Result hoist(Result base, long capacityBytes, int dmaEngines, RunAhead policy) {
