@@ -312,14 +312,8 @@ public final class TileTimeline {
                 freed[freedCount++] = t;
             }
         }
-        // when base's order starts each event: a move must leave the DMA engine free by the next transfer's start
-        long[] baseStart = new long[n];
-        long[] baseEnd = new long[n];
-        InOrderClock baseClock = new InOrderClock(dmaEngines);
-        for (int t : order) {
-            baseStart[t] = baseClock.start(unit[t], busy[t], readyAt(t, base.runAhead(), baseEnd));
-            baseEnd[t] = baseStart[t] + duration[t];
-        }
+        // when base's order ends each event: a move must leave the DMA engine free by the next transfer's start
+        long[] baseEnd = inOrderEnds(order, dmaEngines, base.runAhead());
         boolean[] moved = new boolean[n];
         int[] out = new int[n];
         int issued = 0;
@@ -344,7 +338,8 @@ public final class TileTimeline {
                         || order[nextTransfer] == load)) {
                     nextTransfer++;
                 }
-                long transferDue = nextTransfer < n ? baseStart[order[nextTransfer]] : Long.MAX_VALUE;
+                long transferDue = nextTransfer < n
+                        ? baseEnd[order[nextTransfer]] - duration[order[nextTransfer]] : Long.MAX_VALUE;
                 InOrderClock probe = clock.copy();
                 long startAlone = probe.start(unit[t], busy[t], ready);
                 InOrderClock withLoad = clock.copy();
@@ -686,14 +681,21 @@ public final class TileTimeline {
 
     /** In-order makespan of {@code order} (see the class comment) under the dependencies {@code policy} keeps. */
     long inOrderMakespan(int[] order, int engines, RunAhead policy) {
-        long[] end = new long[n];
-        InOrderClock clock = new InOrderClock(engines);
         long makespan = 0;
-        for (int t : order) {
-            end[t] = clock.start(unit[t], busy[t], readyAt(t, policy, end)) + duration[t];
-            makespan = Math.max(makespan, end[t]);
+        for (long e : inOrderEnds(order, engines, policy)) {
+            makespan = Math.max(makespan, e);
         }
         return makespan;
+    }
+
+    /** When each event of {@code order} ends under the in-order issue rule and the dependencies {@code policy} keeps. */
+    private long[] inOrderEnds(int[] order, int engines, RunAhead policy) {
+        long[] end = new long[n];
+        InOrderClock clock = new InOrderClock(engines);
+        for (int t : order) {
+            end[t] = clock.start(unit[t], busy[t], readyAt(t, policy, end)) + duration[t];
+        }
+        return end;
     }
 
     /**
