@@ -97,10 +97,10 @@ public final class TileGraphBuilder {
 
         @Override
         public void compute(int task, String operator, String outTensor, Box outBox, Box loops, boolean last,
-                            int allocates, List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit,
+                            int allocates, int[] reads, int[] deps, OpKind.ComputeUnit unit,
                             long cycles, long readBytes, long writeBytes) {
-            add(new TileTask(task, TaskKind.COMPUTE, operator, outTensor, outBox, loops, last, allocates, reads,
-                    List.of(), deps), TaskResource.of(TaskKind.COMPUTE, unit), cycles, cycles);
+            add(new TileTask(task, TaskKind.COMPUTE, operator, outTensor, outBox, loops, last, allocates, list(reads),
+                    List.of(), list(deps)), TaskResource.of(TaskKind.COMPUTE, unit), cycles, cycles);
         }
 
         @Override
@@ -111,9 +111,13 @@ public final class TileGraphBuilder {
         }
 
         @Override
-        public void free(int task, String owner, String tensor, Box region, int buffer, List<Integer> deps) {
+        public void free(int task, String owner, String tensor, Box region, int buffer, int[] deps) {
             add(new TileTask(task, TaskKind.FREE, owner, tensor, region, null, false, -1, List.of(), List.of(buffer),
-                    deps), TaskResource.NONE, 0, 0);
+                    list(deps)), TaskResource.NONE, 0, 0);
+        }
+
+        private static List<Integer> list(int[] xs) {
+            return java.util.Arrays.stream(xs).boxed().toList();
         }
     }
 }

@@ -156,14 +156,14 @@ public final class SegmentAnalyzer {
 
         @Override
         public void compute(int task, String operator, String outTensor, Box outBox, Box loops, boolean last,
-                            int allocates, List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit,
+                            int allocates, int[] reads, int[] deps, OpKind.ComputeUnit unit,
                             long cycles, long readBytes, long writeBytes) {
             byte u = switch (unit) {
                 case PE_ARRAY -> TileTimeline.PE;
                 case VECTOR -> TileTimeline.VECTOR;
                 case NONE -> TileTimeline.NONE;
             };
-            check(task, timeline.event(u, cycles, u == TileTimeline.NONE ? 0 : cycles, allocates, NONE, ints(deps),
+            check(task, timeline.event(u, cycles, u == TileTimeline.NONE ? 0 : cycles, allocates, NONE, deps,
                     rank(operator)));
         }
 
@@ -174,22 +174,14 @@ public final class SegmentAnalyzer {
         }
 
         @Override
-        public void free(int task, String owner, String tensor, Box region, int buffer, List<Integer> deps) {
-            check(task, timeline.event(TileTimeline.NONE, 0, 0, -1, new int[] {buffer}, ints(deps), rank(owner)));
+        public void free(int task, String owner, String tensor, Box region, int buffer, int[] deps) {
+            check(task, timeline.event(TileTimeline.NONE, 0, 0, -1, new int[] {buffer}, deps, rank(owner)));
         }
 
         private static void check(int task, int event) {
             if (task != event) {
                 throw new IllegalStateException("tile walk event " + task + " out of order");
             }
-        }
-
-        private static int[] ints(List<Integer> xs) {
-            int[] a = new int[xs.size()];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = xs.get(i);
-            }
-            return a;
         }
     }
 
@@ -236,7 +228,7 @@ public final class SegmentAnalyzer {
 
         @Override
         public void compute(int task, String operator, String outTensor, Box outBox, Box loops, boolean last,
-                            int allocates, List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit,
+                            int allocates, int[] reads, int[] deps, OpKind.ComputeUnit unit,
                             long cycles, long readBytes, long writeBytes) {
             super.compute(task, operator, outTensor, outBox, loops, last, allocates, reads, deps, unit, cycles,
                     readBytes, writeBytes);

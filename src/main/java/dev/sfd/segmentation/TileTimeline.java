@@ -94,6 +94,8 @@ public final class TileTimeline {
     private long[] bufferBytes = new long[256];
     private int buffers;
     private int maxRank;
+    /** What every ordering of the events shares, built on first use and dropped when the events change. */
+    private Shape shape;
 
     /** Declares buffer {@code id} of {@code bytes} (ids from 0, in any order). */
     public void buffer(int id, long bytes) {
@@ -102,6 +104,7 @@ public final class TileTimeline {
         }
         bufferBytes[id] = bytes;
         buffers = Math.max(buffers, id + 1);
+        shape = null;
     }
 
     /**
@@ -153,6 +156,7 @@ public final class TileTimeline {
         n++;
         depStart[n] = depCount;
         freeStart[n] = freeCount;
+        shape = null;
         return n - 1;
     }
 
@@ -171,6 +175,7 @@ public final class TileTimeline {
         }
         slice[event] = weight ? WEIGHT_SLICE : OTHER_SLICE;
         bounded[slice[event]]++;
+        shape = null;
     }
 
     /** Whether {@code policy} drops a bound that the policy before it keeps (so that it may order differently). */
@@ -291,6 +296,8 @@ public final class TileTimeline {
      */
     Result hoist(Result base, long capacityBytes, int dmaEngines, RunAhead policy) {
         int[] order = base.order();
+        long[] alloc = shape().alloc;
+        long[] released = shape().released;
         int[] position = new int[n];
         for (int k = 0; k < n; k++) {
             position[order[k]] = k;
@@ -300,8 +307,8 @@ public final class TileTimeline {
         long occupancy = 0;
         room[0] = capacityBytes;
         for (int k = 0; k < n; k++) {
-            long during = occupancy + allocBytes(order[k]);
-            occupancy = during - releasedBytes(order[k]);
+            long during = occupancy + alloc[order[k]];
+            occupancy = during - released[order[k]];
             room[k + 1] = capacityBytes - Math.max(during, occupancy);
         }
         RoomTree tree = new RoomTree(room);
@@ -322,6 +329,8 @@ public final class TileTimeline {
         long[] end = new long[n];
         long makespan = 0;
         InOrderClock clock = new InOrderClock(dmaEngines);
+        InOrderClock probe = new InOrderClock(dmaEngines);
+        InOrderClock withLoad = new InOrderClock(dmaEngines);
         for (int k = 0; k < n; k++) {
             int t = order[k];
             if (moved[t]) {
@@ -340,16 +349,14 @@ public final class TileTimeline {
                 }
                 long transferDue = nextTransfer < n
                         ? baseEnd[order[nextTransfer]] - duration[order[nextTransfer]] : Long.MAX_VALUE;
-                InOrderClock probe = clock.copy();
-                long startAlone = probe.start(unit[t], busy[t], ready);
-                InOrderClock withLoad = clock.copy();
-                long loadStart = withLoad.start(DMA, busy[load], 0);
+                long startAlone = probe.copyFrom(clock).start(unit[t], busy[t], ready);
+                long loadStart = withLoad.copyFrom(clock).start(DMA, busy[load], 0);
                 long startAfter = withLoad.start(unit[t], busy[t], ready);
                 if (loadStart >= startAlone || startAfter > startAlone || loadStart + busy[load] > transferDue
-                        || tree.min(k, position[load]) < allocBytes(load)) {
+                        || tree.min(k, position[load]) < alloc[load]) {
                     break;
                 }
-                tree.add(k, position[load], -allocBytes(load));
+                tree.add(k, position[load], -alloc[load]);
                 end[load] = clock.start(DMA, busy[load], 0) + duration[load];
                 makespan = Math.max(makespan, end[load]);
                 moved[load] = true;
@@ -363,7 +370,7 @@ public final class TileTimeline {
         long peak = 0;
         occupancy = 0;
         for (int t : out) {
-            occupancy += allocBytes(t) - releasedBytes(t);
+            occupancy += alloc[t] - released[t];
             peak = Math.max(peak, occupancy);
         }
         return new Result(true, out, makespan, peak, -1, 0, 0, policy);
@@ -389,6 +396,78 @@ public final class TileTimeline {
             r += bufferBytes[frees[k]];
         }
         return r;
+    }
+
+    private Shape shape() {
+        if (shape == null) {
+            shape = new Shape();
+        }
+        return shape;
+    }
+
+    /**
+     * The policy-independent part of an ordering run, computed once for the several runs of {@link #scheduleBest}:
+     * each event's allocation and release, its successors over every dependency (a run skips those its policy
+     * drops) and, per policy, the headroom it leaves.
+     */
+    private final class Shape {
+        final long[] alloc = new long[n];
+        final long[] released = new long[n];
+        final int[] succStart = new int[n + 1];
+        final int[] succ = new int[depCount];
+        final long[][] reserve = new long[RunAhead.values().length][];
+
+        Shape() {
+            for (int t = 0; t < n; t++) {
+                alloc[t] = allocBytes(t);
+                released[t] = releasedBytes(t);
+                for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                    succStart[deps[k] + 1]++;
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                succStart[t + 1] += succStart[t];
+            }
+            int[] fill = Arrays.copyOf(succStart, n);
+            for (int t = 0; t < n; t++) {
+                for (int k = depStart[t]; k < depStart[t + 1]; k++) {
+                    succ[fill[deps[k]]++] = t;
+                }
+            }
+        }
+
+        /**
+         * Headroom per event under {@code policy}: the largest allocation of any later operator, and of the event's
+         * own successors under the dependencies the policy keeps.
+         */
+        long[] reserve(RunAhead policy) {
+            long[] r = reserve[policy.ordinal()];
+            if (r != null) {
+                return r;
+            }
+            long[] maxAllocOfRank = new long[maxRank + 2];
+            for (int t = 0; t < n; t++) {
+                maxAllocOfRank[rank[t]] = Math.max(maxAllocOfRank[rank[t]], alloc[t]);
+            }
+            long[] later = new long[maxRank + 2];
+            for (int k = maxRank - 1; k >= 0; k--) {
+                later[k] = Math.max(later[k + 1], maxAllocOfRank[k + 1]);
+            }
+            r = new long[n];
+            for (int t = 0; t < n; t++) {
+                if (alloc[t] > 0) {
+                    long x = later[rank[t]];
+                    for (int k = succStart[t]; k < succStart[t + 1]; k++) {
+                        if (!policy.drops(slice[succ[k]])) {
+                            x = Math.max(x, alloc[succ[k]]);
+                        }
+                    }
+                    r[t] = x;
+                }
+            }
+            reserve[policy.ordinal()] = r;
+            return r;
+        }
     }
 
     /** Range add and range minimum over the free buffer at each position of an order (a lazy segment tree). */
@@ -459,19 +538,27 @@ public final class TileTimeline {
         final RunAhead policy;
         final boolean consumersFirst;
         final int[] remaining = new int[n];
-        final int[] succStart = new int[n + 1];
-        final int[] succ = new int[depCount];
-        final long[] alloc = new long[n];
-        final long[] released = new long[n];
-        final long[] reserve = new long[n];
+        final int[] succStart;
+        final int[] succ;
+        final long[] alloc;
+        final long[] released;
+        final long[] reserve;
         final boolean[] urgent = new boolean[n];
         final boolean[] done = new boolean[n];
         final boolean[] started = new boolean[n];
         final Ready[] ready = {new Ready(), new Ready(), new Ready(), new Ready()};
         final int[] idle;
         final int[] order = new int[n];
-        /** A unit whose last pick found nothing that fits, until space is freed or it gets a new ready event. */
+        /**
+         * A unit whose last pick found nothing that fits, until enough space is freed or it gets a ready event that
+         * fits: {@link #pick} would find nothing before then, as fitting only gets harder while the occupancy grows.
+         */
         final boolean[] blocked = new boolean[4];
+        /** Per blocked unit, the least allocation of its ready events, without and with their headroom. */
+        final long[] needWaived = new long[4];
+        final long[] needStrict = new long[4];
+        /** Whether the headroom is waived (nothing else can run). */
+        boolean waive;
         int issued;
         long occupancy;
         long peak;
@@ -485,40 +572,14 @@ public final class TileTimeline {
             this.policy = policy;
             this.consumersFirst = consumersFirst;
             this.idle = new int[] {Integer.MAX_VALUE, 1, 1, engines};
+            Shape shape = shape();
+            this.succStart = shape.succStart;
+            this.succ = shape.succ;
+            this.alloc = shape.alloc;
+            this.released = shape.released;
+            this.reserve = shape.reserve(policy);
             for (int t = 0; t < n; t++) {
                 remaining[t] = depEnd(t) - depStart[t];
-                for (int k = depStart[t]; k < depEnd(t); k++) {
-                    succStart[deps[k] + 1]++;
-                }
-                alloc[t] = allocBytes(t);
-                released[t] = releasedBytes(t);
-            }
-            for (int t = 0; t < n; t++) {
-                succStart[t + 1] += succStart[t];
-            }
-            int[] fill = Arrays.copyOf(succStart, n);
-            for (int t = 0; t < n; t++) {
-                for (int k = depStart[t]; k < depEnd(t); k++) {
-                    succ[fill[deps[k]]++] = t;
-                }
-            }
-            // headroom: the largest allocation of any later operator, and of the event's own successors
-            long[] maxAllocOfRank = new long[maxRank + 2];
-            for (int t = 0; t < n; t++) {
-                maxAllocOfRank[rank[t]] = Math.max(maxAllocOfRank[rank[t]], alloc[t]);
-            }
-            long[] later = new long[maxRank + 2];
-            for (int r = maxRank - 1; r >= 0; r--) {
-                later[r] = Math.max(later[r + 1], maxAllocOfRank[r + 1]);
-            }
-            for (int t = 0; t < n; t++) {
-                if (alloc[t] > 0) {
-                    long r = later[rank[t]];
-                    for (int k = succStart[t]; k < succStart[t + 1]; k++) {
-                        r = Math.max(r, alloc[succ[k]]);
-                    }
-                    reserve[t] = r;
-                }
             }
         }
 
@@ -534,7 +595,6 @@ public final class TileTimeline {
                 }
             }
             long now = 0;
-            boolean waive = false;
             int completed = 0;
             while (completed < n) {
                 boolean progress = true;
@@ -544,7 +604,7 @@ public final class TileTimeline {
                         while (idle[u] > 0 && !blocked[u]) {
                             int t = pick(u, waive);
                             if (t < 0) {
-                                blocked[u] = true;
+                                block(u);
                                 break;
                             }
                             start(t, now);
@@ -579,7 +639,47 @@ public final class TileTimeline {
         void makeReady(int t) {
             // FREEs come first among the unit-less events: they allocate nothing and release space
             enqueue(t, urgent[t] || released[t] > 0);
-            blocked[unit[t]] = false;
+            offer(t);
+        }
+
+        /** Unblocks {@code t}'s unit when {@code t} fits, else counts its allocation in what the unit needs. */
+        void offer(int t) {
+            int u = unit[t];
+            if (!blocked[u]) {
+                return;
+            }
+            if (fits(t, waive)) {
+                blocked[u] = false;
+            } else {
+                needWaived[u] = Math.min(needWaived[u], alloc[t]);
+                needStrict[u] = Math.min(needStrict[u], alloc[t] + reserve[t]);
+            }
+        }
+
+        /** Marks unit {@code u} blocked (its pick found nothing that fits) with the least allocation it waits for. */
+        void block(int u) {
+            blocked[u] = true;
+            long waived = Long.MAX_VALUE;
+            long strict = Long.MAX_VALUE;
+            Ready r = ready[u];
+            for (int i = 0; i < r.size; i++) {
+                int t = Ready.event(r.a[i]);
+                if (!started[t]) {
+                    waived = Math.min(waived, alloc[t]);
+                    strict = Math.min(strict, alloc[t] + reserve[t]);
+                }
+            }
+            needWaived[u] = waived;
+            needStrict[u] = strict;
+        }
+
+        /** After space is released: unblocks the units whose least need now fits. */
+        void released() {
+            for (int u = 0; u < 4; u++) {
+                if (blocked[u] && occupancy + (waive ? needWaived[u] : needStrict[u]) <= capacity) {
+                    blocked[u] = false;
+                }
+            }
         }
 
         /** Queues ready event {@code t} on its unit in its class, ordered by operator (with consumers first) and id. */
@@ -623,7 +723,7 @@ public final class TileTimeline {
             order[issued++] = t;
             occupancy += alloc[t] - released[t];
             if (released[t] > 0) {
-                java.util.Arrays.fill(blocked, false);
+                released();
             }
             peak = Math.max(peak, occupancy);
             byte u = unit[t];
@@ -644,6 +744,9 @@ public final class TileTimeline {
             done[t] = true;
             for (int k = succStart[t]; k < succStart[t + 1]; k++) {
                 int s = succ[k];
+                if (policy.drops(slice[s])) {
+                    continue; // the policy dropped this dependency of s
+                }
                 if (--remaining[s] == 0) {
                     makeReady(s);
                 } else if (remaining[s] == 1 && released[s] > 0) {
@@ -654,7 +757,7 @@ public final class TileTimeline {
                             urgent[d] = true;
                             if (remaining[d] == 0 && !started[d]) {
                                 enqueue(d, true);
-                                blocked[unit[d]] = false;
+                                offer(d);
                             }
                         }
                     }
@@ -714,12 +817,16 @@ public final class TileTimeline {
         }
 
         public InOrderClock copy() {
-            InOrderClock c = new InOrderClock(dmaFree.length);
-            c.previousStart = previousStart;
-            c.peFree = peFree;
-            c.vectorFree = vectorFree;
-            System.arraycopy(dmaFree, 0, c.dmaFree, 0, dmaFree.length);
-            return c;
+            return new InOrderClock(dmaFree.length).copyFrom(this);
+        }
+
+        /** Takes {@code other}'s state (the same number of DMA engines); returns this clock. */
+        InOrderClock copyFrom(InOrderClock other) {
+            previousStart = other.previousStart;
+            peFree = other.peFree;
+            vectorFree = other.vectorFree;
+            System.arraycopy(other.dmaFree, 0, dmaFree, 0, dmaFree.length);
+            return this;
         }
 
         /**
@@ -763,7 +870,6 @@ public final class TileTimeline {
      * Ready events of one unit: a binary heap of keys {@code (urgent ? 0 : 1) << 62 | operator key << 32 | id},
      * smallest first, so urgent events come first, then the operator key (0, or the reversed rank with consumers
      * first), then the lowest id. Entries whose class changed are left behind and skipped.
-     * events come first and then the lowest id. Entries whose class changed are left behind and skipped.
      */
     private static final class Ready {
         long[] a = new long[64];

@@ -98,14 +98,13 @@ public final class TileWalk {
          * @param writeBytes bytes the step writes to the buffer (its output tile, at the buffer's width)
          */
         void compute(int task, String operator, String outTensor, Box outBox, Box loops, boolean last, int allocates,
-                     List<Integer> reads, List<Integer> deps, OpKind.ComputeUnit unit, long cycles, long readBytes,
-                     long writeBytes);
+                     int[] reads, int[] deps, OpKind.ComputeUnit unit, long cycles, long readBytes, long writeBytes);
 
         /** Store a completed output tile held in {@code buffer} to DRAM after compute event {@code dep}. */
         void store(int task, String operator, String tensor, Box box, int buffer, long bytes, int dep);
 
         /** Free {@code buffer} (of operator {@code owner}) once every event in {@code deps} has finished. */
-        void free(int task, String owner, String tensor, Box region, int buffer, List<Integer> deps);
+        void free(int task, String owner, String tensor, Box region, int buffer, int[] deps);
     }
 
     private final Network net;
@@ -351,7 +350,7 @@ public final class TileWalk {
         final Map<String, Mapping> mappings;
         final Visitor visitor;
         final Set<String> inSegment;
-        final List<List<Integer>> users = new ArrayList<>();
+        final List<IntList> users = new ArrayList<>();
         final List<String> bufferTensor = new ArrayList<>();
         final List<Box> bufferRegion = new ArrayList<>();
         final List<String> bufferOwner = new ArrayList<>();
@@ -390,20 +389,22 @@ public final class TileWalk {
             }
             for (int b = 0; b < users.size(); b++) {
                 // users are recorded in creation order, so the list is sorted: drop the repeats
-                List<Integer> all = users.get(b);
-                List<Integer> deps = new ArrayList<>(all.size());
-                for (int u : all) {
-                    if (deps.isEmpty() || deps.get(deps.size() - 1) != u) {
-                        deps.add(u);
+                IntList all = users.get(b);
+                int[] deps = new int[all.size];
+                int k = 0;
+                for (int i = 0; i < all.size; i++) {
+                    if (k == 0 || deps[k - 1] != all.a[i]) {
+                        deps[k++] = all.a[i];
                     }
                 }
+                deps = k == deps.length ? deps : Arrays.copyOf(deps, k);
                 visitor.free(nextEvent(), bufferOwner.get(b), bufferTensor.get(b), bufferRegion.get(b), b, deps);
             }
         }
 
         int newBuffer(String owner, String tensor, Box region, long bytes) {
             int id = users.size();
-            users.add(new ArrayList<>());
+            users.add(new IntList());
             bufferTensor.add(tensor);
             bufferRegion.add(region);
             bufferOwner.add(owner);
@@ -442,61 +443,76 @@ public final class TileWalk {
             int depth = CostModel.prefetchDepth(m);
             CostModel.StepTiming timing = timings.computeIfAbsent(m, x -> cost.stepTiming(net, op, x));
             List<LoopDim> order = m.outerOrder();
+            int[] orderDims = new int[order.size()];
+            for (int j = 0; j < orderDims.length; j++) {
+                orderDims[j] = order.get(j).ordinal();
+            }
             int[] idx = new int[DIMS.length];
             Map<Integer, Slot> slots = new HashMap<>();
-            Map<Long, OutTile> outTiles = new HashMap<>();
+            // output tiles by their index over the non-reduction dims (a dense grid)
+            long outTileCount = 1;
+            for (LoopDim d : DIMS) {
+                if (!d.isReduction()) {
+                    outTileCount *= count[d.ordinal()];
+                }
+            }
+            OutTile[] outTiles = new OutTile[Math.toIntExact(outTileCount)];
+            int outTilesMade = 0;
             // stores of this operator's output tiles, in order: tile k waits for the store of tile k - depth
-            List<Integer> stores = new ArrayList<>();
+            IntList stores = new IntList();
             boolean outputSlots = needsDram && !consumedOnChip;
             List<Operand> reads = nest.reads();
             int[] relevant = new int[reads.size()];
             long[] cachedIndices = new long[reads.size()];
             long[] cachedBytes = new long[reads.size()];
-            List<List<Integer>> cachedDeps = new ArrayList<>();
-            List<List<Integer>> cachedBuffers = new ArrayList<>();
-            List<List<Slot>> cachedSlots = new ArrayList<>();
+            int[][] cachedDeps = new int[reads.size()][];
+            int[][] cachedBuffers = new int[reads.size()][];
+            Slot[][] cachedSlots = new Slot[reads.size()][];
             for (int r = 0; r < reads.size(); r++) {
                 relevant[r] = reads.get(r).relevantMask();
                 cachedIndices[r] = -1;
-                cachedDeps.add(List.of());
-                cachedBuffers.add(List.of());
-                cachedSlots.add(List.of());
             }
             long total = 1;
             for (int c : count) {
                 total *= c;
             }
+            int[] lo = new int[DIMS.length];
+            int[] hi = new int[DIMS.length];
+            IntList deps = new IntList();
+            IntList readBuffers = new IntList();
+            List<Slot> touched = new ArrayList<>(reads.size());
             for (long step = 0; step < total; step++) {
                 if (step > 0) {
-                    for (int j = order.size() - 1; j >= 0; j--) {
-                        int i = order.get(j).ordinal();
+                    for (int j = orderDims.length - 1; j >= 0; j--) {
+                        int i = orderDims[j];
                         if (++idx[i] < count[i]) {
                             break;
                         }
                         idx[i] = 0;
                     }
                 }
-                int[] lo = new int[DIMS.length];
-                int[] hi = new int[DIMS.length];
-                Map<LoopDim, AxisExpr.Range> loops = new EnumMap<>(LoopDim.class);
-                long outKey = 0;
+                int outKey = 0;
                 for (LoopDim d : DIMS) {
                     int i = d.ordinal();
                     lo[i] = idx[i] * tile[i];
                     hi[i] = Math.min(bound[i], lo[i] + tile[i]);
-                    loops.put(d, new AxisExpr.Range(lo[i], hi[i], bound[i]));
                     if (!d.isReduction()) {
                         outKey = outKey * count[i] + idx[i];
                     }
                 }
-                OutTile ot = outTiles.get(outKey);
+                // the step's loop ranges, made when a region has to be projected
+                Map<LoopDim, AxisExpr.Range> loops = null;
+                OutTile ot = outTiles[outKey];
                 if (ot == null) {
+                    loops = ranges(lo, hi, bound);
                     ot = new OutTile();
                     ot.box = nest.region(outOperand, out.shape(), loops);
-                    outTiles.put(outKey, ot);
+                    outTiles[outKey] = ot;
+                    outTilesMade++;
                 }
-                List<Integer> deps = new ArrayList<>();
-                List<Integer> readBuffers = new ArrayList<>();
+                deps.clear();
+                readBuffers.clear();
+                touched.clear();
                 long readBytes = 0;
                 long outBytes = bytes(ot.box.elements(), outBytesPerElement);
                 if (ot.stepsDone > 0) {
@@ -504,13 +520,11 @@ public final class TileWalk {
                     readBuffers.add(ot.buffer);
                     readBytes += outBytes;
                 } else if (outputSlots) {
-                    int k = outTiles.size() - 1;
-                    if (k >= depth && k - depth < stores.size()) {
-                        deps.add(stores.get(k - depth));
+                    int k = outTilesMade - 1;
+                    if (k >= depth && k - depth < stores.size) {
+                        deps.add(stores.a[k - depth]);
                     }
                 }
-                int taskId = -1;
-                List<Slot> touched = new ArrayList<>(reads.size());
                 for (int r = 0; r < reads.size(); r++) {
                     Operand operand = reads.get(r);
                     long indices = 0;
@@ -521,17 +535,22 @@ public final class TileWalk {
                     }
                     if (cachedIndices[r] == indices) {
                         // same tile indices as the previous step: same regions, same slices, same producer tiles
-                        deps.addAll(cachedDeps.get(r));
-                        readBuffers.addAll(cachedBuffers.get(r));
+                        deps.addAll(cachedDeps[r]);
+                        readBuffers.addAll(cachedBuffers[r]);
                         readBytes += cachedBytes[r];
-                        touched.addAll(cachedSlots.get(r));
+                        for (Slot s : cachedSlots[r]) {
+                            touched.add(s);
+                        }
                         continue;
                     }
-                    int depsBefore = deps.size();
-                    int buffersBefore = readBuffers.size();
+                    int depsBefore = deps.size;
+                    int buffersBefore = readBuffers.size;
                     int slotsBefore = touched.size();
                     long bytesBefore = readBytes;
                     Tensor t = net.tensor(operand.tensor());
+                    if (loops == null) {
+                        loops = ranges(lo, hi, bound);
+                    }
                     Box region = nest.region(operand, t.shape(), loops);
                     if (!region.isEmpty()) {
                         List<TensorViews.Part> parts = operand.role() == Operand.Role.WEIGHT
@@ -586,9 +605,9 @@ public final class TileWalk {
                         }
                     }
                     cachedIndices[r] = indices;
-                    cachedDeps.set(r, List.copyOf(deps.subList(depsBefore, deps.size())));
-                    cachedBuffers.set(r, List.copyOf(readBuffers.subList(buffersBefore, readBuffers.size())));
-                    cachedSlots.set(r, List.copyOf(touched.subList(slotsBefore, touched.size())));
+                    cachedDeps[r] = Arrays.copyOfRange(deps.a, depsBefore, deps.size);
+                    cachedBuffers[r] = Arrays.copyOfRange(readBuffers.a, buffersBefore, readBuffers.size);
+                    cachedSlots[r] = touched.subList(slotsBefore, touched.size()).toArray(new Slot[0]);
                     cachedBytes[r] = readBytes - bytesBefore;
                 }
                 int alloc = -1;
@@ -596,19 +615,19 @@ public final class TileWalk {
                     alloc = newBuffer(op.name(), out.name(), ot.box, outBytes);
                     ot.buffer = alloc;
                 }
-                taskId = nextEvent();
+                int taskId = nextEvent();
                 for (Slot s : touched) {
                     s.lastUser = taskId;
                 }
                 ot.stepsDone++;
                 boolean last = ot.stepsDone == reductionSteps;
                 long cycles = timing.stepCycles(lo, hi, readBytes + outBytes);
-                List<Integer> uniqueReads = dedupe(readBuffers, marks);
+                int[] uniqueReads = dedupe(readBuffers, marks);
                 visitor.compute(taskId, op.name(), out.name(), ot.box, new Box(lo, hi), last, alloc, uniqueReads,
                         dedupe(deps, marks), nest.unit(), cycles, readBytes, outBytes);
                 for (int b : uniqueReads) {
-                    List<Integer> u = users.get(b);
-                    if (u.isEmpty() || u.get(u.size() - 1) != taskId) {
+                    IntList u = users.get(b);
+                    if (u.size == 0 || u.a[u.size - 1] != taskId) {
                         u.add(taskId);
                     }
                 }
@@ -630,6 +649,16 @@ public final class TileWalk {
             }
         }
 
+        /** The loop ranges of a step as the loop nest's projections take them. */
+        private Map<LoopDim, AxisExpr.Range> ranges(int[] lo, int[] hi, int[] bound) {
+            Map<LoopDim, AxisExpr.Range> loops = new EnumMap<>(LoopDim.class);
+            for (LoopDim d : DIMS) {
+                int i = d.ordinal();
+                loops.put(d, new AxisExpr.Range(lo[i], hi[i], bound[i]));
+            }
+            return loops;
+        }
+
         /** Producer tiles of a tensor made inside this segment, or null when it comes from DRAM. */
         ProducedTiles producedOnChip(String tensor) {
             boolean here = madeHere.computeIfAbsent(tensor,
@@ -639,24 +668,54 @@ public final class TileWalk {
     }
 
     /** The distinct values of non-negative {@code xs}, first occurrences in order (marks in {@code seen}). */
-    private static List<Integer> dedupe(List<Integer> xs, Marks seen) {
-        if (xs.size() <= 16) {
-            List<Integer> out = new ArrayList<>(xs.size());
-            for (Integer x : xs) {
-                if (!out.contains(x)) {
-                    out.add(x);
+    private static int[] dedupe(IntList xs, Marks seen) {
+        int[] out = new int[xs.size];
+        int k = 0;
+        if (xs.size <= 16) {
+            for (int i = 0; i < xs.size; i++) {
+                int x = xs.a[i];
+                boolean repeat = false;
+                for (int j = 0; j < k && !repeat; j++) {
+                    repeat = out[j] == x;
+                }
+                if (!repeat) {
+                    out[k++] = x;
                 }
             }
-            return out;
-        }
-        seen.next();
-        List<Integer> out = new ArrayList<>(xs.size());
-        for (Integer x : xs) {
-            if (seen.mark(x)) {
-                out.add(x);
+        } else {
+            seen.next();
+            for (int i = 0; i < xs.size; i++) {
+                if (seen.mark(xs.a[i])) {
+                    out[k++] = xs.a[i];
+                }
             }
         }
-        return out;
+        return k == out.length ? out : Arrays.copyOf(out, k);
+    }
+
+    /** A growable list of ints (the walk's dependency and user lists, without boxing). */
+    private static final class IntList {
+        int[] a = new int[8];
+        int size;
+
+        void add(int x) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, size * 2);
+            }
+            a[size++] = x;
+        }
+
+        void addAll(int[] xs) {
+            if (size + xs.length > a.length) {
+                a = Arrays.copyOf(a, Math.max(size + xs.length, a.length * 2));
+            }
+            System.arraycopy(xs, 0, a, size, xs.length);
+            size += xs.length;
+        }
+
+        void clear() {
+            size = 0;
+        }
     }
 
     /** A set of small non-negative ints cleared in O(1): a stamp per value, a new stamp per use. */

@@ -90,8 +90,8 @@ class PlanAssemblerLimitTest {
 
             @Override
             public void compute(int task, String operator, String outTensor, dev.sfd.workload.Box outBox,
-                                dev.sfd.workload.Box loops, boolean last, int allocates, List<Integer> reads,
-                                List<Integer> deps, dev.sfd.workload.OpKind.ComputeUnit unit, long cycles,
+                                dev.sfd.workload.Box loops, boolean last, int allocates, int[] reads,
+                                int[] deps, dev.sfd.workload.OpKind.ComputeUnit unit, long cycles,
                                 long readBytes, long writeBytes) {
                 seen[0]++;
             }
@@ -104,7 +104,7 @@ class PlanAssemblerLimitTest {
 
             @Override
             public void free(int task, String owner, String tensor, dev.sfd.workload.Box region, int buffer,
-                             List<Integer> deps) {
+                             int[] deps) {
                 seen[0]++;
             }
         };
