@@ -3,7 +3,6 @@ package dev.sfd.segmentation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * The planner's one timeline engine: orders the events of one segment's tile walk on the accelerator's units and
@@ -562,9 +561,8 @@ public final class TileTimeline {
         int issued;
         long occupancy;
         long peak;
-        // (time, kind 0 = release unit / 1 = complete, event)
-        final PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
-                : a[1] != b[1] ? Long.compare(a[1], b[1]) : Long.compare(a[2], b[2]));
+        /** What happens next: a unit released or an event completed, by time, then releases first, then event. */
+        final Agenda running = new Agenda();
 
         Run(long capacity, int engines, RunAhead policy, boolean consumersFirst) {
             this.capacity = capacity;
@@ -611,8 +609,8 @@ public final class TileTimeline {
                             progress = true;
                         }
                     }
-                    while (!running.isEmpty() && running.peek()[0] <= now) {
-                        completed += finish(running.poll(), now);
+                    while (!running.isEmpty() && running.time() <= now) {
+                        completed += finish(running.poll());
                         progress = true;
                     }
                 }
@@ -631,7 +629,7 @@ public final class TileTimeline {
                     waive = false;
                     java.util.Arrays.fill(blocked, false);
                 }
-                now = running.peek()[0];
+                now = running.time();
             }
             return new Result(true, order, inOrderMakespan(order, engines, policy), peak, -1, 0, 0, policy);
         }
@@ -729,15 +727,15 @@ public final class TileTimeline {
             byte u = unit[t];
             if (u != NONE) {
                 idle[u]--;
-                running.add(new long[] {now + busy[t], 0, t});
+                running.add(now + busy[t], Agenda.RELEASE, t);
             }
-            running.add(new long[] {now + duration[t], 1, t});
+            running.add(now + duration[t], Agenda.COMPLETE, t);
         }
 
-        /** Handles one running-queue entry; returns 1 when an event completed. */
-        int finish(long[] e, long now) {
-            int t = (int) e[2];
-            if (e[1] == 0) {
+        /** Handles one agenda entry ({@link Agenda#poll}); returns 1 when an event completed. */
+        int finish(long entry) {
+            int t = Agenda.event(entry);
+            if (Agenda.kind(entry) == Agenda.RELEASE) {
                 idle[unit[t]]++;
                 return 0;
             }
@@ -863,6 +861,88 @@ public final class TileTimeline {
             }
             previousStart = start;
             return start;
+        }
+    }
+
+    /**
+     * The running events' next happenings: a binary heap of (time, kind, event), earliest time first, then a unit's
+     * release before a completion, then the lower event id.
+     */
+    private static final class Agenda {
+        static final int RELEASE = 0;
+        static final int COMPLETE = 1;
+        private long[] times = new long[64];
+        private long[] keys = new long[64];
+        private int size;
+
+        static int event(long key) {
+            return (int) key;
+        }
+
+        static int kind(long key) {
+            return (int) (key >>> 32);
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** The earliest time queued. */
+        long time() {
+            return times[0];
+        }
+
+        void add(long time, int kind, int event) {
+            if (size == times.length) {
+                times = Arrays.copyOf(times, size * 2);
+                keys = Arrays.copyOf(keys, size * 2);
+            }
+            long key = (long) kind << 32 | event;
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) / 2;
+                if (!before(time, key, times[parent], keys[parent])) {
+                    break;
+                }
+                times[i] = times[parent];
+                keys[i] = keys[parent];
+                i = parent;
+            }
+            times[i] = time;
+            keys[i] = key;
+        }
+
+        /** Removes the first entry; returns its key (kind and event). */
+        long poll() {
+            long top = keys[0];
+            size--;
+            long time = times[size];
+            long key = keys[size];
+            int i = 0;
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= size) {
+                    break;
+                }
+                if (c + 1 < size && before(times[c + 1], keys[c + 1], times[c], keys[c])) {
+                    c++;
+                }
+                if (!before(times[c], keys[c], time, key)) {
+                    break;
+                }
+                times[i] = times[c];
+                keys[i] = keys[c];
+                i = c;
+            }
+            if (size > 0) {
+                times[i] = time;
+                keys[i] = key;
+            }
+            return top;
+        }
+
+        private static boolean before(long time, long key, long otherTime, long otherKey) {
+            return time < otherTime || time == otherTime && key < otherKey;
         }
     }
 
