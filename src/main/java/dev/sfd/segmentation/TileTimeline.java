@@ -290,8 +290,9 @@ public final class TileTimeline {
      * less the loads already moved over it, so the order fits by construction. Walking {@code base}'s order with the
      * in-order clock, before each event the next freed loads (in {@code base}'s order) are issued while a DMA engine
      * would be free before that event starts and again by the time {@code base} started its next transfer, and the
-     * room holds them; the first that does not fit stops the moves until the next event. Unlike {@link #schedule} under {@code policy}, whose engine lets loads that run ahead
-     * fill the buffer that later steps need, this never makes a feasible order infeasible.
+     * room holds them; the first that does not fit stops the moves until the next event. Unlike {@link #schedule}
+     * under {@code policy}, whose engine lets loads that run ahead fill the buffer that later steps need, this never
+     * makes a feasible order infeasible.
      */
     Result hoist(Result base, long capacityBytes, int dmaEngines, RunAhead policy) {
         int[] order = base.order();
@@ -415,6 +416,8 @@ public final class TileTimeline {
         final int[] succStart = new int[n + 1];
         final int[] succ = new int[depCount];
         final long[][] reserve = new long[RunAhead.values().length][];
+        /** Per operator rank, the largest allocation of any later operator. */
+        final long[] later = new long[maxRank + 2];
 
         Shape() {
             for (int t = 0; t < n; t++) {
@@ -433,6 +436,13 @@ public final class TileTimeline {
                     succ[fill[deps[k]]++] = t;
                 }
             }
+            long[] maxAllocOfRank = new long[maxRank + 2];
+            for (int t = 0; t < n; t++) {
+                maxAllocOfRank[rank[t]] = Math.max(maxAllocOfRank[rank[t]], alloc[t]);
+            }
+            for (int k = maxRank - 1; k >= 0; k--) {
+                later[k] = Math.max(later[k + 1], maxAllocOfRank[k + 1]);
+            }
         }
 
         /**
@@ -443,14 +453,6 @@ public final class TileTimeline {
             long[] r = reserve[policy.ordinal()];
             if (r != null) {
                 return r;
-            }
-            long[] maxAllocOfRank = new long[maxRank + 2];
-            for (int t = 0; t < n; t++) {
-                maxAllocOfRank[rank[t]] = Math.max(maxAllocOfRank[rank[t]], alloc[t]);
-            }
-            long[] later = new long[maxRank + 2];
-            for (int k = maxRank - 1; k >= 0; k--) {
-                later[k] = Math.max(later[k + 1], maxAllocOfRank[k + 1]);
             }
             r = new long[n];
             for (int t = 0; t < n; t++) {
@@ -600,7 +602,7 @@ public final class TileTimeline {
                     progress = false;
                     for (int u = 0; u < 4; u++) {
                         while (idle[u] > 0 && !blocked[u]) {
-                            int t = pick(u, waive);
+                            int t = pick(u);
                             if (t < 0) {
                                 block(u);
                                 break;
@@ -646,7 +648,7 @@ public final class TileTimeline {
             if (!blocked[u]) {
                 return;
             }
-            if (fits(t, waive)) {
+            if (fits(t)) {
                 blocked[u] = false;
             } else {
                 needWaived[u] = Math.min(needWaived[u], alloc[t]);
@@ -686,7 +688,7 @@ public final class TileTimeline {
         }
 
         /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
-        int pick(int u, boolean waive) {
+        int pick(int u) {
             Ready r = ready[u];
             int[] skipped = new int[LOOKAHEAD];
             int nSkipped = 0;
@@ -697,7 +699,7 @@ public final class TileTimeline {
                 if (started[t] || Ready.urgent(key) != (urgent[t] || released[t] > 0)) {
                     continue; // stale entry (re-queued with a higher class, or already started)
                 }
-                if (fits(t, waive)) {
+                if (fits(t)) {
                     found = t;
                     break;
                 }
@@ -707,12 +709,13 @@ public final class TileTimeline {
                 enqueue(skipped[i], urgent[skipped[i]] || released[skipped[i]] > 0);
             }
             if (found < 0 && nSkipped == LOOKAHEAD) {
-                found = r.takeFirstFitting(this, waive);
+                found = r.takeFirstFitting(this);
             }
             return found;
         }
 
-        boolean fits(int t, boolean waive) {
+        /** Whether {@code t}'s allocation (and headroom, unless waived) fits the free buffer. */
+        boolean fits(int t) {
             return occupancy + alloc[t] + (waive ? 0 : reserve[t]) <= capacity;
         }
 
@@ -1005,7 +1008,7 @@ public final class TileTimeline {
         }
 
         /** Full scan: the best live entry that fits, removed; -1 when none. */
-        int takeFirstFitting(Run run, boolean waive) {
+        int takeFirstFitting(Run run) {
             int best = -1;
             long bestKey = Long.MAX_VALUE;
             for (int i = 0; i < size; i++) {
@@ -1013,7 +1016,7 @@ public final class TileTimeline {
                 if (run.started[t] || urgent(a[i]) != (run.urgent[t] || run.released[t] > 0)) {
                     continue;
                 }
-                if (a[i] < bestKey && run.fits(t, waive)) {
+                if (a[i] < bestKey && run.fits(t)) {
                     best = t;
                     bestKey = a[i];
                 }
