@@ -2,7 +2,9 @@ package dev.sfd.segmentation;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The planner's one timeline engine: orders the events of one segment's tile walk on the accelerator's units and
@@ -558,6 +560,13 @@ public final class TileTimeline {
         /** Per blocked unit, the least allocation of its ready events, without and with their headroom. */
         final long[] needWaived = new long[4];
         final long[] needStrict = new long[4];
+        /**
+         * Per unit, once a pick has had to search past its queue's head ({@link #searchFitting}): its ready events
+         * again, in one heap per need (allocation and headroom), so the best event that fits is the best of the heads
+         * whose need fits, not a scan of the whole queue (quadratic on a walk of many small tiles: an 86,000-step
+         * convolution took minutes).
+         */
+        final NeedHeaps[] byNeed = new NeedHeaps[4];
         /** Whether the headroom is waived (nothing else can run). */
         boolean waive;
         int issued;
@@ -661,16 +670,63 @@ public final class TileTimeline {
             blocked[u] = true;
             long waived = Long.MAX_VALUE;
             long strict = Long.MAX_VALUE;
-            Ready r = ready[u];
-            for (int i = 0; i < r.size; i++) {
-                int t = Ready.event(r.a[i]);
-                if (!started[t]) {
-                    waived = Math.min(waived, alloc[t]);
-                    strict = Math.min(strict, alloc[t] + reserve[t]);
+            NeedHeaps h = byNeed[u];
+            if (h != null) {
+                for (int g = 0; g < h.count; g++) {
+                    if (h.liveHead(g, this) >= 0) {
+                        waived = Math.min(waived, h.alloc[g]);
+                        strict = Math.min(strict, h.alloc[g] + h.reserve[g]);
+                    }
+                }
+            } else {
+                Ready r = ready[u];
+                for (int i = 0; i < r.size; i++) {
+                    int t = Ready.event(r.a[i]);
+                    if (!started[t]) {
+                        waived = Math.min(waived, alloc[t]);
+                        strict = Math.min(strict, alloc[t] + reserve[t]);
+                    }
                 }
             }
             needWaived[u] = waived;
             needStrict[u] = strict;
+        }
+
+        /** Whether a queued key is stale: its event started, or it was queued again in another class. */
+        boolean stale(long key) {
+            int t = Ready.event(key);
+            return started[t] || Ready.urgent(key) != (urgent[t] || released[t] > 0);
+        }
+
+        /**
+         * The best ready event of unit {@code u} that fits (the smallest key), left queued (the caller starts it, which
+         * makes its entries stale); -1 when none does.
+         */
+        int searchFitting(int u) {
+            NeedHeaps h = byNeed[u];
+            if (h == null) {
+                h = new NeedHeaps();
+                Ready r = ready[u];
+                for (int i = 0; i < r.size; i++) {
+                    if (!stale(r.a[i])) {
+                        h.push(r.a[i], alloc, reserve);
+                    }
+                }
+                byNeed[u] = h;
+            }
+            int best = -1;
+            long bestKey = Long.MAX_VALUE;
+            for (int g = 0; g < h.count; g++) {
+                if (occupancy + h.alloc[g] + (waive ? 0 : h.reserve[g]) > capacity) {
+                    continue;
+                }
+                long key = h.liveHead(g, this);
+                if (key >= 0 && key < bestKey) {
+                    bestKey = key;
+                    best = Ready.event(key);
+                }
+            }
+            return best;
         }
 
         /** After space is released: unblocks the units whose least need now fits. */
@@ -684,7 +740,11 @@ public final class TileTimeline {
 
         /** Queues ready event {@code t} on its unit in its class, ordered by operator (with consumers first) and id. */
         void enqueue(int t, boolean urgentClass) {
-            ready[unit[t]].push(t, urgentClass, consumersFirst ? maxRank - rank[t] : 0);
+            long key = ready[unit[t]].push(t, urgentClass, consumersFirst ? maxRank - rank[t] : 0);
+            NeedHeaps h = byNeed[unit[t]];
+            if (h != null) {
+                h.push(key, alloc, reserve);
+            }
         }
 
         /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
@@ -706,10 +766,12 @@ public final class TileTimeline {
                 skipped[nSkipped++] = t;
             }
             for (int i = 0; i < nSkipped; i++) {
-                enqueue(skipped[i], urgent[skipped[i]] || released[skipped[i]] > 0);
+                // back into the queue only: the heaps by need still hold them
+                int t = skipped[i];
+                r.push(t, urgent[t] || released[t] > 0, consumersFirst ? maxRank - rank[t] : 0);
             }
             if (found < 0 && nSkipped == LOOKAHEAD) {
-                found = r.takeFirstFitting(this);
+                found = searchFitting(u);
             }
             return found;
         }
@@ -950,6 +1012,46 @@ public final class TileTimeline {
     }
 
     /**
+     * One unit's ready events grouped by need (allocation and headroom under the run's policy), a {@link Ready} heap
+     * per group; a unit's tiles come in few sizes, so there are few groups. Stale entries are dropped at a head.
+     */
+    private static final class NeedHeaps {
+        final Map<Long, Map<Long, Integer>> index = new HashMap<>();
+        long[] alloc = new long[4];
+        long[] reserve = new long[4];
+        Ready[] heaps = new Ready[4];
+        int count;
+
+        void push(long key, long[] allocs, long[] reserves) {
+            int t = Ready.event(key);
+            Map<Long, Integer> byReserve = index.computeIfAbsent(allocs[t], k -> new HashMap<>());
+            Integer g = byReserve.get(reserves[t]);
+            if (g == null) {
+                if (count == heaps.length) {
+                    alloc = Arrays.copyOf(alloc, 2 * count);
+                    reserve = Arrays.copyOf(reserve, 2 * count);
+                    heaps = Arrays.copyOf(heaps, 2 * count);
+                }
+                g = count++;
+                alloc[g] = allocs[t];
+                reserve[g] = reserves[t];
+                heaps[g] = new Ready();
+                byReserve.put(reserves[t], g);
+            }
+            heaps[g].push(key);
+        }
+
+        /** The smallest live key of group {@code g} (stale heads dropped), or -1 when it has none. */
+        long liveHead(int g, Run run) {
+            Ready h = heaps[g];
+            while (h.size > 0 && run.stale(h.a[0])) {
+                h.pop();
+            }
+            return h.size > 0 ? h.a[0] : -1;
+        }
+    }
+
+    /**
      * Ready events of one unit: a binary heap of keys {@code (urgent ? 0 : 1) << 62 | operator key << 32 | id},
      * smallest first, so urgent events come first, then the operator key (0, or the reversed rank with consumers
      * first), then the lowest id. Entries whose class changed are left behind and skipped.
@@ -970,8 +1072,13 @@ public final class TileTimeline {
             return size == 0;
         }
 
-        void push(int t, boolean urgentClass, long operatorKey) {
+        long push(int t, boolean urgentClass, long operatorKey) {
             long key = (urgentClass ? 0 : 1L << 62) | operatorKey << 32 | t;
+            push(key);
+            return key;
+        }
+
+        void push(long key) {
             if (size == a.length) {
                 a = Arrays.copyOf(a, size * 2);
             }
@@ -1005,27 +1112,6 @@ public final class TileTimeline {
                 a[i] = x;
             }
             return top;
-        }
-
-        /** Full scan: the best live entry that fits, removed; -1 when none. */
-        int takeFirstFitting(Run run) {
-            int best = -1;
-            long bestKey = Long.MAX_VALUE;
-            for (int i = 0; i < size; i++) {
-                int t = event(a[i]);
-                if (run.started[t] || urgent(a[i]) != (run.urgent[t] || run.released[t] > 0)) {
-                    continue;
-                }
-                if (a[i] < bestKey && run.fits(t)) {
-                    best = t;
-                    bestKey = a[i];
-                }
-            }
-            if (best >= 0) {
-                // mark it taken: the entry stays in the heap and is skipped as started once the caller starts it
-                return best;
-            }
-            return -1;
         }
 
         int lowestLive(boolean[] started) {

@@ -2,6 +2,7 @@ package dev.sfd.segmentation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -182,6 +183,83 @@ class TileTimelineRunAheadTest {
                 moved, better);
         assertTrue(moved >= 100, moved + " moved orders");
         assertTrue(better > 0, "moving loads never beat the engine's orders");
+    }
+
+    /**
+     * A load that fits is found however deep in the DMA's queue it sits: 80 large tiles (10 bytes) queued before 12
+     * small ones (1 byte) in a 25-byte buffer, each large step far longer than its load. After two large loads the next
+     * 64 queued ones (more than the engine
+     * looks at before searching) do not fit, and the first small load must be the DMA's third transfer; the order
+     * stays valid and is timed as its replay. Then the same on random walks of 150 tiles in three sizes over two
+     * fused operators (weights or activations streamed two slices deep), under every policy: the search by need must
+     * keep every order valid.
+     */
+    @Test
+    void aLoadThatFitsIsFoundBehindMoreQueuedLoadsThanTheEngineLooksAhead() {
+        Case c = new Case();
+        int[] smallLoads = new int[12];
+        int[] largeLoads = new int[80];
+        for (int i = 0; i < largeLoads.length + smallLoads.length; i++) {
+            boolean large = i < largeLoads.length;
+            int b = c.buffer(large ? 10 : 1);
+            int load = c.event(TileTimeline.DMA, large ? 100 : 10, b, NONE, NONE, 0);
+            int step = c.event(TileTimeline.PE, large ? 1000 : 10, -1, NONE, new int[] {load}, 0);
+            c.event(TileTimeline.NONE, 0, -1, new int[] {b}, new int[] {step}, 0);
+            if (large) {
+                largeLoads[i] = load;
+            } else {
+                smallLoads[i - largeLoads.length] = load;
+            }
+        }
+        c.capacity = 25;
+        TileTimeline.Result r = c.timeline.schedule(c.capacity, 1, RunAhead.DEPTH);
+        assertTrue(r.feasible());
+        assertTrue(c.valid(r.order(), RunAhead.DEPTH));
+        assertEquals(c.replay(r.order(), RunAhead.DEPTH), r.makespan());
+        int[] dma = java.util.Arrays.stream(r.order()).filter(t -> c.units.get(t) == TileTimeline.DMA).toArray();
+        assertEquals(largeLoads[0], dma[0]);
+        assertEquals(largeLoads[1], dma[1]);
+        assertEquals(smallLoads[0], dma[2], "the first small load waits behind large loads that do not fit");
+
+        Random rnd = new Random(20261203);
+        int[] sizes = {1, 4, 9};
+        int scheduled = 0;
+        for (int trial = 0; trial < 20; trial++) {
+            Case w = new Case();
+            int[] producerSteps = new int[150];
+            for (int o = 0; o < 2; o++) {
+                int[] steps = new int[150];
+                for (int s = 0; s < steps.length; s++) {
+                    int b = w.buffer(sizes[rnd.nextInt(sizes.length)]);
+                    int load = w.event(TileTimeline.DMA, 1 + rnd.nextInt(30), b, NONE,
+                            s >= 2 ? new int[] {steps[s - 2]} : NONE, o);
+                    if (s >= 2) {
+                        w.bound(load, o == 0);
+                    }
+                    int[] on = s == 0 ? new int[] {load} : new int[] {load, steps[s - 1]};
+                    if (o == 1) {
+                        on = java.util.Arrays.copyOf(on, on.length + 1);
+                        on[on.length - 1] = producerSteps[s];
+                    }
+                    steps[s] = w.event(TileTimeline.PE, 1 + rnd.nextInt(30), -1, NONE, on, o);
+                    w.event(TileTimeline.NONE, 0, -1, new int[] {b}, new int[] {steps[s]}, o);
+                }
+                producerSteps = steps;
+            }
+            w.capacity = 36 + rnd.nextInt(30);
+            for (RunAhead p : RunAhead.values()) {
+                TileTimeline.Result x = w.timeline.schedule(w.capacity, 1, p);
+                String at = "trial " + trial + " " + p;
+                if (!x.feasible()) {
+                    assertNotEquals(RunAhead.DEPTH, p, at + ": the depth bound always fits two slices per operator");
+                    continue;
+                }
+                scheduled++;
+                assertTrue(w.valid(x.order(), p), at + ": order breaks a kept dependency or the buffer");
+                assertEquals(w.replay(x.order(), p), x.makespan(), at);
+            }
+        }
+        assertTrue(scheduled >= 40, scheduled + " of 60 schedules fit");
     }
 
     /** A random segment: operators in a chain, each streaming its weight in slices and reading the previous one. */
