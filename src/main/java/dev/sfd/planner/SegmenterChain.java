@@ -45,9 +45,9 @@ final class SegmenterChain implements Segmenter {
     private final List<SolverRun> runs = new ArrayList<>();
 
     /**
-     * @param pricer prices segments at tile level: the DP then solves the priced model and every other run's answer
-     *     is priced before the comparison (an answer with a segment that does not fit loses); empty: every run is
-     *     compared by the additive model
+     * @param pricer prices segments at tile level: for its own objective the DP then solves the priced model and every
+     *     other run's answer is priced before the comparison (an answer with a segment that does not fit loses); empty,
+     *     or another objective than the pricer's: every run is compared by the additive model
      */
     SegmenterChain(SolverChoice choice, String timefoldConfig, Optional<SegmentPricer> pricer) {
         this(choice, timefoldConfig, pricer, FIRST_TASK_LIMIT);
@@ -74,15 +74,15 @@ final class SegmenterChain implements Segmenter {
     public Segmentation segment(SegmentationModel model, SegmenterSettings settings) {
         Objective objective = settings.objective();
         int n = model.operators().size();
-        Segmentation dp = pricer.isPresent() && objective == Objective.LATENCY ? stagedDp(model, settings)
+        Segmentation dp = pricedFor(objective) ? stagedDp(model, settings)
                 : (pricer.isPresent() ? new DpSegmenter(pricer.get()) : new DpSegmenter()).segment(model, settings);
-        record(dp, objective, pricer.isPresent() && objective == Objective.LATENCY
+        record(dp, objective, pricedFor(objective)
                 ? "exact over the topological order, every segment priced at tile level, fused segments of at most "
                 + "N tile events for rising N (" + dpRounds + ")" + dpJoined + "; reference and warm start"
                 : "exact over the model's topological order; reference and warm start", dpBudgetSpent);
         Segmentation best = dp;
         // auto: after the priced DP nothing follows (the search solvers' answers, priced, never beat it)
-        boolean searchAfterDp = choice == SolverChoice.AUTO && !(pricer.isPresent() && objective == Objective.LATENCY);
+        boolean searchAfterDp = choice == SolverChoice.AUTO && !(pricedFor(objective));
         boolean cpsat = choice == SolverChoice.CPSAT
                 || (searchAfterDp && n <= SolverChoice.AUTO_CPSAT_MAX_OPERATORS);
         boolean timefold = choice == SolverChoice.TIMEFOLD
@@ -147,14 +147,14 @@ final class SegmenterChain implements Segmenter {
                 Segmentation s = new DpSegmenter(p).segment(model, round);
                 boolean full = limit >= max;
                 boolean proved = s.status() == Segmentation.Status.OPTIMAL;
-                LOGGER.debug("Priced DP with fused segments of at most ({}) tile events: ({}) cycles, ({})", limit,
-                        s.pricedCycles(), s.status());
+                LOGGER.debug("Priced DP with fused segments of at most ({}) tile events: ({}) priced, ({})", limit,
+                        s.pricedValue(), s.status());
                 last = s;
                 rounds.append(rounds.length() == 0 ? "" : ", ").append(limit).append(' ').append(s.status());
                 if (!full && s.feasible()) {
                     // optimal for a smaller space only
                     s = new Segmentation(s.parts(), s.evaluation(), Segmentation.Status.FEASIBLE, Double.NaN,
-                            s.solver(), s.wallMillis(), s.pricedCycles());
+                            s.solver(), s.wallMillis(), s.pricedValue());
                 }
                 // each round's answer joined, at the pricer's own limit, outside the budget and the time limit (the
                 // search keeps all of both): the best round to join need not be the best searched one (GPT-2 small
@@ -170,8 +170,8 @@ final class SegmenterChain implements Segmenter {
                 String note = joined == s ? "" : "; then adjacent segments joined (" + limit + "), "
                         + s.parts().size() + " -> " + joined.parts().size();
                 s = joined;
-                if (best == null || !best.feasible() || s.feasible() && s.pricedCycles() < best.pricedCycles()
-                        || full && proved && s.feasible() && s.pricedCycles() <= best.pricedCycles()) {
+                if (best == null || !best.feasible() || s.feasible() && s.pricedValue() < best.pricedValue()
+                        || full && proved && s.feasible() && s.pricedValue() <= best.pricedValue()) {
                     best = s;
                     bestJoined = note;
                 }
@@ -193,7 +193,7 @@ final class SegmenterChain implements Segmenter {
         double gap = best.status() == Segmentation.Status.OPTIMAL ? 0
                 : last.status() != Segmentation.Status.OPTIMAL ? last.gap() : Double.NaN;
         return new Segmentation(best.parts(), best.evaluation(), best.status(), gap, best.solver(), wall,
-                best.pricedCycles());
+                best.pricedValue());
     }
 
     private Optional<Segmentation> run(String solver, java.util.function.Supplier<Segmentation> body,
@@ -213,9 +213,14 @@ final class SegmenterChain implements Segmenter {
         }
     }
 
-    /** A search solver's answer with its tile-level price (latency objective with a pricer), else unchanged. */
+    /** Whether the pricer prices in {@code objective} (then the DP solves the priced model). */
+    private boolean pricedFor(Objective objective) {
+        return pricer.isPresent() && pricer.get().objective() == objective;
+    }
+
+    /** A search solver's answer with its tile-level price (in the pricer's objective), else unchanged. */
     private Segmentation priced(Segmentation s, Objective objective) {
-        if (pricer.isEmpty() || objective != Objective.LATENCY || !s.feasible()) {
+        if (!pricedFor(objective) || !s.feasible()) {
             return s;
         }
         List<List<Integer>> operators = new ArrayList<>();
@@ -231,7 +236,7 @@ final class SegmenterChain implements Segmenter {
         for (double price : pricer.get().priceAll(operators, choices)) {
             total += price;
         }
-        return s.withPricedCycles(total);
+        return s.withPricedValue(total);
     }
 
     private static void sortByOperator(List<Integer> ops, List<Integer> choices) {
@@ -254,12 +259,12 @@ final class SegmenterChain implements Segmenter {
 
     /** The figure two answers are compared by: the priced latency when both have one, else the model's score. */
     private static double score(Segmentation s, Objective objective) {
-        return s.priced() ? s.pricedCycles() : objective.score(s.evaluation());
+        return s.priced() ? s.pricedValue() : objective.score(s.evaluation());
     }
 
     private static Segmentation better(Segmentation current, Optional<Segmentation> candidate, Objective objective) {
         if (candidate.isEmpty() || !candidate.get().feasible()
-                || candidate.get().priced() && Double.isInfinite(candidate.get().pricedCycles())) {
+                || candidate.get().priced() && Double.isInfinite(candidate.get().pricedValue())) {
             return current;
         }
         Segmentation c = candidate.get();

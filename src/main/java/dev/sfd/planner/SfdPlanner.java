@@ -33,11 +33,12 @@ import java.util.Optional;
  * segmentation model, each candidate segment priced at tile level by the planner's timeline engine
  * ({@link TilePricer}) -> tile scheduler ({@link PlanAssembler}) for the chosen segments and mappings.
  *
- * <p>For the latency objective the segmenter optimises what the scheduler will achieve: the DP prices the segments
- * it considers with the same engine the scheduler runs, so its answer needs no repair and its predicted latency is
- * the scheduled one. For the energy and DRAM objectives it solves the additive model; the assembler then splits any
- * segment the scheduler cannot fit. If the simulated plan's latency would exceed the layer-by-layer plan's (made
- * from the same fronts), the layer-by-layer plan is reported with {@code fallback} set.
+ * <p>For the latency and DRAM objectives the segmenter optimises what the scheduler will achieve: the DP prices the
+ * segments it considers with the same engine the scheduler runs (their cycles, or the bytes their walks move), so its
+ * answer needs no repair and its predicted latency and DRAM bytes are the scheduled ones. For the energy objective it
+ * solves the additive model; the assembler then splits any segment the scheduler cannot fit. If the simulated plan's
+ * latency would exceed the layer-by-layer plan's (made from the same fronts), the layer-by-layer plan is reported with
+ * {@code fallback} set.
  */
 public final class SfdPlanner implements Planner {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -162,9 +163,11 @@ public final class SfdPlanner implements Planner {
         progress.stage("segmenting", -1);
         CostModel cost = new CostModel(hw);
         SegmentationInput input = new SegmentationModelBuilder(net, hw).build(mapping);
-        TilePricer pricer = new TilePricer(net, cost, input, options.maxFusedTasks(), options.threads());
+        // energy is solved on the additive model; its pricer (in latency) still analyses the segments for the report
+        TilePricer pricer = new TilePricer(net, cost, input, options.maxFusedTasks(), options.threads(),
+                options.objective().pricedAtTileLevel() ? options.objective() : Objective.LATENCY);
         SegmenterChain chain = new SegmenterChain(options.solver(), options.timefoldConfig(),
-                options.objective() == Objective.LATENCY ? Optional.of(pricer) : Optional.empty());
+                options.objective().pricedAtTileLevel() ? Optional.of(pricer) : Optional.empty());
         SegmenterSettings settings = new SegmenterSettings(options.objective(), options.timeLimitSeconds(),
                 options.threads(), options.seed(), SegmenterSettings.defaults().maxSegmentLength(),
                 options.dpWorkBudget());

@@ -3,13 +3,19 @@ package dev.sfd.segmentation;
 import java.util.List;
 
 /**
- * Prices a candidate segment of a {@link SegmentationModel}: the segment's latency in cycles as the tile scheduler
- * will run it, or {@link Double#POSITIVE_INFINITY} when no tile order fits it in the buffer. The DP segmenter uses
- * a pricer to solve the priced model exactly (docs/segmentation.md): every segment of the plan it returns has been
- * priced, and no segmentation scores better, because the model's additive figure of an unpriced segment never
- * exceeds its price ({@link #lowerBound}).
+ * Prices a candidate segment of a {@link SegmentationModel} in its {@linkplain #objective objective}: for latency, the
+ * segment's cycles as the tile scheduler will run it; for DRAM, the bytes its walk moves (with its cycles at
+ * {@link Objective#LATENCY_PER_DRAM_BYTE} to break ties); {@link Double#POSITIVE_INFINITY} when no tile order fits it in the
+ * buffer. The DP segmenter uses a pricer to solve the priced model exactly (docs/segmentation.md): every segment of
+ * the plan it returns has been priced, and no segmentation scores better, because no price is below the bound the DP
+ * computes for it ({@link #bound}).
  */
 public interface SegmentPricer {
+    /** What the prices measure (latency by default). */
+    default Objective objective() {
+        return Objective.LATENCY;
+    }
+
     /**
      * @param operators model indexes of the segment's operators (topological order)
      * @param choices the option of each
@@ -86,17 +92,27 @@ public interface SegmentPricer {
      */
     static double lowerBound(SegmentationModel model, List<Integer> operators, List<Integer> choices,
                              long dramBytes) {
-        long pe = 0;
-        long vector = 0;
-        for (int k = 0; k < operators.size(); k++) {
-            SegmentationModel.Option o = model.operators().get(operators.get(k)).options().get(choices.get(k));
-            if (o.vectorUnit()) {
-                vector += o.busyCycles();
-            } else {
-                pe += o.busyCycles();
-            }
-        }
-        return lowerBound(model, pe, vector, dramBytes);
+        long[] busy = busyCycles(model, operators, choices);
+        return lowerBound(model, busy[0], busy[1], dramBytes);
+    }
+
+    /**
+     * A value no price of this pricer's {@linkplain #objective objective} goes below for a segment whose units are
+     * busy at least {@code pe} and {@code vector} cycles and that moves at least {@code dramBytes}: {@link #lowerBound}
+     * for latency, the bytes themselves for DRAM.
+     */
+    default double bound(SegmentationModel model, long pe, long vector, long dramBytes) {
+        return switch (objective()) {
+            case LATENCY -> lowerBound(model, pe, vector, dramBytes);
+            case DRAM -> dramBytes;
+            case ENERGY -> throw new UnsupportedOperationException("energy is not priced at tile level");
+        };
+    }
+
+    /** {@link #bound} of a segment with the given options, from their busy cycles. */
+    default double bound(SegmentationModel model, List<Integer> operators, List<Integer> choices, long dramBytes) {
+        long[] busy = busyCycles(model, operators, choices);
+        return bound(model, busy[0], busy[1], dramBytes);
     }
 
     /** {@link #lowerBound} of a segment whose units are busy {@code pe} and {@code vector} cycles. */
@@ -107,5 +123,20 @@ public interface SegmentPricer {
         long l = model.segmentOverheadCycles();
         long dram = (long) Math.floor(dramBytes / model.dramBytesPerCycle());
         return Math.max(Math.max(pe, vector) + 2 * l, dram + l);
+    }
+
+    /** The PE array's and the vector unit's busy cycles of the given options, summed. */
+    private static long[] busyCycles(SegmentationModel model, List<Integer> operators, List<Integer> choices) {
+        long pe = 0;
+        long vector = 0;
+        for (int k = 0; k < operators.size(); k++) {
+            SegmentationModel.Option o = model.operators().get(operators.get(k)).options().get(choices.get(k));
+            if (o.vectorUnit()) {
+                vector += o.busyCycles();
+            } else {
+                pe += o.busyCycles();
+            }
+        }
+        return new long[] {pe, vector};
     }
 }

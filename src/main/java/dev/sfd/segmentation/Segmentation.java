@@ -13,11 +13,11 @@ import java.util.Objects;
  * @param gap relative gap to the solver's best bound (0 when optimal, NaN when unknown)
  * @param solver which solver produced it ("dp", "cpsat", ...)
  * @param wallMillis time spent solving
- * @param pricedCycles the latency of {@code parts} by a {@link SegmentPricer} (the sum of its segments' prices), or
- *     NaN when the segmenter priced nothing
+ * @param pricedValue the objective's value of {@code parts} by a {@link SegmentPricer} (the sum of its segments'
+ *     prices: cycles for latency, DRAM bytes for the DRAM objective), or NaN when the segmenter priced nothing
  */
 public record Segmentation(List<SegmentationModel.Part> parts, SegmentationModel.Evaluation evaluation, Status status,
-                           double gap, String solver, long wallMillis, double pricedCycles) {
+                           double gap, String solver, long wallMillis, double pricedValue) {
 
     /** How the solver judges its answer. */
     public enum Status { OPTIMAL, FEASIBLE, INFEASIBLE }
@@ -42,12 +42,12 @@ public record Segmentation(List<SegmentationModel.Part> parts, SegmentationModel
     }
 
     public boolean priced() {
-        return !Double.isNaN(pricedCycles);
+        return !Double.isNaN(pricedValue);
     }
 
-    /** The same answer with its priced latency. */
-    public Segmentation withPricedCycles(double cycles) {
-        return new Segmentation(parts, evaluation, status, gap, solver, wallMillis, cycles);
+    /** The same answer with its priced value. */
+    public Segmentation withPricedValue(double value) {
+        return new Segmentation(parts, evaluation, status, gap, solver, wallMillis, value);
     }
 
     public boolean feasible() {

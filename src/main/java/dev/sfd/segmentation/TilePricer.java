@@ -47,6 +47,7 @@ public final class TilePricer implements SegmentPricer {
     /** Per walked segment, the walk it has: its structure key, else its own key (recorded when first walked). */
     private final Map<Key, Object> walkOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    private final Objective objective;
 
     private record Key(List<Integer> operators, List<Integer> choices) {
     }
@@ -59,6 +60,19 @@ public final class TilePricer implements SegmentPricer {
      * @param threads segments priced at once by {@link #priceAll}
      */
     public TilePricer(Network net, CostModel cost, SegmentationInput input, int maxTasks, int threads) {
+        this(net, cost, input, maxTasks, threads, Objective.LATENCY);
+    }
+
+    /**
+     * A pricer in {@code objective} (latency or DRAM bytes; {@link SegmentPricer}): the walks and analyses are the
+     * same, only the figure a price reads from them differs.
+     */
+    public TilePricer(Network net, CostModel cost, SegmentationInput input, int maxTasks, int threads,
+                      Objective objective) {
+        if (!objective.pricedAtTileLevel()) {
+            throw new IllegalArgumentException(objective + " is not priced at tile level");
+        }
+        this.objective = objective;
         this.net = Objects.requireNonNull(net, "net");
         this.cost = Objects.requireNonNull(cost, "cost");
         this.input = Objects.requireNonNull(input, "input");
@@ -111,8 +125,17 @@ public final class TilePricer implements SegmentPricer {
                 work.addAndGet(Math.max(1, a.get().tasks()));
             }
         }
-        return a.filter(SegmentAnalyzer.Analysis::feasible).map(x -> (double) x.cycles())
-                .orElse(Double.POSITIVE_INFINITY);
+        return a.filter(SegmentAnalyzer.Analysis::feasible).map(this::value).orElse(Double.POSITIVE_INFINITY);
+    }
+
+    @Override
+    public Objective objective() {
+        return objective;
+    }
+
+    /** A feasible analysis's price in the objective: its cycles, or its DRAM bytes with the cycles breaking ties. */
+    private double value(SegmentAnalyzer.Analysis a) {
+        return objective == Objective.DRAM ? a.dramBytes() + Objective.LATENCY_PER_DRAM_BYTE * a.cycles() : a.cycles();
     }
 
     /**

@@ -64,10 +64,10 @@ class StagedDpTest {
         if (note.contains("joined")) {
             // a round's answer joined lower (SegmentJoins): outside the searched space, so below the optimum
             assertEquals(Segmentation.Status.FEASIBLE, staged.status());
-            assertTrue(staged.pricedCycles() < once.pricedCycles(), () -> chain.runs().toString());
+            assertTrue(staged.pricedValue() < once.pricedValue(), () -> chain.runs().toString());
         } else {
             assertEquals(Segmentation.Status.OPTIMAL, staged.status(), () -> chain.runs().toString());
-            assertEquals(once.pricedCycles(), staged.pricedCycles(), () -> chain.runs().toString());
+            assertEquals(once.pricedValue(), staged.pricedValue(), () -> chain.runs().toString());
         }
     }
 }

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link SegmentPricer#lowerBound} holds for the real pricer: the priced DP calls a path optimal when no other path's
  * bounds (or, for segments it has not looked at, floors below those bounds) sum below it, so a tile-level price
  * under the bound of its own segment would make that claim false. Random contiguous segments of zoo networks, with
- * random option choices, priced by {@link TilePricer}, against the bound of the model's DRAM bytes for the same part.
+ * random option choices, priced by {@link TilePricer}, against the bound of the model's DRAM bytes for the same part;
+ * and the DRAM bytes of their walks against those bytes, the bound of the DRAM objective's prices.
  */
 class PricerBoundTest {
     @ParameterizedTest(name = "{0} on {1}")
@@ -38,6 +39,7 @@ class PricerBoundTest {
         Random random = new Random(network.hashCode() * 31L + hardware.hashCode());
         int priced = 0;
         int tight = 0;
+        int exactDram = 0;
         for (int trial = 0; trial < 100; trial++) {
             int len = 1 + random.nextInt(Math.min(8, n));
             int i = random.nextInt(n - len + 1);
@@ -59,9 +61,17 @@ class PricerBoundTest {
             if (price <= 1.2 * bound) {
                 tight++;
             }
+            // the DRAM objective's bound is those bytes themselves
+            long moved = pricer.analysis(ops, choices).orElseThrow().dramBytes();
+            assertTrue(moved >= dram, network + " on " + hardware + ": segment " + ops + " options " + choices
+                    + " moves " + moved + " DRAM bytes, below its bound " + dram);
+            if (moved == dram) {
+                exactDram++;
+            }
         }
         assertTrue(priced >= 25, "only " + priced + " of 100 segments priced");
         assertTrue(tight > 0, "no price within 1.2x of its bound: the check says little");
+        assertTrue(exactDram > 0, "no segment moves exactly its least DRAM bytes: the DRAM check says little");
     }
 
     /** A random option of operator k whose walk is small (few tiles), else option 0. */

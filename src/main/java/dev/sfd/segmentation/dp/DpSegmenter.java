@@ -85,7 +85,8 @@ public final class DpSegmenter implements Segmenter {
     }
 
     /**
-     * The exact DP over the priced model (for the latency objective; other objectives use the additive model): each
+     * The exact DP over the priced model (for the pricer's {@linkplain SegmentPricer#objective objective}; another
+     * objective uses the additive model): each
      * candidate segment is priced by {@code pricer} with the options the additive model picks for it at
      * {@link #PRICED_FOOTPRINT_SLACK} times the buffer, those it picks at the real buffer, and the pricer's
      * {@linkplain SegmentPricer#alternatives alternatives}, and costs the cheapest; the pricer judges fit.
@@ -103,7 +104,7 @@ public final class DpSegmenter implements Segmenter {
     public Segmentation segment(SegmentationModel model, SegmenterSettings settings) {
         long start = System.nanoTime();
         Segmentation s;
-        if (pricer != null && settings.objective() == Objective.LATENCY) {
+        if (pricer != null && pricer.objective() == settings.objective()) {
             // The pricer walks each segment in the real buffer and prices one that does not fit as infinite: it is
             // the judge of fit. The model's footprint adds every operator's stand-alone tiles and holds fused
             // intermediates whole, up to 7x the walk's peak on fused transformer blocks, so it only bounds the
@@ -446,7 +447,7 @@ public final class DpSegmenter implements Segmenter {
                 value += prices.get(key(path[s], path[s + 1]));
             }
             LOGGER.debug("DP priced ({}) segments ({} for moves around the best priced path), bounded ({}), "
-                    + "in ({}) rounds: ({}) cycles, converged ({}); operators alone in ({} ms), option choices in "
+                    + "in ({}) rounds: priced ({}), converged ({}); operators alone in ({} ms), option choices in "
                     + "({} ms), ({}) tile events of pricing work", prices.size(), movesPriced, known.size(), rounds,
                     (long) value, converged, singlesMillis, chooseNanosTotal.get() / 1_000_000,
                     pricer.work() - workStart);
@@ -496,7 +497,7 @@ public final class DpSegmenter implements Segmenter {
                 ch.add(sc.choices()[k - i]);
             }
             long boundary = leastBoundary != null ? leastBoundary[i][j - i] : sc.dramBytes() - weightBytes(ops, ch);
-            double bound = SegmentPricer.lowerBound(model, ops, ch, boundary + weightBytes(ops, ch));
+            double bound = boundOf(ops, ch, boundary + weightBytes(ops, ch));
             List<int[]> others = new ArrayList<>();
             if (alternatives != null) {
                 List<List<Integer>> alts = new ArrayList<>(alternatives.alternatives(ops, ch));
@@ -510,8 +511,7 @@ public final class DpSegmenter implements Segmenter {
                         continue;
                     }
                     others.add(alt.stream().mapToInt(Integer::intValue).toArray());
-                    bound = Math.min(bound,
-                            SegmentPricer.lowerBound(model, ops, alt, boundary + weightBytes(ops, alt)));
+                    bound = Math.min(bound, boundOf(ops, alt, boundary + weightBytes(ops, alt)));
                 }
             }
             return new Candidate(i, j, sc.choices(), bound, others);
@@ -619,7 +619,7 @@ public final class DpSegmenter implements Segmenter {
                 segments++;
                 i = j;
             }
-            LOGGER.debug("DP greedy seed: ({}) segments to operator ({}) of ({}), ({}) cycles, in ({} ms)", segments, i, n,
+            LOGGER.debug("DP greedy seed: ({}) segments to operator ({}) of ({}), priced ({}), in ({} ms)", segments, i, n,
                     (long) total, (System.nanoTime() - t0) / 1_000_000);
         }
 
@@ -631,8 +631,18 @@ public final class DpSegmenter implements Segmenter {
          * segment, so the search's values only rise as it learns more.
          */
         private double floor(long[] pePrefix, long[] vecPrefix, long[] weightPrefix, int i, int j) {
-            return SegmentPricer.lowerBound(model, pePrefix[j] - pePrefix[i], vecPrefix[j] - vecPrefix[i],
+            return alternatives.bound(model, pePrefix[j] - pePrefix[i], vecPrefix[j] - vecPrefix[i],
                     leastBoundary[i][j - i] + weightPrefix[j] - weightPrefix[i]);
+        }
+
+        /**
+         * The bound of a segment's price with the given options ({@link SegmentPricer#bound}, in the priced run's
+         * objective); in a run that does not price (the strict twin proposing options), the latency bound, which only
+         * ranks its proposals.
+         */
+        private double boundOf(List<Integer> ops, List<Integer> choices, long dramBytes) {
+            return alternatives != null ? alternatives.bound(model, ops, choices, dramBytes)
+                    : SegmentPricer.lowerBound(model, ops, choices, dramBytes);
         }
 
         /**
@@ -1108,18 +1118,23 @@ public final class DpSegmenter implements Segmenter {
             return switch (objective) {
                 case LATENCY -> o.computeCycles() + o.weightDramBytes() / bw;
                 case ENERGY -> o.computeEnergyPj() + o.weightDramBytes() * model.dramEnergyPjPerByte();
-                case DRAM -> o.weightDramBytes();
+                case DRAM -> o.weightDramBytes() + Objective.LATENCY_PER_DRAM_BYTE * o.computeCycles();
             };
         }
 
         /** The segment's objective value, computed exactly as the model's evaluator does. */
         private double value(long compute, long dramBytes, double energy) {
             return switch (objective) {
-                case LATENCY -> Math.max(compute, (long) Math.ceil(dramBytes / model.dramBytesPerCycle()))
-                        + model.segmentOverheadCycles();
+                case LATENCY -> latency(compute, dramBytes);
                 case ENERGY -> energy + dramBytes * model.dramEnergyPjPerByte();
-                case DRAM -> dramBytes;
+                case DRAM -> dramBytes + Objective.LATENCY_PER_DRAM_BYTE * latency(compute, dramBytes);
             };
+        }
+
+        /** The segment's latency in the additive model. */
+        private long latency(long compute, long dramBytes) {
+            return Math.max(compute, (long) Math.ceil(dramBytes / model.dramBytesPerCycle()))
+                    + model.segmentOverheadCycles();
         }
 
         void markApproximate() {
@@ -1177,17 +1192,13 @@ public final class DpSegmenter implements Segmenter {
             for (int s = 0; s < size; s++) {
                 idx[s] = s;
                 switch (objective) {
-                    case LATENCY -> {
+                    case LATENCY, DRAM -> { // DRAM bytes, then latency for ties: both rise with either coordinate
                         x[s] = compute[s];
                         y[s] = weight[s];
                     }
                     case ENERGY -> {
                         x[s] = 0;
                         y[s] = energy[s] + weight[s] * dramEnergyPjPerByte;
-                    }
-                    case DRAM -> {
-                        x[s] = 0;
-                        y[s] = weight[s];
                     }
                     default -> throw new IllegalStateException();
                 }

@@ -97,7 +97,7 @@ public final class SegmentJoins {
             return s;
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        LOGGER.debug("Joined adjacent segments of the ({}) answer: ({}) -> ({}) cycles, ({}) -> ({}) segments, in ({} "
+        LOGGER.debug("Joined adjacent segments of the ({}) answer: priced ({}) -> ({}), ({}) -> ({}) segments, in ({} "
                 + "ms), ({}) tile events of pricing work", s.solver(), (long) before, (long) value, s.parts().size(),
                 parts.size(), millis, pricer.work() - work);
         double gap = s.status() == Segmentation.Status.OPTIMAL ? Double.NaN : s.gap();

@@ -107,7 +107,8 @@ class CpSatSegmenterTest {
         SegmentationModel m = new SegmentationModel(ops, ts, 1000, 10, 1, 50);
         Segmentation dp = new DpSegmenter().segment(m, settings(Objective.DRAM));
         Segmentation cp = new CpSatSegmenter(ONE_WORKER).segment(m, settings(Objective.DRAM));
-        assertEquals(ConvexBruteForce.best(m, Objective.DRAM), cp.evaluation().dramBytes());
+        // the DRAM score breaks ties by latency at less than a byte per plan; CP-SAT minimises the bytes alone
+        assertEquals(ConvexBruteForce.best(m, Objective.DRAM), Objective.DRAM.score(cp.evaluation()), 1.0);
         assertTrue(cp.evaluation().dramBytes() < dp.evaluation().dramBytes(),
                 cp.parts() + " vs DP " + dp.parts());
     }

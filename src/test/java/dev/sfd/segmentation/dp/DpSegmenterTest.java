@@ -49,14 +49,14 @@ class DpSegmenterTest {
      * and infinite for some multi-operator segments: "the scheduler cannot fit it"), and a segment counts only when
      * some option choice fits {@link DpSegmenter#PRICED_FOOTPRINT_SLACK} times the buffer in the model, as in the DP.
      */
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("pricedSeeds")
-    void pricedDpEqualsBruteForceOverContiguousSegmentations(long seed) {
+    @ParameterizedTest(name = "seed {0} {1}")
+    @MethodSource("pricedSeedsAndObjectives")
+    void pricedDpEqualsBruteForceOverContiguousSegmentations(long seed, Objective objective) {
         Random r = new Random(seed);
         int n = 2 + r.nextInt(8); // 2..9 operators
         SegmentationModel m = RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1)));
         long salt = r.nextLong();
-        SyntheticPricer pricer = new SyntheticPricer(m, salt);
+        SyntheticPricer pricer = new SyntheticPricer(m, salt, 1, objective);
         double[][] price = new double[n + 1][n + 1];
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j <= n; j++) {
@@ -72,24 +72,30 @@ class DpSegmenterTest {
                 best[j] = Math.min(best[j], best[i] + price[i][j]);
             }
         }
-        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(objective, 600, 1, 1, n));
         if (Double.isInfinite(best[n])) {
             assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
             return;
         }
         assertTrue(s.feasible(), () -> "DP found nothing, brute force " + best[n]);
         assertEquals(Segmentation.Status.OPTIMAL, s.status());
-        assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
+        assertEquals(best[n], s.pricedValue(), 1e-6 * best[n], "seed " + seed);
         double sum = 0;
         for (SegmentationModel.Part p : s.parts()) {
             sum += pricer.priceOf(p.operators().get(0), p.operators().get(p.operators().size() - 1) + 1);
         }
-        assertEquals(s.pricedCycles(), sum, 1e-6 * sum, "the answer's price is the sum of its segments' prices");
+        assertEquals(s.pricedValue(), sum, 1e-6 * sum, "the answer's price is the sum of its segments' prices");
         assertTrue(pricer.calls() <= n * (n + 1) + 2 * n, "priced more segments than exist (two choices each)");
     }
 
     static Stream<Long> pricedSeeds() {
         return Stream.iterate(100L, x -> x + 1).limit(60);
+    }
+
+    /** The priced seeds in latency, and the first half of them in DRAM bytes (prices and bounds in bytes). */
+    static Stream<Arguments> pricedSeedsAndObjectives() {
+        return Stream.concat(pricedSeeds().map(x -> Arguments.of(x, Objective.LATENCY)),
+                pricedSeeds().limit(30).map(x -> Arguments.of(x, Objective.DRAM)));
     }
 
     /**
@@ -98,13 +104,13 @@ class DpSegmenterTest {
      * segments below the bound the model's sizes would give. The DP stays exact only if it bounds them with what the
      * pricer says.
      */
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("pricedSeeds")
-    void pricedDpIsExactWhenSegmentsMoveLessThanTheModelCounts(long seed) {
+    @ParameterizedTest(name = "seed {0} {1}")
+    @MethodSource("pricedSeedsAndObjectives")
+    void pricedDpIsExactWhenSegmentsMoveLessThanTheModelCounts(long seed, Objective objective) {
         Random r = new Random(seed);
         int n = 2 + r.nextInt(8);
         SegmentationModel m = slowDram(RandomModels.random(r, n, false, Math.max(1, 20_000L >> (n - 1))));
-        SyntheticPricer pricer = new SyntheticPricer(m, r.nextLong(), 16);
+        SyntheticPricer pricer = new SyntheticPricer(m, r.nextLong(), 16, objective);
         double[] best = new double[n + 1];
         java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
         best[0] = 0;
@@ -114,13 +120,13 @@ class DpSegmenterTest {
                 best[j] = Math.min(best[j], best[i] + p);
             }
         }
-        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n));
+        Segmentation s = new DpSegmenter(pricer).segment(m, new SegmenterSettings(objective, 600, 1, 1, n));
         if (Double.isInfinite(best[n])) {
             assertFalse(s.feasible(), "brute force finds nothing, the DP must not either");
             return;
         }
         assertEquals(Segmentation.Status.OPTIMAL, s.status());
-        assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
+        assertEquals(best[n], s.pricedValue(), 1e-6 * best[n], "seed " + seed);
     }
 
     /**
@@ -152,17 +158,17 @@ class DpSegmenterTest {
                         + " prices for a budget of " + budget);
             }
             assertEquals(runs[0].parts(), runs[1].parts(), "seed " + seed);
-            assertEquals(runs[0].pricedCycles(), runs[1].pricedCycles(), "seed " + seed);
-            assertTrue(runs[0].pricedCycles() >= optimum.pricedCycles() - 1e-6, "seed " + seed);
+            assertEquals(runs[0].pricedValue(), runs[1].pricedValue(), "seed " + seed);
+            assertTrue(runs[0].pricedValue() >= optimum.pricedValue() - 1e-6, "seed " + seed);
             if (runs[0].status() == Segmentation.Status.FEASIBLE) {
                 stopped++;
             } else {
-                assertEquals(optimum.pricedCycles(), runs[0].pricedCycles(), 1e-6, "seed " + seed);
+                assertEquals(optimum.pricedValue(), runs[0].pricedValue(), 1e-6, "seed " + seed);
             }
             Segmentation roomy = new DpSegmenter(new SyntheticPricer(m, salt)).segment(m,
                     new SegmenterSettings(Objective.LATENCY, 600, 1, 1, n, 1_000_000));
             assertEquals(Segmentation.Status.OPTIMAL, roomy.status(), "seed " + seed);
-            assertEquals(optimum.pricedCycles(), roomy.pricedCycles(), 1e-6, "seed " + seed);
+            assertEquals(optimum.pricedValue(), roomy.pricedValue(), 1e-6, "seed " + seed);
         }
         assertTrue(stopped >= 10, "only " + stopped + " of 60 searches stopped by a budget of 2n + 2 prices");
     }
@@ -227,14 +233,27 @@ class DpSegmenterTest {
         private final int lighter;
         private int calls;
 
+        /** What the prices measure: cycles, or DRAM bytes. */
+        private final Objective objective;
+
         SyntheticPricer(SegmentationModel m, long salt) {
             this(m, salt, 1);
         }
 
         SyntheticPricer(SegmentationModel m, long salt, int lighter) {
+            this(m, salt, lighter, Objective.LATENCY);
+        }
+
+        SyntheticPricer(SegmentationModel m, long salt, int lighter, Objective objective) {
             this.m = m;
             this.salt = salt;
             this.lighter = lighter;
+            this.objective = objective;
+        }
+
+        @Override
+        public Objective objective() {
+            return objective;
         }
 
         @Override
@@ -273,7 +292,7 @@ class DpSegmenterTest {
 
         /**
          * Above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM (at the
-         * least the pricer says it costs).
+         * least the pricer says it costs); in DRAM bytes, those bytes.
          */
         double upper(int i, int j) {
             long pe = 0;
@@ -299,6 +318,9 @@ class DpSegmenterTest {
                 if (touches) {
                     dram += t.bytes() / lighter * (1 + t.consumers().size());
                 }
+            }
+            if (objective == Objective.DRAM) {
+                return dram;
             }
             long l = m.segmentOverheadCycles();
             return Math.max(Math.max(pe, vec) + 2 * l, Math.ceil(dram / m.dramBytesPerCycle()) + l);
@@ -379,7 +401,7 @@ class DpSegmenterTest {
         }
         assertTrue(s.feasible(), () -> "DP found nothing, brute force " + best[n] + ": " + s.evaluation().problem());
         assertEquals(Segmentation.Status.OPTIMAL, s.status());
-        assertEquals(best[n], s.pricedCycles(), 1e-6 * best[n], "seed " + seed);
+        assertEquals(best[n], s.pricedValue(), 1e-6 * best[n], "seed " + seed);
         for (SegmentationModel.Part p : s.parts()) {
             int i = p.operators().get(0);
             int j = p.operators().get(p.operators().size() - 1) + 1;
@@ -434,7 +456,7 @@ class DpSegmenterTest {
             Segmentation s = new DpSegmenter(pricer).segment(m,
                     new SegmenterSettings(Objective.LATENCY, 1e-9, 1, 1, n));
             assertTrue(s.feasible(), "seed " + seed);
-            assertTrue(Double.isFinite(s.pricedCycles()), "seed " + seed + ": " + s.pricedCycles());
+            assertTrue(Double.isFinite(s.pricedValue()), "seed " + seed + ": " + s.pricedValue());
             assertTrue(s.parts().stream().anyMatch(p -> p.operators().contains(lonely) && p.operators().size() > 1),
                     "seed " + seed + ": operator " + lonely + " must sit in a fused segment: " + s.parts());
         }

@@ -107,7 +107,7 @@ class SegmentJoinsTest {
         for (SegmentationModel.Part p : joined.parts()) {
             sum += fresh.price(p.operators(), p.choices());
         }
-        assertEquals(joined.pricedCycles(), sum, 1e-6);
+        assertEquals(joined.pricedValue(), sum, 1e-6);
         int[] option = new int[input.model().operators().size()];
         for (SegmentationModel.Part p : searched.parts()) {
             for (int k = 0; k < p.operators().size(); k++) {
@@ -122,7 +122,7 @@ class SegmentJoinsTest {
             }
         }
         assertEquals(option.length, next);
-        assertTrue(joined.pricedCycles() < searched.pricedCycles() - 1e-6, "ResNet-18 at 8 MiB joins lower");
+        assertTrue(joined.pricedValue() < searched.pricedValue() - 1e-6, "ResNet-18 at 8 MiB joins lower");
         assertTrue(joined.parts().size() < searched.parts().size());
         assertEquals(Segmentation.Status.FEASIBLE, joined.status());
         if (searched.status() == Segmentation.Status.OPTIMAL) {
@@ -137,6 +137,6 @@ class SegmentJoinsTest {
                 : fresh.price(ops, choices);
         assertSame(searched, SegmentJoins.join(input.model(), searched, blind));
         System.out.printf("resnet18 soma-edge: %d segments %.0f cycles -> %d segments %.0f cycles%n",
-                searched.parts().size(), searched.pricedCycles(), joined.parts().size(), joined.pricedCycles());
+                searched.parts().size(), searched.pricedValue(), joined.parts().size(), joined.pricedValue());
     }
 }
