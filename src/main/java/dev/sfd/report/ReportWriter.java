@@ -256,7 +256,8 @@ public final class ReportWriter {
         g.writeBooleanField("pricedAtTileLevel", p.priced());
         g.writeNumberField("additiveLatencyCycles", p.additiveLatencyCycles());
         g.writeNumberField("segments", p.segments().size());
-        writeDouble(g, "latencyErrorVsSimulated", r.cycles() == 0 ? Double.NaN
+        // after a fallback the simulated plan is the layer-by-layer one, not the plan predicted
+        writeDouble(g, "latencyErrorVsSimulated", r.cycles() == 0 || res.fellBack() ? Double.NaN
                 : (double) (p.latencyCycles() - r.cycles()) / r.cycles());
         g.writeEndObject();
         g.writeObjectFieldStart("layerwise");
@@ -396,11 +397,15 @@ public final class ReportWriter {
         }
         SfdResult.Prediction p = res.prediction();
         double error = r.cycles() == 0 ? 0 : (double) (p.latencyCycles() - r.cycles()) / r.cycles();
-        out.printf(Locale.ROOT, "segmenter      %,d cycles predicted (%s), %+.1f%% of simulated%s%n", p.latencyCycles(),
-                p.priced() ? "every segment priced at tile level" : "additive model", 100 * error,
+        // after a fallback the simulated plan is the layer-by-layer one: there is no error to measure
+        String measured = res.fellBack() ? "for the plan not reported (fallback)"
+                : String.format(Locale.ROOT, "%+.1f%% of simulated", 100 * error);
+        out.printf(Locale.ROOT, "segmenter      %,d cycles predicted (%s), %s%s%n", p.latencyCycles(),
+                p.priced() ? "every segment priced at tile level" : "additive model", measured,
                 res.repairs().isEmpty() ? "" : ", before repairs");
-        out.printf(Locale.ROOT, "solver         %s -> %s %s, model error %+.1f%% (%s)%n", res.solverRequested(),
-                res.solverUsed(), res.solverStatus(), 100 * error, runs);
+        out.printf(Locale.ROOT, "solver         %s -> %s %s, model error %s (%s)%n", res.solverRequested(),
+                res.solverUsed(), res.solverStatus(), res.fellBack() ? "not measured (fallback)"
+                        : String.format(Locale.ROOT, "%+.1f%%", 100 * error), runs);
         if (!res.repairs().isEmpty()) {
             out.printf(Locale.ROOT, "repairs        %d fused segment(s) split by the scheduler (report.json 'repairs')%n",
                     res.repairs().size());
