@@ -33,12 +33,11 @@ import java.util.Optional;
  * segmentation model, each candidate segment priced at tile level by the planner's timeline engine
  * ({@link TilePricer}) -> tile scheduler ({@link PlanAssembler}) for the chosen segments and mappings.
  *
- * <p>For the latency and DRAM objectives the segmenter optimises what the scheduler will achieve: the DP prices the
- * segments it considers with the same engine the scheduler runs (their cycles, or the bytes their walks move), so its
- * answer needs no repair and its predicted latency and DRAM bytes are the scheduled ones. For the energy objective it
- * solves the additive model; the assembler then splits any segment the scheduler cannot fit. If the simulated plan's
- * latency would exceed the layer-by-layer plan's (made from the same fronts), the layer-by-layer plan is reported with
- * {@code fallback} set.
+ * <p>The segmenter optimises what the scheduler will achieve: the DP prices the segments it considers with the same
+ * engine the scheduler runs (their cycles, the bytes their walks move or their energy, by the objective), so its
+ * answer needs no repair and its predictions are the scheduled figures. If the simulated plan's latency would exceed
+ * the layer-by-layer plan's (made from the same fronts) under the latency objective, the layer-by-layer plan is
+ * reported with {@code fallback} set.
  */
 public final class SfdPlanner implements Planner {
     private static final Logger LOGGER = LogManager.getLogger();
@@ -163,11 +162,9 @@ public final class SfdPlanner implements Planner {
         progress.stage("segmenting", -1);
         CostModel cost = new CostModel(hw);
         SegmentationInput input = new SegmentationModelBuilder(net, hw).build(mapping);
-        // energy is solved on the additive model; its pricer (in latency) still analyses the segments for the report
         TilePricer pricer = new TilePricer(net, cost, input, options.maxFusedTasks(), options.threads(),
-                options.objective().pricedAtTileLevel() ? options.objective() : Objective.LATENCY);
-        SegmenterChain chain = new SegmenterChain(options.solver(), options.timefoldConfig(),
-                options.objective().pricedAtTileLevel() ? Optional.of(pricer) : Optional.empty());
+                options.objective());
+        SegmenterChain chain = new SegmenterChain(options.solver(), options.timefoldConfig(), Optional.of(pricer));
         SegmenterSettings settings = new SegmenterSettings(options.objective(), options.timeLimitSeconds(),
                 options.threads(), options.seed(), SegmenterSettings.defaults().maxSegmentLength(),
                 options.dpWorkBudget());

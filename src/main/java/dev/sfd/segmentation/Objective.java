@@ -7,19 +7,13 @@ public enum Objective {
     LATENCY, ENERGY, DRAM;
 
     /**
-     * What the DRAM objective adds per cycle of latency: of two plans that move the same bytes the faster wins (else
-     * the choice among mappings that fetch their weights once would fall to the smallest tiles, whose walks are up
-     * to a hundred times longer), and a plan's cycles (below 10^9 on any zoo network) add less than a byte.
+     * What the DRAM and energy objectives add per cycle of latency (a byte, a picojoule): of two plans that move the
+     * same bytes or spend the same energy the faster wins (else the choice among mappings that fetch their weights
+     * once, or among an elementwise operator's tilings, which all spend the same, would fall to the smallest tiles,
+     * whose walks are up to a hundred times longer), and a plan's cycles (below 10^9 on any zoo network) add less than
+     * one unit.
      */
-    public static final double LATENCY_PER_DRAM_BYTE = 1e-9;
-
-    /**
-     * Whether the planner's DP prices segments at tile level for this objective ({@link SegmentPricer}: latency and
-     * DRAM bytes, each with a bound no price goes below); energy is solved on the additive model.
-     */
-    public boolean pricedAtTileLevel() {
-        return this != ENERGY;
-    }
+    public static final double TIE_PER_CYCLE = 1e-9;
 
     /** The figure this objective minimises ({@code Double.MAX_VALUE} for an illegal solution). */
     public double score(SegmentationModel.Evaluation e) {
@@ -28,8 +22,8 @@ public enum Objective {
         }
         return switch (this) {
             case LATENCY -> e.latencyCycles();
-            case ENERGY -> e.energyPj();
-            case DRAM -> e.dramBytes() + LATENCY_PER_DRAM_BYTE * e.latencyCycles();
+            case ENERGY -> e.energyPj() + TIE_PER_CYCLE * e.latencyCycles();
+            case DRAM -> e.dramBytes() + TIE_PER_CYCLE * e.latencyCycles();
         };
     }
 

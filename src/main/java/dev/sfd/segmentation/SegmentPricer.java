@@ -4,11 +4,11 @@ import java.util.List;
 
 /**
  * Prices a candidate segment of a {@link SegmentationModel} in its {@linkplain #objective objective}: for latency, the
- * segment's cycles as the tile scheduler will run it; for DRAM, the bytes its walk moves (with its cycles at
- * {@link Objective#LATENCY_PER_DRAM_BYTE} to break ties); {@link Double#POSITIVE_INFINITY} when no tile order fits it in the
- * buffer. The DP segmenter uses a pricer to solve the priced model exactly (docs/segmentation.md): every segment of
- * the plan it returns has been priced, and no segmentation scores better, because no price is below the bound the DP
- * computes for it ({@link #bound}).
+ * segment's cycles as the tile scheduler will run it; for DRAM, the bytes its walk moves; for energy, the picojoules
+ * its walk spends (both with the cycles at {@link Objective#TIE_PER_CYCLE} to break ties);
+ * {@link Double#POSITIVE_INFINITY} when no tile order fits it in the buffer. The DP segmenter uses a pricer to solve
+ * the priced model exactly (docs/segmentation.md): every segment of the plan it returns has been priced, and no
+ * segmentation scores better, because no price is below the bound the DP computes for it ({@link #bound}).
  */
 public interface SegmentPricer {
     /** What the prices measure (latency by default). */
@@ -98,21 +98,40 @@ public interface SegmentPricer {
 
     /**
      * A value no price of this pricer's {@linkplain #objective objective} goes below for a segment whose units are
-     * busy at least {@code pe} and {@code vector} cycles and that moves at least {@code dramBytes}: {@link #lowerBound}
-     * for latency, the bytes themselves for DRAM.
+     * busy at least {@code pe} and {@code vector} cycles, that moves at least {@code dramBytes} and whose operators
+     * spend at least {@code fixedPj} whatever their tiles ({@link #fixedEnergyPj}): {@link #lowerBound} for latency,
+     * the bytes themselves for DRAM, for energy {@code fixedPj} and every byte's least DRAM and buffer access energy
+     * ({@link #leastPjPerDramByte}).
      */
-    default double bound(SegmentationModel model, long pe, long vector, long dramBytes) {
+    default double bound(SegmentationModel model, long pe, long vector, long dramBytes, double fixedPj) {
         return switch (objective()) {
             case LATENCY -> lowerBound(model, pe, vector, dramBytes);
             case DRAM -> dramBytes;
-            case ENERGY -> throw new UnsupportedOperationException("energy is not priced at tile level");
+            case ENERGY -> fixedPj + dramBytes * leastPjPerDramByte();
         };
     }
 
-    /** {@link #bound} of a segment with the given options, from their busy cycles. */
+    /** {@link #bound} of a segment with the given options, from their busy cycles and fixed energy. */
     default double bound(SegmentationModel model, List<Integer> operators, List<Integer> choices, long dramBytes) {
         long[] busy = busyCycles(model, operators, choices);
-        return bound(model, busy[0], busy[1], dramBytes);
+        double fixed = 0;
+        for (int op : operators) {
+            fixed += fixedEnergyPj(model, op);
+        }
+        return bound(model, busy[0], busy[1], dramBytes, fixed);
+    }
+
+    /**
+     * Energy an operator spends in any walk of any of its options, in picojoules (its MACs or vector operations and
+     * the PE accesses they make); 0 by default.
+     */
+    default double fixedEnergyPj(SegmentationModel model, int operator) {
+        return 0;
+    }
+
+    /** Energy no DRAM byte a walk moves costs less than (the DRAM access and the buffer's); 0 by default. */
+    default double leastPjPerDramByte() {
+        return 0;
     }
 
     /** {@link #lowerBound} of a segment whose units are busy {@code pe} and {@code vector} cycles. */

@@ -48,6 +48,8 @@ public final class TilePricer implements SegmentPricer {
     private final Map<Key, Object> walkOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
     private final Objective objective;
+    /** Per operator, {@link #fixedEnergyPj} (made on first use). */
+    private volatile double[] fixedEnergy;
 
     private record Key(List<Integer> operators, List<Integer> choices) {
     }
@@ -64,15 +66,12 @@ public final class TilePricer implements SegmentPricer {
     }
 
     /**
-     * A pricer in {@code objective} (latency or DRAM bytes; {@link SegmentPricer}): the walks and analyses are the
-     * same, only the figure a price reads from them differs.
+     * A pricer in {@code objective} (latency, DRAM bytes or energy; {@link SegmentPricer}): the walks and analyses are
+     * the same, only the figure a price reads from them differs.
      */
     public TilePricer(Network net, CostModel cost, SegmentationInput input, int maxTasks, int threads,
                       Objective objective) {
-        if (!objective.pricedAtTileLevel()) {
-            throw new IllegalArgumentException(objective + " is not priced at tile level");
-        }
-        this.objective = objective;
+        this.objective = Objects.requireNonNull(objective, "objective");
         this.net = Objects.requireNonNull(net, "net");
         this.cost = Objects.requireNonNull(cost, "cost");
         this.input = Objects.requireNonNull(input, "input");
@@ -133,9 +132,50 @@ public final class TilePricer implements SegmentPricer {
         return objective;
     }
 
-    /** A feasible analysis's price in the objective: its cycles, or its DRAM bytes with the cycles breaking ties. */
+    /**
+     * A feasible analysis's price in the objective: its cycles, or its DRAM bytes or energy with the cycles breaking
+     * ties.
+     */
     private double value(SegmentAnalyzer.Analysis a) {
-        return objective == Objective.DRAM ? a.dramBytes() + Objective.LATENCY_PER_DRAM_BYTE * a.cycles() : a.cycles();
+        return switch (objective) {
+            case LATENCY -> a.cycles();
+            case DRAM -> a.dramBytes() + Objective.TIE_PER_CYCLE * a.cycles();
+            case ENERGY -> a.energyPj() + Objective.TIE_PER_CYCLE * a.cycles();
+        };
+    }
+
+    /**
+     * The least over the operator's options of the energy its MACs or vector operations and their PE accesses take
+     * in the cost model: the walk spends that on every point of the operator's iteration space, whatever its tiles.
+     */
+    @Override
+    public double fixedEnergyPj(SegmentationModel model, int operator) {
+        double[] f = fixedEnergy;
+        if (f == null) {
+            f = new double[input.operators().size()];
+            for (int op = 0; op < f.length; op++) {
+                double least = Double.POSITIVE_INFINITY;
+                for (int o = 0; o < input.model().operators().get(op).options().size(); o++) {
+                    Optional<Mapping> m = input.mapping(op, o);
+                    if (m.isPresent()) {
+                        dev.sfd.cost.EnergyBreakdown e = cost.evaluate(net, input.operators().get(op), m.get())
+                                .energy();
+                        least = Math.min(least, e.macPj() + e.vectorPj() + e.peAccessPj());
+                    }
+                }
+                f[op] = Double.isInfinite(least) ? 0 : least;
+            }
+            fixedEnergy = f;
+        }
+        return f[operator];
+    }
+
+    /** Each DRAM byte is read or written once in DRAM and once in the global buffer, at the cheaper of either way. */
+    @Override
+    public double leastPjPerDramByte() {
+        var hw = cost.hardware();
+        return Math.min(hw.dram().readEnergyPjPerByte(), hw.dram().writeEnergyPjPerByte())
+                + Math.min(hw.globalBuffer().readEnergyPjPerByte(), hw.globalBuffer().writeEnergyPjPerByte());
     }
 
     /**

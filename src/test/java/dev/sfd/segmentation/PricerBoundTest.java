@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bounds (or, for segments it has not looked at, floors below those bounds) sum below it, so a tile-level price
  * under the bound of its own segment would make that claim false. Random contiguous segments of zoo networks, with
  * random option choices, priced by {@link TilePricer}, against the bound of the model's DRAM bytes for the same part;
- * and the DRAM bytes of their walks against those bytes, the bound of the DRAM objective's prices.
+ * and the DRAM bytes and energy of their walks against the bounds of the DRAM and energy objectives' prices.
  */
 class PricerBoundTest {
     @ParameterizedTest(name = "{0} on {1}")
@@ -40,6 +40,7 @@ class PricerBoundTest {
         int priced = 0;
         int tight = 0;
         int exactDram = 0;
+        double worstEnergy = 0;
         for (int trial = 0; trial < 100; trial++) {
             int len = 1 + random.nextInt(Math.min(8, n));
             int i = random.nextInt(n - len + 1);
@@ -61,14 +62,28 @@ class PricerBoundTest {
             if (price <= 1.2 * bound) {
                 tight++;
             }
-            // the DRAM objective's bound is those bytes themselves
-            long moved = pricer.analysis(ops, choices).orElseThrow().dramBytes();
-            assertTrue(moved >= dram, network + " on " + hardware + ": segment " + ops + " options " + choices
-                    + " moves " + moved + " DRAM bytes, below its bound " + dram);
-            if (moved == dram) {
+            // the DRAM objective's bound is those bytes themselves; the energy objective's, the operators' fixed
+            // energy and those bytes' least energy
+            SegmentAnalyzer.Analysis a = pricer.analysis(ops, choices).orElseThrow();
+            assertTrue(a.dramBytes() >= dram, network + " on " + hardware + ": segment " + ops + " options " + choices
+                    + " moves " + a.dramBytes() + " DRAM bytes, below its bound " + dram);
+            if (a.dramBytes() == dram) {
                 exactDram++;
             }
+            double fixed = 0;
+            for (int op : ops) {
+                fixed += pricer.fixedEnergyPj(model, op);
+            }
+            double energyBound = fixed + dram * pricer.leastPjPerDramByte();
+            // the walk and the bound add the same figures in another order: a relative 1e-12 of rounding
+            assertTrue(a.energyPj() >= energyBound * (1 - 1e-12), network + " on " + hardware + ": segment " + ops
+                    + " options " + choices + " spends " + a.energyPj() + " pJ, below its bound " + energyBound);
+            if (a.energyPj() > 0) { // layout views alone spend nothing
+                worstEnergy = Math.max(worstEnergy, energyBound / a.energyPj());
+            }
         }
+        System.out.printf("%s on %s: energy bound up to %.3f of a walk's energy%n", network, hardware, worstEnergy);
+        assertTrue(worstEnergy > 0.5, "the energy bound is below half of every walk's energy: it says little");
         assertTrue(priced >= 25, "only " + priced + " of 100 segments priced");
         assertTrue(tight > 0, "no price within 1.2x of its bound: the check says little");
         assertTrue(exactDram > 0, "no segment moves exactly its least DRAM bytes: the DRAM check says little");

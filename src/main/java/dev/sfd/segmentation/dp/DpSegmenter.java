@@ -175,6 +175,8 @@ public final class DpSegmenter implements Segmenter {
          * {@code [from][to - from]} ({@link #leastBoundaries}); null in a run that does not price.
          */
         private long[][] leastBoundary;
+        /** A priced run's prefix sums of each operator's {@linkplain SegmentPricer#fixedEnergyPj fixed energy}. */
+        private double[] fixedPrefix;
         /** Whether this run prices segments (then the option search is thinner, see {@link #MAX_STATES_PRICED}). */
         boolean priced;
         int maxStates = MAX_STATES;
@@ -287,6 +289,10 @@ public final class DpSegmenter implements Segmenter {
                 vecPrefix[k + 1] = vecPrefix[k] + (vec == Long.MAX_VALUE ? 0 : vec);
             }
             leastBoundary = leastBoundaries(pricer, maxLen + 1);
+            fixedPrefix = new double[n + 1];
+            for (int k = 0; k < n; k++) {
+                fixedPrefix[k + 1] = fixedPrefix[k] + pricer.fixedEnergyPj(model, k);
+            }
             long[] weightPrefix = new long[n + 1];
             for (int k = 0; k < n; k++) {
                 long w = Long.MAX_VALUE;
@@ -624,15 +630,16 @@ public final class DpSegmenter implements Segmenter {
         }
 
         /**
-         * No option choice of [i, j) prices below this, for the same reasons as {@link SegmentPricer#lowerBound}:
-         * its least busy unit work between two DRAM latencies, and the least DRAM traffic any choice has (its
+         * No option choice of [i, j) prices below this, for the same reasons as {@link SegmentPricer#bound}: for
+         * latency its least busy unit work between two DRAM latencies, and the least DRAM traffic any choice has (its
          * boundary tensors as the pricer counts them at the least, each operator's weights as its lightest option
-         * reads them) at the DRAM's bandwidth after one latency. It is at most the bound of any choice of the
-         * segment, so the search's values only rise as it learns more.
+         * reads them) at the DRAM's bandwidth after one latency; for DRAM that traffic; for energy the operators'
+         * fixed energy and that traffic's least energy. It is at most the bound of any choice of the segment, so the
+         * search's values only rise as it learns more.
          */
         private double floor(long[] pePrefix, long[] vecPrefix, long[] weightPrefix, int i, int j) {
             return alternatives.bound(model, pePrefix[j] - pePrefix[i], vecPrefix[j] - vecPrefix[i],
-                    leastBoundary[i][j - i] + weightPrefix[j] - weightPrefix[i]);
+                    leastBoundary[i][j - i] + weightPrefix[j] - weightPrefix[i], fixedPrefix[j] - fixedPrefix[i]);
         }
 
         /**
@@ -1117,8 +1124,9 @@ public final class DpSegmenter implements Segmenter {
         private double marginal(SegmentationModel.Option o, double bw) {
             return switch (objective) {
                 case LATENCY -> o.computeCycles() + o.weightDramBytes() / bw;
-                case ENERGY -> o.computeEnergyPj() + o.weightDramBytes() * model.dramEnergyPjPerByte();
-                case DRAM -> o.weightDramBytes() + Objective.LATENCY_PER_DRAM_BYTE * o.computeCycles();
+                case ENERGY -> o.computeEnergyPj() + o.weightDramBytes() * model.dramEnergyPjPerByte()
+                        + Objective.TIE_PER_CYCLE * o.computeCycles();
+                case DRAM -> o.weightDramBytes() + Objective.TIE_PER_CYCLE * o.computeCycles();
             };
         }
 
@@ -1126,8 +1134,9 @@ public final class DpSegmenter implements Segmenter {
         private double value(long compute, long dramBytes, double energy) {
             return switch (objective) {
                 case LATENCY -> latency(compute, dramBytes);
-                case ENERGY -> energy + dramBytes * model.dramEnergyPjPerByte();
-                case DRAM -> dramBytes + Objective.LATENCY_PER_DRAM_BYTE * latency(compute, dramBytes);
+                case ENERGY -> energy + dramBytes * model.dramEnergyPjPerByte()
+                        + Objective.TIE_PER_CYCLE * latency(compute, dramBytes);
+                case DRAM -> dramBytes + Objective.TIE_PER_CYCLE * latency(compute, dramBytes);
             };
         }
 
@@ -1196,8 +1205,8 @@ public final class DpSegmenter implements Segmenter {
                         x[s] = compute[s];
                         y[s] = weight[s];
                     }
-                    case ENERGY -> {
-                        x[s] = 0;
+                    case ENERGY -> { // energy, then latency for ties
+                        x[s] = compute[s];
                         y[s] = energy[s] + weight[s] * dramEnergyPjPerByte;
                     }
                     default -> throw new IllegalStateException();

@@ -92,10 +92,14 @@ class DpSegmenterTest {
         return Stream.iterate(100L, x -> x + 1).limit(60);
     }
 
-    /** The priced seeds in latency, and the first half of them in DRAM bytes (prices and bounds in bytes). */
+    /**
+     * The priced seeds in latency, and half of them in DRAM bytes and in energy (prices and bounds in bytes, or in
+     * picojoules with a fixed energy per operator).
+     */
     static Stream<Arguments> pricedSeedsAndObjectives() {
-        return Stream.concat(pricedSeeds().map(x -> Arguments.of(x, Objective.LATENCY)),
-                pricedSeeds().limit(30).map(x -> Arguments.of(x, Objective.DRAM)));
+        return Stream.of(pricedSeeds().map(x -> Arguments.of(x, Objective.LATENCY)),
+                pricedSeeds().limit(30).map(x -> Arguments.of(x, Objective.DRAM)),
+                pricedSeeds().skip(30).map(x -> Arguments.of(x, Objective.ENERGY))).flatMap(x -> x);
     }
 
     /**
@@ -256,6 +260,21 @@ class DpSegmenterTest {
             return objective;
         }
 
+        /** Ten picojoules per busy cycle of the operator's least busy option. */
+        @Override
+        public double fixedEnergyPj(SegmentationModel model, int operator) {
+            long least = Long.MAX_VALUE;
+            for (SegmentationModel.Option o : model.operators().get(operator).options()) {
+                least = Math.min(least, o.busyCycles());
+            }
+            return 10.0 * least;
+        }
+
+        @Override
+        public double leastPjPerDramByte() {
+            return 3;
+        }
+
         @Override
         public long leastLoadBytes(SegmentationModel model, int tensor, int consumer) {
             return model.tensors().get(tensor).bytes() / lighter;
@@ -292,7 +311,8 @@ class DpSegmenterTest {
 
         /**
          * Above the DP's bound for every option choice: the busiest options, every tensor it touches in DRAM (at the
-         * least the pricer says it costs); in DRAM bytes, those bytes.
+         * least the pricer says it costs); in DRAM bytes, those bytes; in energy, the operators' fixed energy and
+         * those bytes' energy.
          */
         double upper(int i, int j) {
             long pe = 0;
@@ -321,6 +341,13 @@ class DpSegmenterTest {
             }
             if (objective == Objective.DRAM) {
                 return dram;
+            }
+            if (objective == Objective.ENERGY) {
+                double fixed = 0;
+                for (int k = i; k < j; k++) {
+                    fixed += fixedEnergyPj(m, k);
+                }
+                return fixed + 3.0 * dram;
             }
             long l = m.segmentOverheadCycles();
             return Math.max(Math.max(pe, vec) + 2 * l, Math.ceil(dram / m.dramBytesPerCycle()) + l);
