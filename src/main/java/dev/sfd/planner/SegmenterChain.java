@@ -82,7 +82,7 @@ final class SegmenterChain implements Segmenter {
                 : "exact over the model's topological order; reference and warm start", dpBudgetSpent);
         Segmentation best = dp;
         // auto: after the priced DP nothing follows (the search solvers' answers, priced, never beat it)
-        boolean searchAfterDp = choice == SolverChoice.AUTO && !(pricedFor(objective));
+        boolean searchAfterDp = choice == SolverChoice.AUTO && !pricedFor(objective);
         boolean cpsat = choice == SolverChoice.CPSAT
                 || (searchAfterDp && n <= SolverChoice.AUTO_CPSAT_MAX_OPERATORS);
         boolean timefold = choice == SolverChoice.TIMEFOLD
@@ -257,7 +257,7 @@ final class SegmenterChain implements Segmenter {
         choices.addAll(c);
     }
 
-    /** The figure two answers are compared by: the priced latency when both have one, else the model's score. */
+    /** The figure two answers are compared by: the priced value when both have one, else the model's score. */
     private static double score(Segmentation s, Objective objective) {
         return s.priced() ? s.pricedValue() : objective.score(s.evaluation());
     }
