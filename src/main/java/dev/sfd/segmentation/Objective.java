@@ -20,10 +20,19 @@ public enum Objective {
         if (!e.legal()) {
             return Double.MAX_VALUE;
         }
+        return value(e.latencyCycles(), e.dramBytes(), e.energyPj());
+    }
+
+    /**
+     * This objective's figure of a plan or segment with these totals: the latency, or the DRAM bytes or energy with
+     * the latency breaking ties ({@link #TIE_PER_CYCLE}). The model's evaluation, the additive DP and the tile
+     * pricer all score through it.
+     */
+    public double value(long latencyCycles, long dramBytes, double energyPj) {
         return switch (this) {
-            case LATENCY -> e.latencyCycles();
-            case ENERGY -> e.energyPj() + TIE_PER_CYCLE * e.latencyCycles();
-            case DRAM -> e.dramBytes() + TIE_PER_CYCLE * e.latencyCycles();
+            case LATENCY -> latencyCycles;
+            case ENERGY -> energyPj + TIE_PER_CYCLE * latencyCycles;
+            case DRAM -> dramBytes + TIE_PER_CYCLE * latencyCycles;
         };
     }
 

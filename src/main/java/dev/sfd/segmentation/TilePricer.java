@@ -124,24 +124,14 @@ public final class TilePricer implements SegmentPricer {
                 work.addAndGet(Math.max(1, a.get().tasks()));
             }
         }
-        return a.filter(SegmentAnalyzer.Analysis::feasible).map(this::value).orElse(Double.POSITIVE_INFINITY);
+        return a.filter(SegmentAnalyzer.Analysis::feasible)
+                .map(x -> objective.value(x.cycles(), x.dramBytes(), x.energyPj()))
+                .orElse(Double.POSITIVE_INFINITY);
     }
 
     @Override
     public Objective objective() {
         return objective;
-    }
-
-    /**
-     * A feasible analysis's price in the objective: its cycles, or its DRAM bytes or energy with the cycles breaking
-     * ties.
-     */
-    private double value(SegmentAnalyzer.Analysis a) {
-        return switch (objective) {
-            case LATENCY -> a.cycles();
-            case DRAM -> a.dramBytes() + Objective.TIE_PER_CYCLE * a.cycles();
-            case ENERGY -> a.energyPj() + Objective.TIE_PER_CYCLE * a.cycles();
-        };
     }
 
     /**

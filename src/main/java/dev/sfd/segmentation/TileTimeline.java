@@ -717,7 +717,7 @@ public final class TileTimeline {
             int best = -1;
             long bestKey = Long.MAX_VALUE;
             for (int g = 0; g < h.count; g++) {
-                if (occupancy + h.alloc[g] + (waive ? 0 : h.reserve[g]) > capacity) {
+                if (!fits(h.alloc[g], h.reserve[g])) {
                     continue;
                 }
                 long key = h.liveHead(g, this);
@@ -750,25 +750,23 @@ public final class TileTimeline {
         /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
         int pick(int u) {
             Ready r = ready[u];
-            int[] skipped = new int[LOOKAHEAD];
+            long[] skipped = new long[LOOKAHEAD];
             int nSkipped = 0;
             int found = -1;
             while (!r.isEmpty() && nSkipped < LOOKAHEAD) {
                 long key = r.pop();
-                int t = Ready.event(key);
-                if (started[t] || Ready.urgent(key) != (urgent[t] || released[t] > 0)) {
-                    continue; // stale entry (re-queued with a higher class, or already started)
+                if (stale(key)) {
+                    continue;
                 }
+                int t = Ready.event(key);
                 if (fits(t)) {
                     found = t;
                     break;
                 }
-                skipped[nSkipped++] = t;
+                skipped[nSkipped++] = key;
             }
             for (int i = 0; i < nSkipped; i++) {
-                // back into the queue only: the heaps by need still hold them
-                int t = skipped[i];
-                r.push(t, urgent[t] || released[t] > 0, consumersFirst ? maxRank - rank[t] : 0);
+                r.push(skipped[i]); // back into the queue only: the heaps by need still hold them
             }
             if (found < 0 && nSkipped == LOOKAHEAD) {
                 found = searchFitting(u);
@@ -778,7 +776,12 @@ public final class TileTimeline {
 
         /** Whether {@code t}'s allocation (and headroom, unless waived) fits the free buffer. */
         boolean fits(int t) {
-            return occupancy + alloc[t] + (waive ? 0 : reserve[t]) <= capacity;
+            return fits(alloc[t], reserve[t]);
+        }
+
+        /** Whether an allocation with that headroom (unless waived) fits the free buffer. */
+        boolean fits(long allocation, long headroom) {
+            return occupancy + allocation + (waive ? 0 : headroom) <= capacity;
         }
 
         void start(int t, long now) {
@@ -1016,7 +1019,8 @@ public final class TileTimeline {
      * per group; a unit's tiles come in few sizes, so there are few groups. Stale entries are dropped at a head.
      */
     private static final class NeedHeaps {
-        final Map<Long, Map<Long, Integer>> index = new HashMap<>();
+        /** The group of each need (allocation, headroom). */
+        final Map<List<Long>, Integer> index = new HashMap<>();
         long[] alloc = new long[4];
         long[] reserve = new long[4];
         Ready[] heaps = new Ready[4];
@@ -1024,8 +1028,8 @@ public final class TileTimeline {
 
         void push(long key, long[] allocs, long[] reserves) {
             int t = Ready.event(key);
-            Map<Long, Integer> byReserve = index.computeIfAbsent(allocs[t], k -> new HashMap<>());
-            Integer g = byReserve.get(reserves[t]);
+            List<Long> need = List.of(allocs[t], reserves[t]);
+            Integer g = index.get(need);
             if (g == null) {
                 if (count == heaps.length) {
                     alloc = Arrays.copyOf(alloc, 2 * count);
@@ -1036,7 +1040,7 @@ public final class TileTimeline {
                 alloc[g] = allocs[t];
                 reserve[g] = reserves[t];
                 heaps[g] = new Ready();
-                byReserve.put(reserves[t], g);
+                index.put(need, g);
             }
             heaps[g].push(key);
         }

@@ -1132,18 +1132,9 @@ public final class DpSegmenter implements Segmenter {
 
         /** The segment's objective value, computed exactly as the model's evaluator does. */
         private double value(long compute, long dramBytes, double energy) {
-            return switch (objective) {
-                case LATENCY -> latency(compute, dramBytes);
-                case ENERGY -> energy + dramBytes * model.dramEnergyPjPerByte()
-                        + Objective.TIE_PER_CYCLE * latency(compute, dramBytes);
-                case DRAM -> dramBytes + Objective.TIE_PER_CYCLE * latency(compute, dramBytes);
-            };
-        }
-
-        /** The segment's latency in the additive model. */
-        private long latency(long compute, long dramBytes) {
-            return Math.max(compute, (long) Math.ceil(dramBytes / model.dramBytesPerCycle()))
+            long latency = Math.max(compute, (long) Math.ceil(dramBytes / model.dramBytesPerCycle()))
                     + model.segmentOverheadCycles();
+            return objective.value(latency, dramBytes, energy + dramBytes * model.dramEnergyPjPerByte());
         }
 
         void markApproximate() {
