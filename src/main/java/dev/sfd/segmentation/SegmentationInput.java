@@ -6,6 +6,7 @@ import dev.sfd.workload.Operator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,8 +18,11 @@ import java.util.Optional;
  * @param model the solver-neutral problem
  * @param operators operators in the model's topological order
  * @param mappings per operator, the mapping of each option (empty list for layout operators)
+ * @param matches per (operator, producer, producer option), the operator's option that walks exactly that option's
+ *     output tiles (elementwise operators, {@link SegmentationModelBuilder}); absent where there is none
  */
-public record SegmentationInput(SegmentationModel model, List<Operator> operators, List<List<Mapping>> mappings) {
+public record SegmentationInput(SegmentationModel model, List<Operator> operators, List<List<Mapping>> mappings,
+                                Map<List<Integer>, Integer> matches) {
     public SegmentationInput {
         Objects.requireNonNull(model, "model");
         operators = List.copyOf(operators);
@@ -27,6 +31,12 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
             copy.add(List.copyOf(l));
         }
         mappings = List.copyOf(copy);
+        matches = Map.copyOf(matches);
+    }
+
+    /** An input without matched options. */
+    public SegmentationInput(SegmentationModel model, List<Operator> operators, List<List<Mapping>> mappings) {
+        this(model, operators, mappings, Map.of());
     }
 
     /** The mapping of option {@code option} of operator {@code index}; empty for a layout operator. */
@@ -61,11 +71,17 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
     /**
      * {@code choices} of the segment {@code operators} with every operator after the first moved to the option whose
      * output tile is nearest its predecessor's (in the segment's order): producer and consumer then walk the same
-     * rows and columns, which the additive model, pricing each operator on its own, cannot see.
+     * rows and columns, which the additive model, pricing each operator on its own, cannot see. An elementwise
+     * operator that has an option matched to its predecessor's ({@link #matches}) takes that one.
      */
     public List<Integer> alignedChoices(List<Integer> operators, List<Integer> choices) {
         List<Integer> out = new ArrayList<>(choices);
         for (int k = 1; k < operators.size(); k++) {
+            Integer match = matches.get(List.of(operators.get(k), operators.get(k - 1), out.get(k - 1)));
+            if (match != null) {
+                out.set(k, match);
+                continue;
+            }
             Optional<Mapping> prev = mapping(operators.get(k - 1), out.get(k - 1));
             if (prev.isPresent() && !mappings.get(operators.get(k)).isEmpty()) {
                 out.set(k, nearestTileOption(operators.get(k), prev.get().tile(LoopDim.P),

@@ -98,6 +98,7 @@ public final class SegmentationModelBuilder {
         }
         List<SegmentationModel.OperatorNode> nodes = new ArrayList<>();
         List<List<Mapping>> mappings = new ArrayList<>();
+        Map<List<Integer>, Integer> matches = new HashMap<>();
         for (Operator op : ops) {
             if (net.loopNest(op.name()).isEmpty()) {
                 nodes.add(new SegmentationModel.OperatorNode(op.name(), List.of(SegmentationModel.Option.NONE)));
@@ -124,6 +125,17 @@ public final class SegmentationModelBuilder {
                     if (!kept.contains(m)) {
                         kept.add(m);
                     }
+                }
+            }
+            int opIndex = nodes.size();
+            for (Match match : matchedMappings(op, alone, index, mappings)) {
+                int at = kept.indexOf(match.mapping());
+                if (at < 0 && option(op, match.mapping()).bufferBytes() <= hw.globalBuffer().capacityBytes()) {
+                    at = kept.size();
+                    kept.add(match.mapping());
+                }
+                if (at >= 0) {
+                    matches.putIfAbsent(List.of(opIndex, match.producer(), match.producerOption()), at);
                 }
             }
             List<SegmentationModel.Option> options = new ArrayList<>();
@@ -153,7 +165,94 @@ public final class SegmentationModelBuilder {
         double dramPjPerByte = (hw.dram().readEnergyPjPerByte() + hw.dram().writeEnergyPjPerByte()) / 2;
         SegmentationModel model = new SegmentationModel(nodes, tensors, hw.globalBuffer().capacityBytes(),
                 hw.dram().bandwidthBytesPerCycle(), dramPjPerByte, hw.dram().latencyCycles());
-        return new SegmentationInput(model, ops, mappings);
+        return new SegmentationInput(model, ops, mappings, matches);
+    }
+
+    /** An elementwise operator's mapping that walks the tiles of option {@code producerOption} of its producer. */
+    private record Match(Mapping mapping, int producer, int producerOption) {
+    }
+
+    /**
+     * For an elementwise operator (an activation, a residual add, a bias), per option of each compute operator that
+     * produces one of its inputs of the output's shape, a mapping with that option's output tile and tile order:
+     * each producer tile then feeds exactly one consumer tile. The mapper's front cannot offer it, since alone a
+     * larger tile of an elementwise operator costs buffer and saves nothing once the vector unit is busy; in a fused
+     * segment it is what keeps the walk aligned instead of splitting every producer tile into many small ones. Dims
+     * that no output axis names keep the operator's best mapping alone ({@code alone}).
+     */
+    private List<Match> matchedMappings(Operator op, Mapping alone, Map<String, Integer> index,
+                                        List<List<Mapping>> mappings) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        if (op.kind() != dev.sfd.workload.OpKind.ELEMENTWISE || op.outputs().size() != 1) {
+            return List.of();
+        }
+        Tensor out = net.tensor(op.output());
+        List<Match> found = new ArrayList<>();
+        for (String in : new LinkedHashSet<>(op.inputs())) {
+            Optional<Operator> producer = net.producer(in);
+            if (producer.isEmpty() || producer.get().outputs().size() != 1
+                    || !net.tensor(in).shape().equals(out.shape())) {
+                continue;
+            }
+            Optional<LoopNest> pNest = net.loopNest(producer.get().name());
+            if (pNest.isEmpty()) {
+                continue;
+            }
+            int p = index.get(producer.get().name());
+            List<Mapping> producerMappings = mappings.get(p);
+            for (int o = 0; o < producerMappings.size(); o++) {
+                Optional<Mapping> m = matched(nest, pNest.get(), producerMappings.get(o), alone, out.shape());
+                if (m.isPresent()) {
+                    found.add(new Match(m.get(), p, o));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The mapping of an elementwise operator ({@code nest}) whose output tile is the producer mapping's output tile,
+     * axis by axis, walked in the producer's order; empty when an output axis of either side is indexed by more than
+     * one loop dim (the tile of a composed axis has no single dim to carry it).
+     */
+    private static Optional<Mapping> matched(LoopNest nest, LoopNest producerNest, Mapping producer, Mapping alone,
+                                             List<Integer> shape) {
+        List<List<LoopDim>> axes = nest.outputAxes();
+        List<List<LoopDim>> producerAxes = producerNest.outputAxes();
+        if (axes.size() != shape.size() || producerAxes.size() != shape.size()) {
+            return Optional.empty();
+        }
+        Map<LoopDim, Integer> tile = new java.util.EnumMap<>(alone.tile());
+        Map<LoopDim, LoopDim> rename = new java.util.EnumMap<>(LoopDim.class);
+        for (int a = 0; a < shape.size(); a++) {
+            List<LoopDim> mine = axes.get(a).stream().filter(d -> nest.bound(d) > 1).toList();
+            List<LoopDim> theirs = producerAxes.get(a).stream().filter(d -> producerNest.bound(d) > 1).toList();
+            if (mine.size() > 1 || theirs.size() > 1) {
+                return Optional.empty();
+            }
+            if (mine.isEmpty()) {
+                continue;
+            }
+            LoopDim d = mine.get(0);
+            long extent = producerNest.output().axes().get(a).extent(producer.tile());
+            tile.put(d, (int) Math.max(1, Math.min(extent, nest.bound(d))));
+            if (!theirs.isEmpty()) {
+                rename.put(theirs.get(0), d);
+            }
+        }
+        List<LoopDim> order = new ArrayList<>();
+        for (LoopDim d : producer.outerOrder()) {
+            LoopDim own = rename.get(d);
+            if (own != null && !order.contains(own)) {
+                order.add(own);
+            }
+        }
+        for (LoopDim d : alone.outerOrder()) {
+            if (!order.contains(d)) {
+                order.add(d);
+            }
+        }
+        return Optional.of(new Mapping(alone.operator(), tile, alone.spatial(), order, alone.doubleBuffered()));
     }
 
     /**
