@@ -34,7 +34,8 @@ import java.util.Set;
  * <p><b>Options.</b> One per front mapping, evaluated by the shared {@link CostModel}: buffer bytes = the
  * mapping's GLB footprint (double buffering included), compute cycles, weight DRAM bytes as the mapping's
  * outer loop order dictates (read once when the weights stay resident across the tiles that reuse them,
- * re-fetched otherwise) plus any spilled partial sums, and energy other than DRAM.
+ * re-fetched otherwise) plus any spilled partial sums, and energy other than DRAM. Elementwise operators also get
+ * options matched to their producers' options ({@link SegmentationInput#matches}).
  *
  * <p><b>Tensors.</b> When a tensor's producer and its consumers share a segment it stays on chip as
  * <ul>
