@@ -169,14 +169,23 @@ public final class SegmentationModelBuilder {
         return new SegmentationInput(model, ops, mappings, matches);
     }
 
+    /**
+     * Operators that get matched options: one output element per input element at the same index, so that a
+     * producer's output tile is a tile of theirs (softmax and normalisations over their whole axis).
+     */
+    private static final Set<dev.sfd.workload.OpKind> MATCHED_KINDS = java.util.EnumSet.of(
+            dev.sfd.workload.OpKind.ELEMENTWISE, dev.sfd.workload.OpKind.SOFTMAX, dev.sfd.workload.OpKind.LAYERNORM,
+            dev.sfd.workload.OpKind.BATCHNORM);
+
     /** An elementwise operator's mapping that walks the tiles of option {@code producerOption} of its producer. */
     private record Match(Mapping mapping, int producer, int producerOption) {
     }
 
     /**
-     * For an elementwise operator (an activation, a residual add, a bias), per option of each compute operator that
-     * produces one of its inputs of the output's shape, a mapping with that option's output tile and tile order:
-     * each producer tile then feeds exactly one consumer tile. The mapper's front cannot offer it, since alone a
+     * For an elementwise operator (an activation, a residual add, a bias, a softmax or a normalisation), per option of
+     * each compute operator that produces one of its inputs of the output's shape, a mapping with that option's
+     * output tile and tile order, widened to the whole of any axis the operator needs whole (softmax, normalisation):
+     * each producer tile then feeds exactly one consumer tile (or one row block of them). The mapper's front cannot offer it, since alone a
      * larger tile of an elementwise operator costs buffer and saves nothing once the vector unit is busy; in a fused
      * segment it is what keeps the walk aligned instead of splitting every producer tile into many small ones. Dims
      * that no output axis names keep the operator's best mapping alone ({@code alone}).
@@ -184,7 +193,7 @@ public final class SegmentationModelBuilder {
     private List<Match> matchedMappings(Operator op, Mapping alone, Map<String, Integer> index,
                                         List<List<Mapping>> mappings) {
         LoopNest nest = net.loopNest(op.name()).orElseThrow();
-        if (op.kind() != dev.sfd.workload.OpKind.ELEMENTWISE || op.outputs().size() != 1) {
+        if (!MATCHED_KINDS.contains(op.kind()) || op.outputs().size() != 1) {
             return List.of();
         }
         Tensor out = net.tensor(op.output());
@@ -235,7 +244,8 @@ public final class SegmentationModelBuilder {
                 continue;
             }
             LoopDim d = mine.get(0);
-            long extent = producerNest.output().axes().get(a).extent(producer.tile());
+            long extent = nest.wholeDims().contains(d) ? nest.bound(d)
+                    : producerNest.output().axes().get(a).extent(producer.tile());
             tile.put(d, (int) Math.max(1, Math.min(extent, nest.bound(d))));
             if (!theirs.isEmpty()) {
                 rename.put(theirs.get(0), d);

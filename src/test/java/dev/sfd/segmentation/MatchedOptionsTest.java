@@ -18,20 +18,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The options {@link SegmentationModelBuilder} adds to elementwise operators, matched to each option of a producer:
- * the first output tile of the matched option is the producer option's first output tile (computed here from the
- * loop nests' regions, not from the builder's tile arithmetic), every producer option that fits has one, and
+ * The options {@link SegmentationModelBuilder} adds to elementwise operators (softmax and normalisations included),
+ * matched to each option of a producer: the first output tile of the matched option is the producer option's first
+ * output tile, widened to the axes the operator needs whole (computed here from the loop nests' regions, not from the
+ * builder's tile arithmetic), every producer option that fits has one, and
  * {@link SegmentationInput#alignedChoices} moves the consumer onto it.
  */
 class MatchedOptionsTest {
+    private static final Set<OpKind> KINDS = EnumSet.of(OpKind.ELEMENTWISE, OpKind.SOFTMAX, OpKind.LAYERNORM,
+            OpKind.BATCHNORM);
 
     @ParameterizedTest
     @CsvSource({"resnet18,edge", "mobilenet_v2,edge", "gpt2_small,edge", "resnet50,cloud"})
@@ -46,7 +51,7 @@ class MatchedOptionsTest {
         int matched = 0;
         for (int k = 0; k < input.operators().size(); k++) {
             Operator op = input.operators().get(k);
-            if (op.kind() != OpKind.ELEMENTWISE) {
+            if (!KINDS.contains(op.kind())) {
                 continue;
             }
             for (String in : op.inputs()) {
@@ -65,7 +70,8 @@ class MatchedOptionsTest {
                     }
                     matched++;
                     Mapping cm = input.mappings().get(k).get(match);
-                    assertEquals(firstOutputTile(net, producer.get(), pm), firstOutputTile(net, op, cm),
+                    assertEquals(widened(net, op, firstOutputTile(net, producer.get(), pm)),
+                            firstOutputTile(net, op, cm),
                             network + ": " + op.name() + " option " + match + " against " + producer.get().name()
                                     + " option " + o);
                     assertTrue(cost.evaluate(net, op, cm).footprintBytes() <= capacity);
@@ -77,6 +83,21 @@ class MatchedOptionsTest {
         assertTrue(pairs > 0, network + " has no elementwise consumer of a compute operator");
         // a matched option is left out only when it overflows the buffer; that is rare on these presets
         assertTrue(matched >= 0.9 * pairs, network + ": " + matched + " of " + pairs + " producer options matched");
+    }
+
+    /** A region of the operator's output with every axis that the operator's loop nest needs whole made whole. */
+    private static Box widened(Network net, Operator op, Box region) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        List<Integer> shape = net.tensor(op.output()).shape();
+        Box out = region;
+        for (int a = 0; a < shape.size(); a++) {
+            for (LoopDim d : nest.outputAxes().get(a)) {
+                if (nest.wholeDims().contains(d)) {
+                    out = out.withAxis(a, 0, shape.get(a));
+                }
+            }
+        }
+        return out;
     }
 
     /** The output region of an operator's first tile (every loop at its first tile, reductions whole). */
