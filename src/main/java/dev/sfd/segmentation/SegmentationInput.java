@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A {@link SegmentationModel} together with what its indexes stand for: the network's operators in the
@@ -69,25 +70,36 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
     }
 
     /**
-     * {@code choices} of the segment {@code operators} with every operator after the first moved to the option whose
-     * output tile is nearest its predecessor's (in the segment's order): producer and consumer then walk the same
-     * rows and columns, which the additive model, pricing each operator on its own, cannot see. An elementwise
-     * operator that has an option matched to its predecessor's ({@link #matches}) takes that one.
+     * {@code choices} of the segment {@code operators} with every operator after the first moved to the option that
+     * walks its predecessor's tiles (in the segment's order, {@link #alignedOption}): producer and consumer then walk
+     * the same tiles, which the additive model, pricing each operator on its own, cannot see.
      */
     public List<Integer> alignedChoices(List<Integer> operators, List<Integer> choices) {
         List<Integer> out = new ArrayList<>(choices);
         for (int k = 1; k < operators.size(); k++) {
-            Integer match = matches.get(List.of(operators.get(k), operators.get(k - 1), out.get(k - 1)));
-            if (match != null) {
-                out.set(k, match);
-                continue;
-            }
-            Optional<Mapping> prev = mapping(operators.get(k - 1), out.get(k - 1));
-            if (prev.isPresent() && !mappings.get(operators.get(k)).isEmpty()) {
-                out.set(k, nearestTileOption(operators.get(k), prev.get().tile(LoopDim.P),
-                        prev.get().tile(LoopDim.Q)));
+            OptionalInt o = alignedOption(operators.get(k), operators.get(k - 1), out.get(k - 1));
+            if (o.isPresent()) {
+                out.set(k, o.getAsInt());
             }
         }
         return out;
+    }
+
+    /**
+     * The option of operator {@code index} that walks the tiles of option {@code predecessorOption} of operator
+     * {@code predecessor}: its option matched to that one ({@link #matches}) when it has one, else the option whose
+     * output tile rows and columns are nearest the predecessor's ({@link #nearestTileOption}); empty when either is a
+     * layout operator.
+     */
+    public OptionalInt alignedOption(int index, int predecessor, int predecessorOption) {
+        Integer match = matches.get(List.of(index, predecessor, predecessorOption));
+        if (match != null) {
+            return OptionalInt.of(match);
+        }
+        Optional<Mapping> prev = mapping(predecessor, predecessorOption);
+        if (prev.isEmpty() || mappings.get(index).isEmpty()) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(nearestTileOption(index, prev.get().tile(LoopDim.P), prev.get().tile(LoopDim.Q)));
     }
 }

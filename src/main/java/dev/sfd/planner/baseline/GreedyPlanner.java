@@ -46,10 +46,9 @@ public final class GreedyPlanner extends FusionBaseline {
                 int[] trial = choices.clone();
                 scorer.count();
                 double p = Double.POSITIVE_INFINITY;
-                var producer = space.input().mapping(k - 1, trial[k - 1]);
-                if (producer.isPresent()) {
-                    trial[k] = TemplatePlanner.nearest(space, k, producer.get().tile(dev.sfd.workload.LoopDim.P),
-                            producer.get().tile(dev.sfd.workload.LoopDim.Q));
+                var aligned = space.input().alignedOption(k, k - 1, trial[k - 1]);
+                if (aligned.isPresent()) {
+                    trial[k] = aligned.getAsInt();
                     p = scorer.segment(from, k + 1, trial);
                 }
                 if (Double.isInfinite(p)) {

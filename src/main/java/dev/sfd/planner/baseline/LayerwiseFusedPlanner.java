@@ -46,13 +46,15 @@ public final class LayerwiseFusedPlanner extends FusionBaseline {
         return new Choice(starts.stream().mapToInt(Integer::intValue).toArray(), choices, starts.size(), "done");
     }
 
-    /** Each operator after {@code from} takes the option whose output tile rows and columns are nearest its producer's. */
+    /**
+     * Each operator after {@code from} takes the option that walks its predecessor's tiles
+     * ({@link dev.sfd.segmentation.SegmentationInput#alignedOption}).
+     */
     static void followProducer(SearchSpace space, int from, int to, int[] choices) {
         for (int k = from + 1; k < to; k++) {
-            var m = space.input().mapping(k - 1, choices[k - 1]);
-            if (m.isPresent()) {
-                choices[k] = TemplatePlanner.nearest(space, k, m.get().tile(dev.sfd.workload.LoopDim.P),
-                        m.get().tile(dev.sfd.workload.LoopDim.Q));
+            var o = space.input().alignedOption(k, k - 1, choices[k - 1]);
+            if (o.isPresent()) {
+                choices[k] = o.getAsInt();
             }
         }
     }

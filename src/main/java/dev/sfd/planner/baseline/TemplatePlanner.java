@@ -153,7 +153,9 @@ public final class TemplatePlanner extends FusionBaseline {
 
     /**
      * Gives the template [from, to) one shared output tile shape: for each option of its first PE-array operator,
-     * the others take their option with the same P and Q tile (else the nearest), the best-priced assignment wins.
+     * the operators before it take their option with the same P and Q tile (else the nearest), those after it the
+     * option walking their predecessor's tiles (an elementwise operator's matched option, else the nearest P and Q),
+     * the best-priced assignment wins.
      * Writes it into {@code choices} and returns true when one fits.
      */
     private static boolean sharedTile(SearchSpace space, Scorer scorer, int from, int to, int[] choices) {
@@ -175,7 +177,10 @@ public final class TemplatePlanner extends FusionBaseline {
             int p = am.get().tile(LoopDim.P);
             int q = am.get().tile(LoopDim.Q);
             for (int k = from; k < to; k++) {
-                trial[k] = k == anchor ? a : nearest(space, k, p, q);
+                // after the anchor: the option walking the predecessor's tiles (an elementwise consumer's matched one)
+                var aligned = k > anchor ? space.input().alignedOption(k, k - 1, trial[k - 1])
+                        : java.util.OptionalInt.empty();
+                trial[k] = k == anchor ? a : aligned.orElse(nearest(space, k, p, q));
             }
             scorer.count();
             double price = scorer.segment(from, to, trial);
