@@ -35,11 +35,6 @@ public record SegmentationInput(SegmentationModel model, List<Operator> operator
         matches = Map.copyOf(matches);
     }
 
-    /** An input without matched options. */
-    public SegmentationInput(SegmentationModel model, List<Operator> operators, List<List<Mapping>> mappings) {
-        this(model, operators, mappings, Map.of());
-    }
-
     /** The mapping of option {@code option} of operator {@code index}; empty for a layout operator. */
     public Optional<Mapping> mapping(int index, int option) {
         List<Mapping> l = mappings.get(index);

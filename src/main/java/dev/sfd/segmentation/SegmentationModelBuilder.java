@@ -34,8 +34,8 @@ import java.util.Set;
  * <p><b>Options.</b> One per front mapping, evaluated by the shared {@link CostModel}: buffer bytes = the
  * mapping's GLB footprint (double buffering included), compute cycles, weight DRAM bytes as the mapping's
  * outer loop order dictates (read once when the weights stay resident across the tiles that reuse them,
- * re-fetched otherwise) plus any spilled partial sums, and energy other than DRAM. Elementwise operators also get
- * options matched to their producers' options ({@link SegmentationInput#matches}).
+ * re-fetched otherwise) plus any spilled partial sums, and energy other than DRAM. Elementwise operators, softmax
+ * and normalisations also get options matched to their producers' options ({@link SegmentationInput#matches}).
  *
  * <p><b>Tensors.</b> When a tensor's producer and its consumers share a segment it stays on chip as
  * <ul>
@@ -185,10 +185,10 @@ public final class SegmentationModelBuilder {
      * For an elementwise operator (an activation, a residual add, a bias, a softmax or a normalisation), per option of
      * each compute operator that produces one of its inputs of the output's shape, a mapping with that option's
      * output tile and tile order, widened to the whole of any axis the operator needs whole (softmax, normalisation):
-     * each producer tile then feeds exactly one consumer tile (or one row block of them). The mapper's front cannot offer it, since alone a
-     * larger tile of an elementwise operator costs buffer and saves nothing once the vector unit is busy; in a fused
-     * segment it is what keeps the walk aligned instead of splitting every producer tile into many small ones. Dims
-     * that no output axis names keep the operator's best mapping alone ({@code alone}).
+     * each producer tile then feeds exactly one consumer tile (or one row block of them). The mapper's front cannot
+     * offer it, since alone a larger tile of an elementwise operator costs buffer and saves nothing once the vector
+     * unit is busy; in a fused segment it is what keeps the walk aligned instead of splitting every producer tile into
+     * many small ones. Dims that no output axis names keep the operator's best mapping alone ({@code alone}).
      */
     private List<Match> matchedMappings(Operator op, Mapping alone, Map<String, Integer> index,
                                         List<List<Mapping>> mappings) {
