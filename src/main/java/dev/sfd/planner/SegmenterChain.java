@@ -115,7 +115,9 @@ final class SegmenterChain implements Segmenter {
      * by default (quick to walk, so the DP converges on most networks in a fraction of its time), then, while a round converges
      * and time is left, with twice the limit, up to the pricer's own; the best answer wins. Each round is exact for
      * its limit (larger limits only add segments), so the answer is OPTIMAL only when the round at the pricer's limit
-     * converged; earlier rounds' proofs are for a smaller space and are reported as FEASIBLE. The time limit and the
+     * converged, or a round converged without refusing any segment the pricer's own limit would price
+     * ({@link SegmentPricer#refusals}: it searched the same space); other rounds' proofs are for a smaller space and
+     * are reported as FEASIBLE. The time limit and the
      * work budget ({@link SegmenterSettings#workBudget}) cover all rounds' searches together. Each round's answer is
      * then joined where adjacent segments price lower together ({@link SegmentJoins#join}), outside those limits, and
      * the best joined answer wins.
@@ -144,13 +146,16 @@ final class SegmenterChain implements Segmenter {
                 if (settings.workBudget() > 0) {
                     round = round.withWorkBudget(Math.max(1, settings.workBudget() - searchWork));
                 }
+                long refusedBefore = p.refusals();
                 Segmentation s = new DpSegmenter(p).segment(model, round);
-                boolean full = limit >= max;
                 boolean proved = s.status() == Segmentation.Status.OPTIMAL;
+                // a converged round that refused nothing the pricer's own limit would price solved the whole problem
+                boolean full = limit >= max || proved && p.refusals() == refusedBefore;
                 LOGGER.debug("Priced DP with fused segments of at most ({}) tile events: ({}) priced, ({})", limit,
                         s.pricedValue(), s.status());
                 last = s;
-                rounds.append(rounds.length() == 0 ? "" : ", ").append(limit).append(' ').append(s.status());
+                rounds.append(rounds.length() == 0 ? "" : ", ").append(limit).append(' ').append(s.status())
+                        .append(full && limit < max ? " (no segment over the limit)" : "");
                 if (!full && s.feasible()) {
                     // optimal for a smaller space only
                     s = new Segmentation(s.parts(), s.evaluation(), Segmentation.Status.FEASIBLE, Double.NaN,

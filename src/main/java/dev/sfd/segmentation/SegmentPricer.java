@@ -83,6 +83,14 @@ public interface SegmentPricer {
     }
 
     /**
+     * Prices so far that were infinite only because the segment's walk exceeds the limit in force ({@link #taskLimit}):
+     * a search that saw none of them solved the same problem it would have solved with no limit. None by default.
+     */
+    default long refusals() {
+        return 0;
+    }
+
+    /**
      * A value no price of this segment can be below: the busiest unit plus the latency of the first load (no step
      * starts before a load lands) and of the last store, computed from the options alone, and {@code dramBytes} at
      * the DRAM's bandwidth after one latency.

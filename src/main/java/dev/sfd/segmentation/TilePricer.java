@@ -42,6 +42,7 @@ public final class TilePricer implements SegmentPricer {
     private final int threads;
     private final java.util.concurrent.atomic.AtomicLong pricings = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong work = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
     /** The walks {@link #work} has counted (structure keys, else segment keys). */
     private final Set<Object> counted = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Per walked segment, the walk it has: its structure key, else its own key (recorded when first walked). */
@@ -215,6 +216,12 @@ public final class TilePricer implements SegmentPricer {
         return taskLimit;
     }
 
+    /** Segments refused for the limit in force that the pricer's own maximum would have walked or priced. */
+    @Override
+    public long refusals() {
+        return refused.get();
+    }
+
     @Override
     public int limitTasks(int limit) {
         taskLimit = Math.max(1, Math.min(maxTasks, limit));
@@ -226,7 +233,12 @@ public final class TilePricer implements SegmentPricer {
      * ({@link #limitTasks}). Walks are cached whatever their size, so raising the limit does not walk them again.
      */
     public Optional<SegmentAnalyzer.Analysis> analysis(List<Integer> operators, List<Integer> choices) {
-        return withinLimit(walked(operators, choices), operators.size(), taskLimit);
+        Optional<SegmentAnalyzer.Analysis> walk = walked(operators, choices);
+        Optional<SegmentAnalyzer.Analysis> a = withinLimit(walk, operators.size(), taskLimit);
+        if (a.isEmpty() && walk.isPresent() && walk.get().tasks() <= maxTasks) {
+            refused.incrementAndGet();
+        }
+        return a;
     }
 
     private static Optional<SegmentAnalyzer.Analysis> withinLimit(Optional<SegmentAnalyzer.Analysis> a, int size,
@@ -269,6 +281,9 @@ public final class TilePricer implements SegmentPricer {
         // a walk has a compute event per tile and about as many loads, stores and frees again: a fused segment
         // estimated above the limit is not walked (nor cached, so a higher limit walks it)
         if (operators.size() > 1 && 2 * estimate > limit) {
+            if (2 * estimate <= maxTasks) {
+                refused.incrementAndGet();
+            }
             return Optional.empty();
         }
         Optional<SegmentAnalyzer.Analysis> result = Optional.of(analyzer.analyze(0, names, mappings));

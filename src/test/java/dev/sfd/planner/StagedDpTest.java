@@ -70,4 +70,35 @@ class StagedDpTest {
             assertEquals(once.pricedValue(), staged.pricedValue(), () -> chain.runs().toString());
         }
     }
+
+    /**
+     * A round that converges without refusing any segment the pricer's own limit would price searched the whole
+     * problem: the ladder stops there, OPTIMAL, at the single run's optimum (which the pricer's full limit finds).
+     */
+    @Test
+    void aRoundThatRefusedNothingIsTheLast() {
+        Hardware hw = HardwareCatalog.resolve("edge");
+        NetworkMapping mapping = NetworkMapper.map(new HeuristicMapper(), NET, hw, 1);
+        SegmentationInput input = new SegmentationModelBuilder(NET, hw).build(mapping);
+        SegmenterSettings settings = new SegmenterSettings(Objective.LATENCY, 120, 1, 42, 96);
+        int full = 1_000_000;
+        int first = 200_000;
+
+        TilePricer single = new TilePricer(NET, new CostModel(hw), input, full, 1);
+        Segmentation once = new DpSegmenter(single).segment(input.model(), settings);
+        TilePricer staged = new TilePricer(NET, new CostModel(hw), input, full, 1);
+        SegmenterChain chain = new SegmenterChain(SolverChoice.DP, "fast", Optional.of(staged), first);
+        Segmentation answer = chain.segment(input.model(), settings);
+
+        assertEquals(Segmentation.Status.OPTIMAL, once.status());
+        String note = chain.runs().get(0).note();
+        assertTrue(note.contains(first + " OPTIMAL (no segment over the limit)"), note);
+        assertTrue(!note.contains(String.valueOf(2 * first)), note);
+        if (!note.contains("joined")) {
+            assertEquals(Segmentation.Status.OPTIMAL, answer.status(), () -> chain.runs().toString());
+            assertEquals(once.pricedValue(), answer.pricedValue(), () -> chain.runs().toString());
+        } else {
+            assertTrue(answer.pricedValue() < once.pricedValue(), () -> chain.runs().toString());
+        }
+    }
 }
