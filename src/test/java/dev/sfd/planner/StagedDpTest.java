@@ -5,7 +5,6 @@ import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
 import dev.sfd.mapping.HeuristicMapper;
 import dev.sfd.mapping.NetworkMapper;
-import dev.sfd.mapping.NetworkMapping;
 import dev.sfd.segmentation.Objective;
 import dev.sfd.segmentation.Segmentation;
 import dev.sfd.segmentation.SegmentationInput;
@@ -43,20 +42,23 @@ class StagedDpTest {
               - {name: c3, op: conv, inputs: [r2], channels: 64, kernel: 1}
               - {name: r3, op: relu, inputs: [c3]}
             """, null);
+    static final Hardware HW = HardwareCatalog.resolve("edge");
+    static final SegmentationInput INPUT = new SegmentationModelBuilder(NET, HW)
+            .build(NetworkMapper.map(new HeuristicMapper(), NET, HW, 1));
+    static final SegmenterSettings SETTINGS = new SegmenterSettings(Objective.LATENCY, 120, 1, 42, 96);
+
+    /** A fresh single-threaded pricer (its own cache) pricing walks of up to {@code maxTasks} tile events. */
+    private static TilePricer pricer(int maxTasks) {
+        return new TilePricer(NET, new CostModel(HW), INPUT, maxTasks, 1);
+    }
 
     @Test
     void risingLimitsReachTheSingleRunsOptimum() {
-        Hardware hw = HardwareCatalog.resolve("edge");
-        NetworkMapping mapping = NetworkMapper.map(new HeuristicMapper(), NET, hw, 1);
-        SegmentationInput input = new SegmentationModelBuilder(NET, hw).build(mapping);
-        SegmenterSettings settings = new SegmenterSettings(Objective.LATENCY, 120, 1, 42, 96);
         int full = 8_000;
 
-        Segmentation once = new DpSegmenter(new TilePricer(NET, new CostModel(hw), input, full, 1))
-                .segment(input.model(), settings);
-        SegmenterChain chain = new SegmenterChain(SolverChoice.DP, "fast",
-                Optional.of(new TilePricer(NET, new CostModel(hw), input, full, 1)), 500);
-        Segmentation staged = chain.segment(input.model(), settings);
+        Segmentation once = new DpSegmenter(pricer(full)).segment(INPUT.model(), SETTINGS);
+        SegmenterChain chain = new SegmenterChain(SolverChoice.DP, "fast", Optional.of(pricer(full)), 500);
+        Segmentation staged = chain.segment(INPUT.model(), SETTINGS);
 
         assertEquals(Segmentation.Status.OPTIMAL, once.status());
         String note = chain.runs().get(0).note();
@@ -77,18 +79,12 @@ class StagedDpTest {
      */
     @Test
     void aRoundThatRefusedNothingIsTheLast() {
-        Hardware hw = HardwareCatalog.resolve("edge");
-        NetworkMapping mapping = NetworkMapper.map(new HeuristicMapper(), NET, hw, 1);
-        SegmentationInput input = new SegmentationModelBuilder(NET, hw).build(mapping);
-        SegmenterSettings settings = new SegmenterSettings(Objective.LATENCY, 120, 1, 42, 96);
         int full = 1_000_000;
         int first = 200_000;
 
-        TilePricer single = new TilePricer(NET, new CostModel(hw), input, full, 1);
-        Segmentation once = new DpSegmenter(single).segment(input.model(), settings);
-        TilePricer staged = new TilePricer(NET, new CostModel(hw), input, full, 1);
-        SegmenterChain chain = new SegmenterChain(SolverChoice.DP, "fast", Optional.of(staged), first);
-        Segmentation answer = chain.segment(input.model(), settings);
+        Segmentation once = new DpSegmenter(pricer(full)).segment(INPUT.model(), SETTINGS);
+        SegmenterChain chain = new SegmenterChain(SolverChoice.DP, "fast", Optional.of(pricer(full)), first);
+        Segmentation answer = chain.segment(INPUT.model(), SETTINGS);
 
         assertEquals(Segmentation.Status.OPTIMAL, once.status());
         String note = chain.runs().get(0).note();
