@@ -1144,6 +1144,8 @@ public final class DpSegmenter implements Segmenter {
 
     /** A growable set of partial choices (struct of arrays). */
     static final class States {
+        /** Runs of equal buffer bytes up to this long are insertion-sorted. */
+        private static final int INSERTION_SORT_MAX = 32;
         long[] buf;
         long[] compute;
         long[] weight;
@@ -1185,12 +1187,75 @@ public final class DpSegmenter implements Segmenter {
          * The non-dominated states: sorted by buffer bytes, a state survives when no state with less or equal
          * buffer is no worse in the objective's other coordinates (a staircase over the two of them).
          */
+        /**
+         * The states in the order (buffer bytes, {@code x}, {@code y}, index), all ascending: buffer bytes and index
+         * packed into one primitive key for the bulk of the sort (the pareto step's main cost when it sorted boxed
+         * indices), then each run of equal buffer bytes by {@code x} and {@code y}, ties kept in index order.
+         */
+        int[] sortedByBuffer(double[] x, double[] y) {
+            int[] idx = new int[size];
+            long maxBuf = 0;
+            long minBuf = 0;
+            for (int s = 0; s < size; s++) {
+                maxBuf = Math.max(maxBuf, buf[s]);
+                minBuf = Math.min(minBuf, buf[s]);
+            }
+            java.util.Comparator<Integer> byXy = java.util.Comparator.<Integer>comparingDouble(s -> x[s])
+                    .thenComparingDouble(s -> y[s]);
+            int indexBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, size));
+            if (minBuf < 0 || maxBuf >= 1L << (63 - indexBits)) {
+                Integer[] boxed = new Integer[size];
+                Arrays.setAll(boxed, s -> s);
+                Arrays.sort(boxed, java.util.Comparator.<Integer>comparingLong(s -> buf[s]).thenComparing(byXy));
+                Arrays.setAll(idx, s -> boxed[s]);
+                return idx;
+            }
+            long[] keys = new long[size];
+            for (int s = 0; s < size; s++) {
+                keys[s] = buf[s] << indexBits | s;
+            }
+            Arrays.sort(keys);
+            long mask = (1L << indexBits) - 1;
+            for (int s = 0; s < size; s++) {
+                idx[s] = (int) (keys[s] & mask);
+            }
+            for (int from = 0; from < size; ) {
+                int to = from + 1;
+                while (to < size && buf[idx[to]] == buf[idx[from]]) {
+                    to++;
+                }
+                if (to - from > INSERTION_SORT_MAX) {
+                    Integer[] run = new Integer[to - from];
+                    for (int a = from; a < to; a++) {
+                        run[a - from] = idx[a];
+                    }
+                    Arrays.sort(run, byXy); // stable: equal (x, y) stay in index order
+                    for (int a = from; a < to; a++) {
+                        idx[a] = run[a - from];
+                    }
+                    from = to;
+                    continue;
+                }
+                // insertion sort of the run (stable: equal (x, y) stay in index order)
+                for (int a = from + 1; a < to; a++) {
+                    int v = idx[a];
+                    int b = a - 1;
+                    while (b >= from && (Double.compare(x[idx[b]], x[v]) > 0
+                            || Double.compare(x[idx[b]], x[v]) == 0 && Double.compare(y[idx[b]], y[v]) > 0)) {
+                        idx[b + 1] = idx[b];
+                        b--;
+                    }
+                    idx[b + 1] = v;
+                }
+                from = to;
+            }
+            return idx;
+        }
+
         States pareto(Objective objective, double dramEnergyPjPerByte, Run run) {
-            Integer[] idx = new Integer[size];
             double[] x = new double[size];
             double[] y = new double[size];
             for (int s = 0; s < size; s++) {
-                idx[s] = s;
                 switch (objective) {
                     case LATENCY, DRAM -> { // DRAM bytes, then latency for ties: both rise with either coordinate
                         x[s] = compute[s];
@@ -1203,14 +1268,7 @@ public final class DpSegmenter implements Segmenter {
                     default -> throw new IllegalStateException();
                 }
             }
-            Arrays.sort(idx, (a, b) -> {
-                int cmp = Long.compare(buf[a], buf[b]);
-                if (cmp != 0) {
-                    return cmp;
-                }
-                cmp = Double.compare(x[a], x[b]);
-                return cmp != 0 ? cmp : Double.compare(y[a], y[b]);
-            });
+            int[] idx = sortedByBuffer(x, y);
             TreeMap<Double, Double> stair = new TreeMap<>(); // x ascending, y strictly descending
             States out = new States(size);
             for (int s : idx) {
