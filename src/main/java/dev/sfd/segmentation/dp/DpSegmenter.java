@@ -1184,10 +1184,6 @@ public final class DpSegmenter implements Segmenter {
         }
 
         /**
-         * The non-dominated states: sorted by buffer bytes, a state survives when no state with less or equal
-         * buffer is no worse in the objective's other coordinates (a staircase over the two of them).
-         */
-        /**
          * The states in the order (buffer bytes, {@code x}, {@code y}, index), all ascending: buffer bytes and index
          * packed into one primitive key for the bulk of the sort (the pareto step's main cost when it sorted boxed
          * indices), then each run of equal buffer bytes by {@code x} and {@code y}, ties kept in index order.
@@ -1252,6 +1248,10 @@ public final class DpSegmenter implements Segmenter {
             return idx;
         }
 
+        /**
+         * The non-dominated states: sorted by buffer bytes, a state survives when no state with less or equal
+         * buffer is no worse in the objective's other coordinates (a staircase over the two of them).
+         */
         States pareto(Objective objective, double dramEnergyPjPerByte, Run run) {
             double[] x = new double[size];
             double[] y = new double[size];
