@@ -550,6 +550,8 @@ public final class TileTimeline {
         final boolean[] done = new boolean[n];
         final boolean[] started = new boolean[n];
         final Ready[] ready = {new Ready(), new Ready(), new Ready(), new Ready()};
+        /** A pick's ready events that did not fit, handed back to their queue. */
+        final long[] skipped = new long[LOOKAHEAD];
         final int[] idle;
         final int[] order = new int[n];
         /**
@@ -680,8 +682,8 @@ public final class TileTimeline {
                 }
             } else {
                 Ready r = ready[u];
-                for (int i = 0; i < r.size; i++) {
-                    int t = Ready.event(r.a[i]);
+                for (int i = 0; i < r.count(); i++) {
+                    int t = Ready.event(r.at(i));
                     if (!started[t]) {
                         waived = Math.min(waived, alloc[t]);
                         strict = Math.min(strict, alloc[t] + reserve[t]);
@@ -707,9 +709,9 @@ public final class TileTimeline {
             if (h == null) {
                 h = new NeedHeaps();
                 Ready r = ready[u];
-                for (int i = 0; i < r.size; i++) {
-                    if (!stale(r.a[i])) {
-                        h.push(r.a[i], alloc, reserve);
+                for (int i = 0; i < r.count(); i++) {
+                    if (!stale(r.at(i))) {
+                        h.push(r.at(i), alloc, reserve);
                     }
                 }
                 byNeed[u] = h;
@@ -750,7 +752,6 @@ public final class TileTimeline {
         /** The best ready event of unit {@code u} that fits, removed from its queue; -1 when none does. */
         int pick(int u) {
             Ready r = ready[u];
-            long[] skipped = new long[LOOKAHEAD];
             int nSkipped = 0;
             int found = -1;
             while (!r.isEmpty() && nSkipped < LOOKAHEAD) {
@@ -765,9 +766,7 @@ public final class TileTimeline {
                 }
                 skipped[nSkipped++] = key;
             }
-            for (int i = 0; i < nSkipped; i++) {
-                r.push(skipped[i]); // back into the queue only: the heaps by need still hold them
-            }
+            r.holdBack(skipped, nSkipped); // back into the queue only: the heaps by need still hold them
             if (found < 0 && nSkipped == LOOKAHEAD) {
                 found = searchFitting(u);
             }
@@ -1058,11 +1057,20 @@ public final class TileTimeline {
     /**
      * Ready events of one unit: a binary heap of keys {@code (urgent ? 0 : 1) << 62 | operator key << 32 | id},
      * smallest first, so urgent events come first, then the operator key (0, or the reversed rank with consumers
-     * first), then the lowest id. Entries whose class changed are left behind and skipped.
+     * first), then the lowest id. Entries whose class changed are left behind and skipped. The keys a pick looked at
+     * and could not start are handed back into a sorted run beside the heap ({@link #holdBack}), not pushed through
+     * it again: a pick that skips many non-fitting events no longer pays two heap operations for each every time.
      */
-    private static final class Ready {
+    static final class Ready {
         long[] a = new long[64];
         int size;
+        /**
+         * Keys popped and handed back ({@link #holdBack}), ascending in {@code held[heldStart, heldEnd)}: they are
+         * popped again before any larger heap key without going through the heap again.
+         */
+        long[] held = new long[0];
+        int heldStart;
+        int heldEnd;
 
         static int event(long key) {
             return (int) (key & 0xffffffffL);
@@ -1073,7 +1081,37 @@ public final class TileTimeline {
         }
 
         boolean isEmpty() {
-            return size == 0;
+            return size == 0 && heldStart == heldEnd;
+        }
+
+        /** Entries queued (heap and held), for a scan in no particular order with {@link #at}. */
+        int count() {
+            return size + heldEnd - heldStart;
+        }
+
+        long at(int i) {
+            return i < size ? a[i] : held[heldStart + i - size];
+        }
+
+        /**
+         * Hands back the first {@code k} of {@code keys}, the last keys {@link #pop} returned, in the order it returned
+         * them; every key still queued is at least as large, so they go in front of the held run.
+         */
+        void holdBack(long[] keys, int k) {
+            if (k == 0) {
+                return;
+            }
+            if (heldStart < k) {
+                int kept = heldEnd - heldStart;
+                long[] grown = new long[Math.max(64, 2 * (kept + k))];
+                int start = grown.length - kept;
+                System.arraycopy(held, heldStart, grown, start, kept);
+                held = grown;
+                heldStart = start;
+                heldEnd = grown.length;
+            }
+            heldStart -= k;
+            System.arraycopy(keys, 0, held, heldStart, k);
         }
 
         long push(int t, boolean urgentClass, long operatorKey) {
@@ -1094,7 +1132,15 @@ public final class TileTimeline {
             a[i] = key;
         }
 
+        /** The smallest key queued, removed. */
         long pop() {
+            if (heldStart < heldEnd && (size == 0 || held[heldStart] < a[0])) {
+                return held[heldStart++];
+            }
+            return popHeap();
+        }
+
+        private long popHeap() {
             long top = a[0];
             long x = a[--size];
             int i = 0;
@@ -1120,8 +1166,8 @@ public final class TileTimeline {
 
         int lowestLive(boolean[] started) {
             int best = -1;
-            for (int i = 0; i < size; i++) {
-                int t = event(a[i]);
+            for (int i = 0; i < count(); i++) {
+                int t = event(at(i));
                 if (!started[t] && (best < 0 || t < best)) {
                     best = t;
                 }
