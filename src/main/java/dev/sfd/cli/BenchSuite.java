@@ -20,7 +20,7 @@ import java.util.Set;
  * @param planners planner names
  * @param mapper cpsat, exhaustive or heuristic
  * @param solver SFD segmenter
- * @param timeLimit SFD seconds per search solver
+ * @param timeLimit SFD seconds per run (as {@code --time-limit})
  * @param dpBudget tile events SFD's priced DP may walk (0: no budget, only the time limit)
  * @param budget evaluation budget of anneal and genetic
  * @param searchTimeLimit wall-clock limit of anneal and genetic, seconds

@@ -74,9 +74,11 @@ public final class OptimizeCommand implements Callable<Integer> {
     String objective;
 
     @Option(names = "--time-limit", defaultValue = "10", paramLabel = "S",
-            description = "Seconds for each search segmenter (CP-SAT, Timefold) and the budget of the tile "
-                    + "scheduler's repairs and merges; default ${DEFAULT-VALUE}. The CP-SAT mapper has its own "
-                    + "per-solve limit (--mapper-config). A stage that runs out is listed as STARVED.")
+            description = "SFD planner: seconds for the whole run. The segmenter's search stops when mapping and "
+                    + "the search have used 80 % of them (it gets at least 25 %), leaving the rest for scheduling and "
+                    + "simulating; a CP-SAT or Timefold segmenter after the DP (--solver) gets as long again. "
+                    + "Default ${DEFAULT-VALUE}. The CP-SAT mapper has its own per-solve limit (--mapper-config). A "
+                    + "stage that runs out is listed as STARVED.")
     double timeLimit;
 
     @Option(names = "--dp-budget", defaultValue = "0", paramLabel = "EVENTS",

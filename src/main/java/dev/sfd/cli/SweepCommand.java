@@ -100,7 +100,8 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     String solver;
 
     @Option(names = "--time-limit", defaultValue = "5", paramLabel = "S",
-            description = "SFD: seconds per search solver (default ${DEFAULT-VALUE}).")
+            description = "SFD: seconds for its run; its segmenter's search stops when mapping and the search "
+                    + "have used 80 % of them (at least 25 %), as in optimize (default ${DEFAULT-VALUE}).")
     double timeLimit;
 
     @Option(names = "--dp-budget", defaultValue = "0", paramLabel = "EVENTS",

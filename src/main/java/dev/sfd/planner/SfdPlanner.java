@@ -46,11 +46,20 @@ public final class SfdPlanner implements Planner {
      * events, and segments that large come from tiny-tile mappings.
      */
     static final int MAX_FUSED_TASKS = 60_000;
+    /**
+     * Share of the time limit kept for what follows the segmenter: joins, scheduling, analysis and the command's
+     * simulation of the plan and of the layer-by-layer plan (ResNet-50 on {@code edge}: 1.2-1.5 s of 10).
+     */
+    static final double VERIFY_SHARE = 0.2;
+    /** Least share of the time limit the segmenter gets, however long mapping took. */
+    static final double MIN_SEGMENTER_SHARE = 0.25;
 
     /**
      * @param solver which segmenter(s) to run
      * @param objective what the segmenter minimises
-     * @param timeLimitSeconds limit of each search solver (CP-SAT, Timefold) and of the DP's pricing rounds
+     * @param timeLimitSeconds the run's limit: the segmenter's search stops when the run has used all but
+     *     {@link #VERIFY_SHARE} of it, but gets at least {@link #MIN_SEGMENTER_SHARE} of it; a search solver after
+     *     the DP (CP-SAT, Timefold) gets as long again ({@link #segmenterSeconds})
      * @param threads mapper threads and CP-SAT workers
      * @param seed solver seed
      * @param timefoldConfig Timefold config name or XML path ("fast", "thorough", ...)
@@ -82,7 +91,7 @@ public final class SfdPlanner implements Planner {
             }
         }
 
-        /** auto, latency, 10 s per search solver, 2 threads, seed 42, Timefold "fast". */
+        /** auto, latency, 10 s for the run, 2 threads, seed 42, Timefold "fast". */
         public static Options defaults() {
             return new Options(SolverChoice.AUTO, Objective.LATENCY, 10, 2, 42, "fast", MAX_FUSED_TASKS);
         }
@@ -146,7 +155,8 @@ public final class SfdPlanner implements Planner {
         Hardware hw = request.hardware();
         Map<String, Long> millis = new LinkedHashMap<>();
 
-        long t = System.nanoTime();
+        long start = System.nanoTime();
+        long t = start;
         progress.stage("mapping", -1);
         NetworkMapping mapping = NetworkMapper.map(mapper, net, hw, options.threads());
         progress.done();
@@ -168,7 +178,7 @@ public final class SfdPlanner implements Planner {
         TilePricer pricer = new TilePricer(net, cost, input, options.maxFusedTasks(), options.threads(),
                 options.objective());
         SegmenterChain chain = new SegmenterChain(options.solver(), options.timefoldConfig(), Optional.of(pricer));
-        SegmenterSettings settings = new SegmenterSettings(options.objective(), options.timeLimitSeconds(),
+        SegmenterSettings settings = new SegmenterSettings(options.objective(), segmenterSeconds(start),
                 options.threads(), options.seed(), SegmenterSettings.defaults().maxSegmentLength(),
                 options.dpWorkBudget());
         FusionPlan fusion = new FusionPlanner(mapper, chain, options.threads()).plan(input, mapping, settings, t);
@@ -272,6 +282,16 @@ public final class SfdPlanner implements Planner {
         return new SfdResult.Prediction(latency, ev.latencyCycles(), energy, dram, fusion.segments(), cycles, priced);
     }
 
+
+    /**
+     * The segmenter's time limit in a run that started at {@code startNanos}: what is left of the run's limit less
+     * {@link #VERIFY_SHARE} of it, and at least {@link #MIN_SEGMENTER_SHARE} of it.
+     */
+    double segmenterSeconds(long startNanos) {
+        double limit = options.timeLimitSeconds();
+        double left = limit * (1 - VERIFY_SHARE) - (System.nanoTime() - startNanos) / 1e9;
+        return Math.max(limit * MIN_SEGMENTER_SHARE, left);
+    }
 
     private Plan layerwise(PlanRequest request, NetworkMapping mapping, long startNanos) {
         Plan plan = new LayerwisePlanner(mapper).plan(request, mapping);
