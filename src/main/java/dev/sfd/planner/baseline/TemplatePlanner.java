@@ -9,6 +9,7 @@ import dev.sfd.workload.Operator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Fusion by templates fixed before mapping, in the style of fused-layer CNN accelerators and template-based fusion
@@ -178,9 +179,10 @@ public final class TemplatePlanner extends FusionBaseline {
             int q = am.get().tile(LoopDim.Q);
             for (int k = from; k < to; k++) {
                 // after the anchor: the option walking the predecessor's tiles (an elementwise consumer's matched one)
-                var aligned = k > anchor ? space.input().alignedOption(k, k - 1, trial[k - 1])
-                        : java.util.OptionalInt.empty();
-                trial[k] = k == anchor ? a : aligned.orElse(nearest(space, k, p, q));
+                OptionalInt aligned = k > anchor ? space.input().alignedOption(k, k - 1, trial[k - 1])
+                        : OptionalInt.empty();
+                trial[k] = k == anchor ? a
+                        : aligned.isPresent() ? aligned.getAsInt() : space.input().nearestTileOption(k, p, q);
             }
             scorer.count();
             double price = scorer.segment(from, to, trial);
@@ -194,10 +196,5 @@ public final class TemplatePlanner extends FusionBaseline {
         }
         System.arraycopy(bestChoices, from, choices, from, to - from);
         return true;
-    }
-
-    /** The option of operator {@code k} whose output tile rows and columns are nearest (p, q), fastest on ties. */
-    static int nearest(SearchSpace space, int k, int p, int q) {
-        return space.input().nearestTileOption(k, p, q);
     }
 }
