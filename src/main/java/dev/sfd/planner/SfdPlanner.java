@@ -165,11 +165,11 @@ public final class SfdPlanner implements Planner {
         // the layer-by-layer plan is needed only once the segments are scheduled (the assembler's fallback and the
         // comparison): with a second thread it is planned alongside the segmenter (ResNet-50 on edge: 1.6-2.2 s
         // alone, which the run no longer waits for; stageMillis "layerwise" is the wait that is left)
-        long layerwiseStart = System.nanoTime();
+        LayerwisePlanner layerByLayer = new LayerwisePlanner(mapper);
         java.util.concurrent.CompletableFuture<Plan> layerwiseLater = options.threads() > 1
-                ? java.util.concurrent.CompletableFuture.supplyAsync(() -> layerwise(request, mapping, layerwiseStart),
+                ? java.util.concurrent.CompletableFuture.supplyAsync(() -> layerByLayer.plan(request, mapping),
                         SfdPlanner::daemon)
-                : java.util.concurrent.CompletableFuture.completedFuture(layerwise(request, mapping, layerwiseStart));
+                : java.util.concurrent.CompletableFuture.completedFuture(layerByLayer.plan(request, mapping));
 
         t = System.nanoTime();
         progress.stage("segmenting", -1);
@@ -291,12 +291,6 @@ public final class SfdPlanner implements Planner {
         double limit = options.timeLimitSeconds();
         double left = limit * (1 - VERIFY_SHARE) - (System.nanoTime() - startNanos) / 1e9;
         return Math.max(limit * MIN_SEGMENTER_SHARE, left);
-    }
-
-    private Plan layerwise(PlanRequest request, NetworkMapping mapping, long startNanos) {
-        Plan plan = new LayerwisePlanner(mapper).plan(request, mapping);
-        LOGGER.info("Layer-by-layer plan of ({}) in ({} ms)", request.network().name(), elapsed(startNanos));
-        return plan;
     }
 
     /** Runs {@code task} on a daemon thread of its own, so that an abandoned plan never holds the JVM open. */
