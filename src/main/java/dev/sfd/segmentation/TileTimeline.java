@@ -1047,10 +1047,10 @@ public final class TileTimeline {
         /** The smallest live key of group {@code g} (stale heads dropped), or -1 when it has none. */
         long liveHead(int g, Run run) {
             Ready h = heaps[g];
-            while (h.size > 0 && run.stale(h.a[0])) {
+            while (!h.isEmpty() && run.stale(h.peek())) {
                 h.pop();
             }
-            return h.size > 0 ? h.a[0] : -1;
+            return h.isEmpty() ? -1 : h.peek();
         }
     }
 
@@ -1130,6 +1130,11 @@ public final class TileTimeline {
                 i = (i - 1) / 2;
             }
             a[i] = key;
+        }
+
+        /** The smallest key queued (the queue must not be empty). */
+        long peek() {
+            return heldStart < heldEnd && (size == 0 || held[heldStart] < a[0]) ? held[heldStart] : a[0];
         }
 
         /** The smallest key queued, removed. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The timeline's ready queue against {@link PriorityQueue} on seeded random sequences of pushes, pops and hand-backs
  * (a pick pops up to a look-ahead's worth of keys and hands back those that did not fit, which then sit in a held run
- * outside the heap): every pop returns the smallest key queued, and a scan ({@code count}/{@code at}) sees exactly the
+ * outside the heap): every peek and pop returns the smallest key queued, and a scan ({@code count}/{@code at}) sees exactly the
  * keys queued.
  */
 class ReadyQueueTest {
@@ -29,6 +29,7 @@ class ReadyQueueTest {
                 ready.push(key);
                 reference.add(key);
             } else if (what == 1) {
+                assertEquals(reference.peek(), ready.peek(), "seed " + seed + " step " + step);
                 assertEquals(reference.poll(), ready.pop(), "seed " + seed + " step " + step);
             } else {
                 // a pick: pop up to k keys, hand back all but (maybe) the last
