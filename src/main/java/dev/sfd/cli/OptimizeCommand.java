@@ -75,7 +75,7 @@ public final class OptimizeCommand implements Callable<Integer> {
 
     @Option(names = "--time-limit", defaultValue = "10", paramLabel = "S",
             description = "SFD planner: seconds for the whole run. The segmenter's search stops when mapping and "
-                    + "the search have used 80 % of them (it gets at least 25 %), leaving the rest for scheduling and "
+                    + "the search have used 80 %% of them (it gets at least 25 %%), leaving the rest for scheduling and "
                     + "simulating; a CP-SAT or Timefold segmenter after the DP (--solver) gets as long again. "
                     + "Default ${DEFAULT-VALUE}. The CP-SAT mapper has its own per-solve limit (--mapper-config). A "
                     + "stage that runs out is listed as STARVED.")

@@ -101,7 +101,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--time-limit", defaultValue = "5", paramLabel = "S",
             description = "SFD: seconds for its run; its segmenter's search stops when mapping and the search "
-                    + "have used 80 % of them (at least 25 %), as in optimize (default ${DEFAULT-VALUE}).")
+                    + "have used 80 %% of them (at least 25 %%), as in optimize (default ${DEFAULT-VALUE}).")
     double timeLimit;
 
     @Option(names = "--dp-budget", defaultValue = "0", paramLabel = "EVENTS",
