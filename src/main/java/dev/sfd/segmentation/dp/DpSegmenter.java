@@ -54,13 +54,51 @@ public final class DpSegmenter implements Segmenter {
 
     /** The cuts {@code 0 < ... < end} of the path that {@code via} (each end's best start) leads back from. */
     static int[] cutsFrom(int[] via, int end) {
+        return cutsFrom(via, 0, end);
+    }
+
+    /**
+     * The cuts {@code a < ... < c} of the path that {@code via} leads back from: {@code via[j - a]} is the start of the
+     * last segment of the best path over {@code [a, j)}.
+     */
+    static int[] cutsFrom(int[] via, int a, int c) {
         List<Integer> cuts = new ArrayList<>();
-        for (int j = end; j > 0; j = via[j]) {
+        for (int j = c; j > a; j = via[j - a]) {
             cuts.add(j);
         }
-        cuts.add(0);
+        cuts.add(a);
         java.util.Collections.reverse(cuts);
         return cuts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** What a segment {@code [i, j)} adds to a path; infinite when the path may not use it. */
+    interface SegmentValue {
+        double of(int i, int j);
+    }
+
+    /**
+     * The cheapest paths over {@code [a, c)} made of segments of at most {@code maxLen} operators: returns
+     * {@code best} with {@code best[j - a]} the least sum of values over {@code [a, j)} (infinite when no path of
+     * finite values covers it) and fills {@code via[j - a]} with the start of that path's last segment. A tie goes to
+     * the earliest start (the longest last segment).
+     */
+    static double[] cheapest(int a, int c, int maxLen, SegmentValue value, int[] via) {
+        double[] best = new double[c - a + 1];
+        Arrays.fill(best, Double.POSITIVE_INFINITY);
+        best[0] = 0;
+        for (int j = a + 1; j <= c; j++) {
+            for (int i = Math.max(a, j - maxLen); i < j; i++) {
+                if (Double.isInfinite(best[i - a])) {
+                    continue;
+                }
+                double v = best[i - a] + value.of(i, j);
+                if (v < best[j - a]) {
+                    best[j - a] = v;
+                    via[j - a] = i;
+                }
+            }
+        }
+        return best;
     }
 
     private static long saturatingTimes(long a, long b) {
@@ -352,22 +390,10 @@ public final class DpSegmenter implements Segmenter {
             int[] path = null;
             while (true) {
                 rounds++;
-                double[] best = new double[n + 1];
                 int[] via = new int[n + 1];
-                Arrays.fill(best, Double.POSITIVE_INFINITY);
-                best[0] = 0;
-                for (int j = 1; j <= n; j++) {
-                    for (int i = Math.max(minStart[j], j - maxLen); i < j; i++) {
-                        if (maxEnd[i] < j || Double.isInfinite(best[i])) {
-                            continue;
-                        }
-                        double v = value(i, j, prices, known, pePrefix, vecPrefix, weightPrefix);
-                        if (best[i] + v < best[j]) {
-                            best[j] = best[i] + v;
-                            via[j] = i;
-                        }
-                    }
-                }
+                SegmentValue worth = (i, j) -> fits(i, j, minStart, maxEnd, maxLen)
+                        ? value(i, j, prices, known, pePrefix, vecPrefix, weightPrefix) : Double.POSITIVE_INFINITY;
+                double[] best = cheapest(0, n, maxLen, worth, via);
                 if (Double.isInfinite(best[n])) {
                     return noPricedPath(best, startNanos);
                 }
@@ -723,13 +749,14 @@ public final class DpSegmenter implements Segmenter {
         }
 
         /**
-         * The best fully priced path's neighbourhood, for a run that may stop at its time limit: each two adjacent
-         * segments [a, b) [b, c) of that path merged into [a, c), or split again at the point m whose two segments
-         * are worth least (price, else bound, else floor), when that is below the pair's prices; the unpriced
-         * segments of the most promising moves, as many as the workers price at once, none already in
-         * {@code pending}. The search proper only prices segments of the path its bounds say is best, and on a large
-         * network it rarely gets through; these prices are what lets the answer at the limit improve on the greedy
-         * seed. The exact answer does not change (a price is a price, whoever asked for it).
+         * The best fully priced path's neighbourhood, for a run that may stop at its time limit: for each two adjacent
+         * segments [a, b) [b, c) of that path, the segments over [a, c) worth least (price, else bound, else floor;
+         * one segment, two at another cut, or more), when that is below the pair's prices; the unpriced segments of
+         * the most promising moves, as many as the workers price at once, none already in {@code pending}. Segments
+         * that hold one priced infinite are left out ({@link #pricedUnfitEnds}). The search proper only prices
+         * segments of the path its bounds say is best, and on a large network it rarely gets through; these prices
+         * are what lets the answer at the limit improve on the greedy seed. The exact answer does not change (a price
+         * is a price, whoever asked for it).
          */
         private List<Candidate> incumbentMoves(Map<Long, Double> prices, Map<Long, Candidate> known, int[] minStart,
                                                int[] maxEnd, int maxLen, long[] pePrefix, long[] vecPrefix,
@@ -740,33 +767,18 @@ public final class DpSegmenter implements Segmenter {
             }
             record Move(int[] cuts, double gain) {
             }
+            int[] unfitEnd = pricedUnfitEnds(prices);
+            SegmentValue worth = (i, j) -> fits(i, j, minStart, maxEnd, maxLen) && unfitEnd[i] > j
+                    ? value(i, j, prices, known, pePrefix, vecPrefix, weightPrefix) : Double.POSITIVE_INFINITY;
+            int[] via = new int[n + 1];
             List<Move> moves = new ArrayList<>();
             for (int s = 0; s + 2 < path.length; s++) {
                 int a = path[s];
-                int b = path[s + 1];
                 int c = path[s + 2];
-                double pair = prices.get(key(a, b)) + prices.get(key(b, c));
-                if (fits(a, c, minStart, maxEnd, maxLen)) {
-                    double v = value(a, c, prices, known, pePrefix, vecPrefix, weightPrefix);
-                    if (v < pair) {
-                        moves.add(new Move(new int[] {a, c}, pair - v));
-                    }
-                }
-                int bestM = -1;
-                double bestV = pair;
-                for (int m = a + 1; m < c; m++) {
-                    if (m == b || !fits(a, m, minStart, maxEnd, maxLen) || !fits(m, c, minStart, maxEnd, maxLen)) {
-                        continue;
-                    }
-                    double v = value(a, m, prices, known, pePrefix, vecPrefix, weightPrefix)
-                            + value(m, c, prices, known, pePrefix, vecPrefix, weightPrefix);
-                    if (v < bestV) {
-                        bestV = v;
-                        bestM = m;
-                    }
-                }
-                if (bestM >= 0) {
-                    moves.add(new Move(new int[] {a, bestM, c}, pair - bestV));
+                double pair = prices.get(key(a, path[s + 1])) + prices.get(key(path[s + 1], c));
+                double v = cheapest(a, c, maxLen, worth, via)[c - a];
+                if (v < pair) {
+                    moves.add(new Move(cutsFrom(via, a, c), pair - v));
                 }
             }
             moves.sort(java.util.Comparator.comparingDouble(Move::gain).reversed()
@@ -796,6 +808,29 @@ public final class DpSegmenter implements Segmenter {
             return out;
         }
 
+        /**
+         * {@code [i]}: the least end {@code j} of a segment {@code [i', j)} with {@code i' >= i} that priced infinite
+         * ({@code n + 1} when none): a segment {@code [i, j')} with {@code j' >= j} holds it, and such a segment is not
+         * worth a move (a heuristic for the moves only: the search proper prices what its bounds ask for).
+         * MobileNet-V2 on {@code edge} at a fixed budget: 159 of 345 segments priced came out infinite, 183 of 344
+         * without it.
+         */
+        private int[] pricedUnfitEnds(Map<Long, Double> prices) {
+            int[] end = new int[n + 2];
+            Arrays.fill(end, n + 1);
+            for (Map.Entry<Long, Double> e : prices.entrySet()) {
+                if (Double.isInfinite(e.getValue())) {
+                    int from = (int) (e.getKey() / (n + 1));
+                    int to = (int) (e.getKey() % (n + 1));
+                    end[from] = Math.min(end[from], to);
+                }
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                end[i] = Math.min(end[i], end[i + 1]);
+            }
+            return end;
+        }
+
         /** Whether segment [i, j) is within the longest segment and not known to misfit. */
         private boolean fits(int i, int j, int[] minStart, int[] maxEnd, int maxLen) {
             return j - i <= maxLen && maxEnd[i] >= j && minStart[j] <= i;
@@ -814,19 +849,9 @@ public final class DpSegmenter implements Segmenter {
 
         /** The cheapest path over segments priced finite, or null when none covers every operator. */
         private int[] pricedPath(Map<Long, Double> priced, int maxLen) {
-            double[] best = new double[n + 1];
             int[] via = new int[n + 1];
-            Arrays.fill(best, Double.POSITIVE_INFINITY);
-            best[0] = 0;
-            for (int j = 1; j <= n; j++) {
-                for (int i = Math.max(0, j - maxLen); i < j; i++) {
-                    Double p = priced.get(key(i, j));
-                    if (p != null && best[i] + p < best[j]) {
-                        best[j] = best[i] + p;
-                        via[j] = i;
-                    }
-                }
-            }
+            double[] best = cheapest(0, n, maxLen, (i, j) -> priced.getOrDefault(key(i, j), Double.POSITIVE_INFINITY),
+                    via);
             return Double.isInfinite(best[n]) ? null : cutsFrom(via, n);
         }
 
