@@ -187,15 +187,27 @@ public final class BoundaryPrefetch {
             }
         }
 
-        /** Per host segment, the placed tasks after each of its positions, in issue order. */
-        private Map<Long, List<int[]>> attachments() {
-            Map<Long, List<int[]>> out = new HashMap<>();
+        /**
+         * Per host segment, the placed tasks after each of its positions, in issue order: {@code [host][position]},
+         * null for a segment that hosts none and for a position with none after it. (Arrays, not a map keyed by
+         * host and position: the timing looks it up once per task, and those long keys collide in a hash map.)
+         */
+        private List<int[]>[][] attachments() {
+            @SuppressWarnings("unchecked")
+            List<int[]>[][] out = new List[segs.size()][];
             for (int k = 0; k < segs.size(); k++) {
                 List<Placed> ps = placed.get(k);
                 for (int q = 0; q < ps.size(); q++) {
                     Placed p = ps.get(q);
-                    out.computeIfAbsent(((long) p.host << 32) | p.hostPos, x -> new ArrayList<>())
-                            .add(new int[] {k, q});
+                    if (out[p.host] == null) {
+                        @SuppressWarnings("unchecked")
+                        List<int[]>[] at = new List[segs.get(p.host).n];
+                        out[p.host] = at;
+                    }
+                    if (out[p.host][p.hostPos] == null) {
+                        out[p.host][p.hostPos] = new ArrayList<>();
+                    }
+                    out[p.host][p.hostPos].add(new int[] {k, q});
                 }
             }
             return out;
@@ -210,16 +222,11 @@ public final class BoundaryPrefetch {
          * Times segments {@code from} to {@code to} from the state recorded before segment {@code from}; returns
          * {@code {end of segment to, peak occupancy}}. Writes the segments' task ends; records states when asked.
          */
-        long[] timeRange(int from, int to, Map<Long, List<int[]>> attach, boolean record) {
+        long[] timeRange(int from, int to, List<int[]>[][] attach, boolean record) {
             InOrderClock c = clockAt[from].copy();
             long barrier = barrierAt[from];
             long occ = occupancyAt[from];
             long peak = occ;
-            // the segments that host placed tasks: the others need no lookup per task
-            boolean[] hosts = new boolean[segs.size()];
-            for (long key : attach.keySet()) {
-                hosts[(int) (key >>> 32)] = true;
-            }
             for (int k = from; k <= to; k++) {
                 Seg s = segs.get(k);
                 long dma = 0;
@@ -236,7 +243,7 @@ public final class BoundaryPrefetch {
                     dma += s.unit[i] == TileTimeline.DMA ? s.busy[i] : 0;
                     occ += s.delta(i);
                     peak = Math.max(peak, occ);
-                    List<int[]> after = hosts[k] ? attach.get(((long) k << 32) | i) : null;
+                    List<int[]> after = attach[k] != null ? attach[k][i] : null;
                     if (after != null) {
                         for (int[] a : after) {
                             Seg t = segs.get(a[0]);
@@ -303,13 +310,13 @@ public final class BoundaryPrefetch {
                         continue;
                     }
                     Seg target = segs.get(j);
-                    Set<Long> anchors = attachments().keySet();
+                    List<int[]>[] anchors = attachments()[j];
                     List<Integer> loads = new ArrayList<>();
                     for (int q = 0; q < target.movable.length; q++) {
                         int pos = target.movable[q];
                         // a load other tasks are placed after stays where it is (their place is one of its own)
                         if (target.waits[q].length == 0 && inDramFrom(host, j, target, pos)
-                                && !placedIn(j, pos, host) && !anchors.contains(((long) j << 32) | pos)) {
+                                && !placedIn(j, pos, host) && (anchors == null || anchors[pos] == null)) {
                             loads.add(pos);
                         }
                     }
