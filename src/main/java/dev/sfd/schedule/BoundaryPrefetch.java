@@ -4,6 +4,7 @@ import dev.sfd.cost.CostModel;
 import dev.sfd.cost.Mapping;
 import dev.sfd.segmentation.TileTimeline;
 import dev.sfd.segmentation.TileTimeline.InOrderClock;
+import dev.sfd.workload.BoxIndex;
 import dev.sfd.workload.Network;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -728,11 +729,12 @@ public final class BoundaryPrefetch {
          * before the previous segment ends (stored by it: waiting for the stores that cover the region).
          */
         void findMovable(SegmentSchedule previous) {
-            Map<String, List<Integer>> stores = new HashMap<>();
+            Map<String, BoxIndex<Integer>> stores = new HashMap<>();
             List<TileTask> prevTasks = previous.tasks();
             for (int i = 0; i < prevTasks.size(); i++) {
-                if (prevTasks.get(i).kind() == TaskKind.STORE) {
-                    stores.computeIfAbsent(prevTasks.get(i).tensor(), x -> new ArrayList<>()).add(i);
+                TileTask t = prevTasks.get(i);
+                if (t.kind() == TaskKind.STORE) {
+                    stores.computeIfAbsent(t.tensor(), x -> new BoxIndex<>()).add(i, t.region());
                 }
             }
             Set<String> storedHere = new HashSet<>();
@@ -830,18 +832,14 @@ public final class BoundaryPrefetch {
      * none when the previous segment does not store it, null when its stores do not cover the loaded region (the
      * load then cannot move).
      */
-    private static int[] coveringStores(List<TileTask> previous, List<Integer> stores, TileTask load) {
+    private static int[] coveringStores(List<TileTask> previous, BoxIndex<Integer> stores, TileTask load) {
         if (stores == null) {
             return new int[0];
         }
-        List<Integer> hits = new ArrayList<>();
+        List<Integer> hits = stores.intersecting(load.region());
         long covered = 0;
-        for (int i : stores) {
-            TileTask t = previous.get(i);
-            if (t.region().intersects(load.region())) {
-                hits.add(i);
-                covered += t.region().intersection(load.region()).elements();
-            }
+        for (int i : hits) {
+            covered += previous.get(i).region().overlap(load.region());
         }
         return covered >= load.region().elements() ? hits.stream().mapToInt(Integer::intValue).toArray() : null;
     }

@@ -5,6 +5,7 @@ import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.workload.AxisExpr;
 import dev.sfd.workload.Box;
+import dev.sfd.workload.BoxIndex;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.LoopNest;
 import dev.sfd.workload.OpKind;
@@ -173,156 +174,7 @@ public final class TileWalk {
         }
     }
 
-    private record ProducedTile(int order, Box box, int buffer, int lastTask) {
-    }
-
-    /**
-     * The output tiles of one tensor made on chip, with a lookup by intersection. The tiles of one producer form a
-     * grid (one mapping's tile sizes; edge tiles smaller): the lookup enumerates the grid cells a region covers.
-     * Irregular tiles fall back to an index by start on one axis (the candidates for a query are a contiguous run).
-     */
-    private static final class ProducedTiles {
-        final List<ProducedTile> tiles = new ArrayList<>();
-        boolean indexed;
-        // grid index
-        int[] step;
-        long[] cells;
-        Map<Long, ProducedTile> byCell;
-        // fallback index
-        ProducedTile[] sorted;
-        int[] starts;
-        int axis;
-        int maxExtent;
-
-        void add(ProducedTile t) {
-            tiles.add(t);
-            indexed = false;
-        }
-
-        /** Producer tiles intersecting {@code region}, in production order. */
-        List<ProducedTile> intersecting(Box region) {
-            if (tiles.size() <= 8) {
-                return tiles.stream().filter(t -> t.box().intersects(region)).toList();
-            }
-            if (!indexed) {
-                index();
-            }
-            List<ProducedTile> out = new ArrayList<>();
-            if (byCell != null) {
-                int rank = step.length;
-                int[] lo = new int[rank];
-                int[] hi = new int[rank];
-                for (int a = 0; a < rank; a++) {
-                    if (region.hi(a) <= region.lo(a)) {
-                        return out;
-                    }
-                    lo[a] = Math.max(0, region.lo(a) / step[a]);
-                    hi[a] = (int) Math.min(cells[a] - 1, (region.hi(a) - 1) / step[a]);
-                    if (hi[a] < lo[a]) {
-                        return out;
-                    }
-                }
-                int[] c = lo.clone();
-                while (true) {
-                    long key = 0;
-                    for (int a = 0; a < rank; a++) {
-                        key = key * cells[a] + c[a];
-                    }
-                    ProducedTile t = byCell.get(key);
-                    if (t != null && t.box().intersects(region)) {
-                        out.add(t);
-                    }
-                    int a = rank - 1;
-                    while (a >= 0 && ++c[a] > hi[a]) {
-                        c[a] = lo[a];
-                        a--;
-                    }
-                    if (a < 0) {
-                        break;
-                    }
-                }
-                sortByOrder(out);
-                return out;
-            }
-            int from = Arrays.binarySearch(starts, region.lo(axis) - maxExtent);
-            from = from < 0 ? -from - 1 : from;
-            while (from > 0 && starts[from - 1] >= region.lo(axis) - maxExtent) {
-                from--;
-            }
-            for (int i = from; i < sorted.length && starts[i] < region.hi(axis); i++) {
-                if (sorted[i].box().intersects(region)) {
-                    out.add(sorted[i]);
-                }
-            }
-            sortByOrder(out);
-            return out;
-        }
-
-        /** Production order (the cells are visited in grid order, often production order already). */
-        private static void sortByOrder(List<ProducedTile> out) {
-            for (int i = 1; i < out.size(); i++) {
-                if (out.get(i - 1).order() > out.get(i).order()) {
-                    out.sort(Comparator.comparingInt(ProducedTile::order));
-                    return;
-                }
-            }
-        }
-
-        private void index() {
-            indexed = true;
-            int rank = tiles.get(0).box().rank();
-            // grid: every tile starts on a multiple of the largest extent along each axis, and no tile is larger
-            step = new int[rank];
-            int[] size = new int[rank];
-            for (ProducedTile t : tiles) {
-                for (int a = 0; a < rank; a++) {
-                    step[a] = Math.max(step[a], t.box().extent(a));
-                    size[a] = Math.max(size[a], t.box().hi(a));
-                }
-            }
-            boolean grid = true;
-            cells = new long[rank];
-            long total = 1;
-            for (int a = 0; a < rank && grid; a++) {
-                grid = step[a] > 0;
-                cells[a] = grid ? (size[a] + step[a] - 1) / step[a] : 1;
-                total = grid ? Math.multiplyHigh(total, cells[a]) == 0 ? total * cells[a] : Long.MAX_VALUE : total;
-            }
-            Map<Long, ProducedTile> map = new HashMap<>();
-            for (int i = 0; i < tiles.size() && grid && total < Long.MAX_VALUE / 2; i++) {
-                ProducedTile t = tiles.get(i);
-                long key = 0;
-                for (int a = 0; a < rank && grid; a++) {
-                    grid = t.box().lo(a) % step[a] == 0;
-                    key = key * cells[a] + t.box().lo(a) / step[a];
-                }
-                grid = grid && map.put(key, t) == null;
-            }
-            if (grid && total < Long.MAX_VALUE / 2) {
-                byCell = map;
-                return;
-            }
-            byCell = null;
-            int best = 0;
-            long bestDistinct = -1;
-            for (int a = 0; a < rank; a++) {
-                final int ax = a;
-                long distinct = tiles.stream().mapToInt(t -> t.box().lo(ax)).distinct().count();
-                if (distinct > bestDistinct) {
-                    bestDistinct = distinct;
-                    best = a;
-                }
-            }
-            axis = best;
-            sorted = tiles.toArray(new ProducedTile[0]);
-            Arrays.sort(sorted, Comparator.comparingInt((ProducedTile t) -> t.box().lo(axis)));
-            starts = new int[sorted.length];
-            maxExtent = 0;
-            for (int i = 0; i < sorted.length; i++) {
-                starts[i] = sorted[i].box().lo(axis);
-                maxExtent = Math.max(maxExtent, sorted[i].box().hi(axis) - starts[i]);
-            }
-        }
+    private record ProducedTile(Box box, int buffer, int lastTask) {
     }
 
     private static final class Slot {
@@ -354,7 +206,7 @@ public final class TileWalk {
         final List<String> bufferTensor = new ArrayList<>();
         final List<Box> bufferRegion = new ArrayList<>();
         final List<String> bufferOwner = new ArrayList<>();
-        final Map<String, ProducedTiles> onChip = new HashMap<>();
+        final Map<String, BoxIndex<ProducedTile>> onChip = new HashMap<>();
         /** Whether a tensor is produced inside the segment, by name (asked at every step). */
         final Map<String, Boolean> madeHere = new HashMap<>();
         final Marks marks = new Marks();
@@ -560,7 +412,7 @@ public final class TileWalk {
                             TensorViews.Part part = parts.get(p);
                             Tensor physical = net.tensor(part.tensor());
                             readBytes += bytes(part.region().elements(), hw.bytesPerElement(physical.isWeight()));
-                            ProducedTiles produced = producedOnChip(part.tensor());
+                            BoxIndex<ProducedTile> produced = producedOnChip(part.tensor());
                             if (produced != null) {
                                 List<ProducedTile> hits = produced.intersecting(part.region());
                                 if (hits.isEmpty()) {
@@ -642,8 +494,8 @@ public final class TileWalk {
                         stores.add(store);
                     }
                     if (consumedOnChip) {
-                        ProducedTiles pts = onChip.computeIfAbsent(out.name(), k -> new ProducedTiles());
-                        pts.add(new ProducedTile(pts.tiles.size(), ot.box, ot.buffer, taskId));
+                        onChip.computeIfAbsent(out.name(), k -> new BoxIndex<>())
+                                .add(new ProducedTile(ot.box, ot.buffer, taskId), ot.box);
                     }
                 }
             }
@@ -660,10 +512,10 @@ public final class TileWalk {
         }
 
         /** Producer tiles of a tensor made inside this segment, or null when it comes from DRAM. */
-        ProducedTiles producedOnChip(String tensor) {
+        BoxIndex<ProducedTile> producedOnChip(String tensor) {
             boolean here = madeHere.computeIfAbsent(tensor,
                     k -> net.producer(k).filter(p -> inSegment.contains(p.name())).isPresent());
-            return here ? onChip.computeIfAbsent(tensor, k -> new ProducedTiles()) : null;
+            return here ? onChip.computeIfAbsent(tensor, k -> new BoxIndex<>()) : null;
         }
     }
 

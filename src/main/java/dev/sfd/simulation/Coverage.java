@@ -78,7 +78,7 @@ final class Coverage {
             }
             long inside = 0;
             for (Box b : hits) {
-                inside += b.intersection(region).elements();
+                inside += b.overlap(region);
             }
             return inside >= region.elements();
         }

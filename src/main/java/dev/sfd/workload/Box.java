@@ -79,6 +79,16 @@ public final class Box {
         return true;
     }
 
+    /** The elements of the overlap ({@code intersection(other).elements()} without making the box). */
+    public long overlap(Box other) {
+        checkRank(other);
+        long n = 1;
+        for (int i = 0; i < lo.length && n > 0; i++) {
+            n *= Math.max(0, Math.min(hi[i], other.hi[i]) - Math.max(lo[i], other.lo[i]));
+        }
+        return n;
+    }
+
     /** The overlap, or an empty box of the same rank when there is none. */
     public Box intersection(Box other) {
         checkRank(other);
