@@ -174,7 +174,8 @@ public final class TileWalk {
         }
     }
 
-    private record ProducedTile(Box box, int buffer, int lastTask) {
+    /** An output tile made on chip: its buffer and its last step (its box is its key in the tensor's index). */
+    private record ProducedTile(int buffer, int lastTask) {
     }
 
     private static final class Slot {
@@ -495,7 +496,7 @@ public final class TileWalk {
                     }
                     if (consumedOnChip) {
                         onChip.computeIfAbsent(out.name(), k -> new BoxIndex<>())
-                                .add(new ProducedTile(ot.box, ot.buffer, taskId), ot.box);
+                                .add(new ProducedTile(ot.buffer, taskId), ot.box);
                     }
                 }
             }
