@@ -30,14 +30,16 @@ import java.util.TreeSet;
  * first {@code m} of them move, those that need not wait first, each kind in the next segment's order, and issue in
  * that order. Where they may go: after any of the current segment's own (not prefetched) tasks, after every store
  * they wait for, as one block, spread evenly over the rest of the segment, or into the current segment's idle DMA
- * gaps as it runs alone (so the loads fill the engines' idle time instead of holding up the in-order issue), such
- * that the buffer holds, at every point of the order, the current segment's occupancy plus the moved loads issued so
+ * gaps as it runs alone (so the loads fill the engines' idle time instead of holding up the in-order issue), or each
+ * (after the one before it) as early as the buffer has room for it, such that the buffer holds, at every point of the order, the current segment's occupancy plus the moved loads issued so
  * far, and the next segment's occupancy plus its moved loads not yet reached in its order. The occupancy of an
  * in-order program depends only on the order, so both checks are exact.
  *
  * <p>How it chooses: boundary by boundary, from the first, for the load counts all, all that need not wait, half of
- * each and one, the candidate whose next segment finishes first when the program runs to its end, not moving
- * anything when nothing finishes earlier. Then loads that need not wait of segments whose previous segment keeps
+ * each, one, and the most that the next segment's order holds in the buffer with a half, a quarter and an eighth of
+ * that (a boundary where the buffer allows a few loads but not half of them moved one before), the candidate whose
+ * next segment finishes first when the program runs to its end, not moving anything when nothing finishes
+ * earlier. Then loads that need not wait of segments whose previous segment keeps
  * the DMA engines busy may move two or more segments early, into the segments whose engines idle most
  * ({@link Program#hoistDeeper}).
  * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
@@ -473,6 +475,12 @@ public final class BoundaryPrefetch {
             free++;
         }
         TreeSet<Integer> counts = new TreeSet<>(List.of(all, (all + 1) / 2, free, (free + 1) / 2, 1));
+        // where the buffer, not the engines, limits the move: the most loads the next segment's order holds, and
+        // a half, a quarter and an eighth of them
+        int most = mostThatFit(next, all);
+        for (int d = 1; d <= 8; d *= 2) {
+            counts.add((most + d - 1) / d);
+        }
         counts.remove(0);
         for (int m : counts.descendingSet()) {
             if (next.ownPeak(m) > capacity) {
@@ -522,6 +530,20 @@ public final class BoundaryPrefetch {
                     out.add(new Move(m, spread));
                 }
             }
+            // each load as early as the buffer allows, after the previous one: from its place on, the current
+            // segment's occupancy plus the loads moved up to it fits (so the whole move fits)
+            int[] stairs = new int[m];
+            int at = 0;
+            for (int q = 0; q < m && at < nOwn; q++) {
+                at = Math.max(at, earliest[q]);
+                while (at < nOwn && cur.ownSuffixMax[at] + next.movedBytes[q + 1] > capacity) {
+                    at++;
+                }
+                stairs[q] = at;
+            }
+            if (at < nOwn) {
+                out.add(new Move(m, stairs));
+            }
             // into the current segment's idle DMA time as it runs alone
             long[] busy = new long[m];
             for (int q = 0; q < m; q++) {
@@ -533,6 +555,26 @@ public final class BoundaryPrefetch {
             }
         }
         return out;
+    }
+
+    /**
+     * The largest load count, at most {@code all}, whose move keeps the next segment's own order within the buffer,
+     * by binary search: the moved bytes pending at each own task grow with the count, so the peak does too (a moved
+     * load's own position leaves the maximum, which can lower it slightly: then a count that fits, whose next does
+     * not); 0 when not even one fits.
+     */
+    private int mostThatFit(Seg next, int all) {
+        int lo = 0;
+        int hi = all;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (next.ownPeak(mid) <= capacity) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
     }
 
     /**
