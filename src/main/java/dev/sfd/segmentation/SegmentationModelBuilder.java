@@ -2,6 +2,7 @@ package dev.sfd.segmentation;
 
 import dev.sfd.cost.CostModel;
 import dev.sfd.cost.LayerCost;
+import dev.sfd.cost.LayerShape;
 import dev.sfd.cost.LowerBounds;
 import dev.sfd.cost.Mapping;
 import dev.sfd.cost.OperandCost;
@@ -34,14 +35,16 @@ import java.util.Set;
  * <p><b>Options.</b> One per front mapping, evaluated by the shared {@link CostModel}: buffer bytes = the
  * mapping's GLB footprint (double buffering included), compute cycles, weight DRAM bytes as the mapping's
  * outer loop order dictates (read once when the weights stay resident across the tiles that reuse them,
- * re-fetched otherwise) plus any spilled partial sums, and energy other than DRAM. Elementwise operators, softmax
- * and normalisations also get options matched to their producers' options ({@link SegmentationInput#matches}).
+ * re-fetched otherwise) plus any spilled partial sums, and energy other than DRAM. Row-major variants of the front
+ * join them; elementwise operators, softmax and normalisations also get options matched to their producers'
+ * options ({@link SegmentationInput#matches}), and grouped convolutions variants with all groups in one tile
+ * ({@link #groupWholeVariants}).
  *
  * <p><b>Tensors.</b> When a tensor's producer and its consumers share a segment it stays on chip as
  * <ul>
  *   <li>a <em>line buffer</em> when it has one consumer and both sides tile the rows (the P loop) of their
- *       outputs: the consumer's input band for one output tile of {@code tile(P)} rows, halo, stride,
- *       dilation and channel slice included (from {@link Regions}), plus one output band of the producer
+ *       outputs: the consumer's input band for one output band of {@code tile(P)} rows at full width, halo,
+ *       stride, dilation and channel slice included (from {@link Regions}), plus one output band of the producer
  *       ({@code tile(P)} rows of the producer's mapping). The two tilings may differ; each side is an additive
  *       option-dependent term ({@link SegmentationModel.TensorEdge#producerWindowBytes(int)} and
  *       {@link SegmentationModel.TensorEdge#consumerWindowBytes(int, int)}), each capped at the whole tensor;
@@ -126,6 +129,12 @@ public final class SegmentationModelBuilder {
                     if (!kept.contains(m)) {
                         kept.add(m);
                     }
+                }
+            }
+            // group-whole variants of a grouped convolution, where they fit
+            for (Mapping m : groupWholeVariants(op, kept)) {
+                if (!kept.contains(m) && option(op, m).bufferBytes() <= hw.globalBuffer().capacityBytes()) {
+                    kept.add(m);
                 }
             }
             int opIndex = nodes.size();
@@ -295,6 +304,41 @@ public final class SegmentationModelBuilder {
         return best == null ? front.get(0) : best;
     }
 
+    /**
+     * Group-whole variants of a grouped convolution's options (a depthwise one above all): the same tiles with every
+     * group in one tile, the group dim moved innermost in the order (with one tile its place changes nothing, so the
+     * variants of an option and of its row-major variant are one). A producer's output tile holds all its channels;
+     * a consumer walking one group per step splits it into a step, a weight load and a store per group, each with its
+     * DRAM latency exposed behind a few cycles of work (MobileNet-V2's {@code features.2} expand -> depthwise on
+     * {@code edge}: 864 steps, 77,973 cycles for 29,280 of PE work). Alone a depthwise layer is DRAM-bound, so more
+     * groups per tile cost buffer and save nothing, and the mapper's front may not offer one. None for an
+     * ungrouped operator, and none that the cost model rejects.
+     */
+    private List<Mapping> groupWholeVariants(Operator op, List<Mapping> options) {
+        LoopNest nest = net.loopNest(op.name()).orElseThrow();
+        int groups = nest.bound(LoopDim.G);
+        Optional<LayerShape> shape = LayerShape.of(net, op);
+        if (groups <= 1 || shape.isEmpty()) {
+            return List.of();
+        }
+        LinkedHashSet<Mapping> out = new LinkedHashSet<>();
+        for (Mapping m : options) {
+            if (m.tile(LoopDim.G) >= groups) {
+                continue;
+            }
+            Map<LoopDim, Integer> tile = new java.util.EnumMap<>(m.tile());
+            tile.put(LoopDim.G, groups);
+            List<LoopDim> order = new ArrayList<>(m.outerOrder());
+            order.remove(LoopDim.G);
+            order.add(LoopDim.G);
+            Mapping v = new Mapping(m.operator(), tile, m.spatial(), order, m.doubleBuffered());
+            if (costModel.violations(shape.get(), v).isEmpty()) {
+                out.add(v);
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** The same mapping with P (then Q) moved to the outermost positions of its loop order. */
     private static Mapping rowMajorVariant(Mapping m) {
         List<LoopDim> order = new ArrayList<>(List.of(LoopDim.P, LoopDim.Q));
@@ -434,8 +478,13 @@ public final class SegmentationModelBuilder {
 
     /**
      * What a row-major consumer holds of its input while it walks its tiles (DESIGN.md §3a): the halo rows that
-     * the next row band reads again, at full width and all channels, plus the input region of one output tile
-     * (its own rows and columns as tiled, halo included, all input channels).
+     * the next row band reads again, at full width and all channels, plus the input band of one output row band
+     * (its own rows as tiled, halo included, at full width and all input channels). Full width whatever its column
+     * tile: a row-major producer completes its rows across the whole width before the next, so the consumer's
+     * first column tile of a band waits until the band's last input row is done, and its rows stay until the
+     * band's last column tile has read them. Counting the column tile alone put MobileNet-V2's {@code features.3}
+     * depthwise (32 rows x 4 columns) at 29 KB where the walk holds 34 rows of 56 columns (274 KB), and 31 segments
+     * of the additive DP's zoo plans on {@code edge} did not fit the buffer.
      */
     private long consumerWindow(Tensor t, int axis, Operator consumer, Mapping m) {
         LoopNest nest = net.loopNest(consumer.name()).orElseThrow();
@@ -459,9 +508,6 @@ public final class SegmentationModelBuilder {
         }
         Map<LoopDim, dev.sfd.workload.AxisExpr.Range> loops = new java.util.EnumMap<>(nest.fullRanges());
         loops.put(LoopDim.P, middle(nest.bound(LoopDim.P), m.tile(LoopDim.P)));
-        if (!nest.wholeDims().contains(LoopDim.Q)) {
-            loops.put(LoopDim.Q, middle(nest.bound(LoopDim.Q), m.tile(LoopDim.Q)));
-        }
         Operand operand = nest.reads().get(inputIndex);
         long tile = nest.region(operand, t.shape(), loops).elements();
         return bytes(halo + tile);
