@@ -31,17 +31,17 @@ import java.util.TreeSet;
  * that order. Where they may go: after any of the current segment's own (not prefetched) tasks, after every store
  * they wait for, as one block, spread evenly over the rest of the segment, or into the current segment's idle DMA
  * gaps as it runs alone (so the loads fill the engines' idle time instead of holding up the in-order issue), or each
- * (after the one before it) as early as the buffer has room for it, such that the buffer holds, at every point of the order, the current segment's occupancy plus the moved loads issued so
- * far, and the next segment's occupancy plus its moved loads not yet reached in its order. The occupancy of an
- * in-order program depends only on the order, so both checks are exact.
+ * (after the one before it) as early as the buffer has room for it, such that the buffer holds, at every point of
+ * the order, the current segment's occupancy plus the moved loads issued so far, and the next segment's occupancy
+ * plus its moved loads not yet reached in its order. The occupancy of an in-order program depends only on the order,
+ * so both checks are exact.
  *
  * <p>How it chooses: boundary by boundary, from the first, for the load counts all, all that need not wait, half of
  * each, one, and the most that the next segment's order holds in the buffer with a half, a quarter and an eighth of
  * that (a boundary where the buffer allows a few loads but not half of them moved one before), the candidate whose
- * next segment finishes first when the program runs to its end, not moving anything when nothing finishes
- * earlier. Then loads that need not wait of segments whose previous segment keeps
- * the DMA engines busy may move two or more segments early, into the segments whose engines idle most
- * ({@link Program#hoistDeeper}).
+ * next segment finishes first when the program runs to its end, not moving anything when nothing finishes earlier.
+ * Then loads that need not wait of segments whose previous segment keeps the DMA engines busy may move two or more
+ * segments early, into the segments whose engines idle most ({@link Program#hoistDeeper}).
  * The timing is the in-order rule of the planner's timeline engine ({@link InOrderClock}, the rule the simulator
  * applies: every task starts once every earlier task has started, its dependencies have finished and a unit of its
  * kind is free), with a segment's own tasks waiting for every task of the previous segment to finish, and each

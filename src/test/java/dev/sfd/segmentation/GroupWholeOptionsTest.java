@@ -24,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The group-whole options {@link SegmentationModelBuilder} adds to grouped convolutions. Network: MobileNet-V2's
  * {@code features.2} head on {@code edge}, {@code x[1, 16, 112, 112]} -> 1x1 expand to 96 channels -> relu6 -> 3x3
  * depthwise, stride 2 (96 groups), mapped by the CP-SAT mapper as the planner maps it. Every point of the
- * depthwise layer's front walks one group per step (alone the layer is DRAM-bound: more groups per tile save
- * nothing); fused after the expand, whose tiles hold all 96 channels, that walk issued a step, a weight load and a
- * store per group and took 2.4x its busiest unit.
+ * depthwise layer's front walks one group per step today (alone the layer is DRAM-bound: more groups per tile save
+ * nothing); fused after the expand, whose tiles hold all 96 channels, that walk issues a step, a weight load and a
+ * store per group: 77,973 cycles at the segment's best option choice without the group-whole options, 52,430 with
+ * them.
  */
 class GroupWholeOptionsTest {
     static final Network NET = NetworkReader.parse("expand-depthwise.yaml", """
