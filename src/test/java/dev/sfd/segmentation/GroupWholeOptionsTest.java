@@ -1,21 +1,17 @@
 package dev.sfd.segmentation;
 
 import dev.sfd.cost.CostModel;
-import dev.sfd.cost.Mapping;
 import dev.sfd.hardware.Hardware;
 import dev.sfd.hardware.HardwareCatalog;
-import dev.sfd.mapping.MappingChoice;
+import dev.sfd.mapping.NetworkMapper;
 import dev.sfd.mapping.cpsat.CpSatMapper;
 import dev.sfd.mapping.cpsat.CpSatSettings;
 import dev.sfd.workload.LoopDim;
 import dev.sfd.workload.Network;
-import dev.sfd.workload.Operator;
 import dev.sfd.workload.io.NetworkReader;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,12 +42,8 @@ class GroupWholeOptionsTest {
     @Test
     void aDepthwiseConvolutionFusedAfterItsExpandWalksAllGroupsPerStep() {
         Hardware hw = HardwareCatalog.resolve("edge");
-        CpSatMapper mapper = new CpSatMapper(CpSatSettings.DEFAULT.withWorkers(1));
-        Map<String, List<Mapping>> fronts = new HashMap<>();
-        for (Operator op : NET.operators()) {
-            fronts.put(op.name(), mapper.front(NET, op, hw).points().stream().map(MappingChoice::mapping).toList());
-        }
-        SegmentationInput input = new SegmentationModelBuilder(NET, hw).build(fronts);
+        SegmentationInput input = new SegmentationModelBuilder(NET, hw).build(
+                NetworkMapper.map(new CpSatMapper(CpSatSettings.DEFAULT.withWorkers(1)), NET, hw, 1));
         int dw = NET.operators().indexOf(NET.operator("dw"));
         assertTrue(input.mappings().get(dw).stream().anyMatch(m -> m.tile(LoopDim.G) == 96),
                 "no option walks all groups: " + input.mappings().get(dw));
